@@ -1,0 +1,502 @@
+//! The registry of diagnostic codes.
+//!
+//! Every code is declared once, here, with its long explanation as doc
+//! comments; `writ explain CODE` prints that same text. Codes are never
+//! reused: a retired code stays in the list and says so.
+
+/// A stable diagnostic code with its short title and long explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Code {
+    /// The code as users see it: `E0001`.
+    pub code: &'static str,
+    /// A kebab-case name for the problem (`unknown-attribute`).
+    pub name: &'static str,
+    raw_explain: &'static str,
+}
+
+impl Code {
+    /// The long explanation, with an example of the problem and its fix.
+    pub fn explain(&self) -> String {
+        // Doc comments arrive with the space after `///` still on each line.
+        let mut out = String::new();
+        for line in self.raw_explain.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Finds a code by its code (`E0001`, any case) or its name.
+    pub fn lookup(key: &str) -> Option<Code> {
+        ALL.iter()
+            .copied()
+            .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])* $konst:ident = $code:literal, $name:literal; )*) => {
+        impl Code {
+            $(
+                #[doc = concat!("`", $code, "` (", $name, ").")]
+                pub const $konst: Code = Code {
+                    code: $code,
+                    name: $name,
+                    raw_explain: concat!($($doc, "\n"),*),
+                };
+            )*
+        }
+
+        /// Every code, in order.
+        pub const ALL: &[Code] = &[$(Code::$konst),*];
+    };
+}
+
+codes! {
+    /// A file does not follow the grammar of `writ` (SPEC section 2).
+    ///
+    /// The message names what was expected at the offending token. Common
+    /// causes are a missing keyword (`then` after a condition), a missing
+    /// `:` after a rule's name, or a keyword used as a name.
+    ///
+    /// Example:
+    ///
+    ///     when instrument = SCA_warrant compel
+    ///
+    /// Fixed:
+    ///
+    ///     when instrument = SCA_warrant then compel
+    SYNTAX = "E0001", "syntax-error";
+
+    /// A string literal has no closing quote on its line.
+    ///
+    /// Strings are written `"..."` on one line; use `\n` for a line break
+    /// inside one.
+    ///
+    /// Example:
+    ///
+    ///     title "In re Warrant
+    ///
+    /// Fixed:
+    ///
+    ///     title "In re Warrant"
+    UNTERMINATED_STRING = "E0002", "unterminated-string";
+
+    /// A string contains a backslash escape that `writ` does not know.
+    ///
+    /// The escapes are `\"`, `\\`, `\n` and `\t`.
+    ///
+    /// Example:
+    ///
+    ///     source "15 F. Supp. 3d 466 \(S.D.N.Y. 2014\)"
+    ///
+    /// Fixed:
+    ///
+    ///     source "15 F. Supp. 3d 466 (S.D.N.Y. 2014)"
+    BAD_ESCAPE = "E0003", "invalid-escape";
+
+    /// A condition nests parentheses deeper than `writ` accepts (256 levels).
+    ///
+    /// The limit keeps every later stage safe from unbounded recursion. Deep
+    /// nesting is almost always generated; flatten it, or split the rule.
+    ///
+    /// Example:
+    ///
+    ///     when ((((((( ... x ... ))))))) then compel
+    ///
+    /// Fixed:
+    ///
+    ///     when x then compel
+    TOO_DEEP = "E0004", "nesting-too-deep";
+
+    /// A file is not UTF-8 text.
+    ///
+    /// Policy and vocabulary files must be UTF-8. The diagnostic gives the
+    /// byte offset of the first invalid sequence. A binary file (or a file
+    /// saved in another encoding) was probably named by mistake.
+    ///
+    /// Fixed: re-save the file as UTF-8, or name the right file.
+    NOT_UTF8 = "E0005", "invalid-utf8";
+
+    /// A file could not be read: it does not exist, is a directory, or
+    /// cannot be opened.
+    ///
+    /// When the file was reached through `use "PATH"`, the diagnostic points
+    /// at that `use`. Paths in `use` are relative to the file that says them.
+    ///
+    /// Example (in `policies/a.policy`):
+    ///
+    ///     use "policies/sca.vocab"
+    ///
+    /// Fixed:
+    ///
+    ///     use "sca.vocab"
+    UNREADABLE = "E0006", "unreadable-file";
+
+    /// Files `use` each other in a cycle.
+    ///
+    /// Using the same file twice is fine, but a file may not (directly or
+    /// through others) use itself. The diagnostic lists the chain.
+    ///
+    /// Example: `a.vocab` says `use "b.vocab"` and `b.vocab` says
+    /// `use "a.vocab"`.
+    ///
+    /// Fixed: move the shared declarations into a third file that both use.
+    USE_CYCLE = "E0007", "use-cycle";
+
+    /// A vocabulary holds something other than declarations.
+    ///
+    /// A `.vocab` file, and any file reached through `use`, may only contain
+    /// `use`, `type`, `group`, `attribute` and `decision` items. Rules,
+    /// tests and policy settings belong in a `.policy` file.
+    ///
+    /// Example (in `sca.vocab`):
+    ///
+    ///     attribute location: { US, Ireland }
+    ///     when location = US then compel
+    ///
+    /// Fixed: move the rule into the policy that uses `sca.vocab`.
+    NOT_A_VOCABULARY = "E0008", "not-a-vocabulary";
+
+    /// An integer literal does not fit a signed 64-bit integer.
+    ///
+    /// Integers range from -9223372036854775808 to 9223372036854775807.
+    ///
+    /// Example:
+    ///
+    ///     attribute n: int 0..99999999999999999999
+    ///
+    /// Fixed:
+    ///
+    ///     attribute n: int 0..9223372036854775807
+    INT_OVERFLOW = "E0009", "integer-out-of-range";
+
+    /// A `.policy` file has no `policy` header.
+    ///
+    /// A policy file starts with `policy NAME`; the name appears in the
+    /// compiled output and in `writ diff`. A file of declarations only should
+    /// be named `.vocab`.
+    ///
+    /// Example:
+    ///
+    ///     when location = US then compel
+    ///
+    /// Fixed:
+    ///
+    ///     policy magistrate_2014
+    ///     when location = US then compel
+    MISSING_POLICY = "E0010", "missing-policy-header";
+
+    /// A file has more than one `policy` header.
+    ///
+    /// One file holds exactly one policy. Put a second policy in a file of
+    /// its own; both can `use` a shared vocabulary.
+    ///
+    /// Example:
+    ///
+    ///     policy magistrate_2014
+    ///     policy district_2014
+    ///
+    /// Fixed: keep one header per file.
+    DUPLICATE_POLICY = "E0011", "duplicate-policy-header";
+
+    /// A `title`, `source` or `date` is given twice, or before the `policy`
+    /// header.
+    ///
+    /// Each may be given at most once, after `policy`.
+    ///
+    /// Example:
+    ///
+    ///     title "Magistrate ruling"
+    ///     policy magistrate_2014
+    ///
+    /// Fixed:
+    ///
+    ///     policy magistrate_2014
+    ///     title "Magistrate ruling"
+    MISPLACED_METADATA = "E0012", "misplaced-metadata";
+
+    /// A `date` is not an ISO 8601 calendar date (`YYYY-MM-DD`) that exists.
+    ///
+    /// Example:
+    ///
+    ///     date "2014-02-30"
+    ///
+    /// Fixed:
+    ///
+    ///     date "2014-04-25"
+    BAD_DATE = "E0013", "invalid-date";
+
+    /// A policy setting (`resolve` or `default`) is given more than once.
+    ///
+    /// Example:
+    ///
+    ///     resolve first
+    ///     resolve strict
+    ///
+    /// Fixed: keep the one you mean.
+    DUPLICATE_SETTING = "E0014", "duplicate-setting";
+
+    /// A file is larger than `writ` reads (256 MiB).
+    ///
+    /// The limit keeps a wrongly named file (a disk image, a log) from
+    /// exhausting memory. Policies of millions of rules stay far below it.
+    FILE_TOO_LARGE = "E0015", "file-too-large";
+
+    /// Two declarations of the same kind share a name.
+    ///
+    /// Types, groups, attributes, decisions, rules and tests each have their
+    /// own namespace; within one, names are unique across the policy and the
+    /// vocabularies it uses. Both declarations are shown.
+    ///
+    /// Example:
+    ///
+    ///     attribute location: { US, Ireland }
+    ///     attribute location: { US, other }
+    ///
+    /// Fixed: rename or remove one.
+    DUPLICATE_NAME = "E0020", "duplicate-name";
+
+    /// A value is listed twice in one declaration.
+    ///
+    /// Example:
+    ///
+    ///     type Place = { US, Ireland, US }
+    ///
+    /// Fixed:
+    ///
+    ///     type Place = { US, Ireland }
+    DUPLICATE_VALUE = "E0021", "duplicate-value";
+
+    /// A name is used as a type but no such type is declared.
+    ///
+    /// Named types come from `type NAME = { ... }` in this file or a used
+    /// vocabulary. The built-in types are `bool` and `int LO..HI`.
+    ///
+    /// Example:
+    ///
+    ///     attribute location: Plase
+    ///
+    /// Fixed:
+    ///
+    ///     attribute location: Place
+    UNKNOWN_TYPE = "E0022", "unknown-type";
+
+    /// A name is used as an attribute but no such attribute is declared.
+    ///
+    /// Example:
+    ///
+    ///     when locaton = US then compel
+    ///
+    /// Fixed:
+    ///
+    ///     when location = US then compel
+    UNKNOWN_ATTRIBUTE = "E0023", "unknown-attribute";
+
+    /// A value (or group) does not belong to the type it is used with.
+    ///
+    /// Values are scoped to their enum: `US` may be a value of `Place` but
+    /// not of `instrument`. Groups must be of the attribute's type.
+    ///
+    /// Example:
+    ///
+    ///     when location = Dublin then quash
+    ///
+    /// Fixed:
+    ///
+    ///     when location = Ireland then quash
+    UNKNOWN_VALUE = "E0024", "unknown-value";
+
+    /// A name is used as an outcome but the decision has no such value.
+    ///
+    /// Outcomes are the values of the policy's `decision`. They appear after
+    /// `then`, `default`, `expect` and in `resolve priority`.
+    ///
+    /// Example:
+    ///
+    ///     decision outcome: { compel, quash }
+    ///     when location = US then compell
+    ///
+    /// Fixed:
+    ///
+    ///     when location = US then compel
+    UNKNOWN_OUTCOME = "E0025", "unknown-outcome";
+
+    /// A name is used as a rule but no rule of the policy has it.
+    ///
+    /// Rules are named in `overrides` and in `expect OUTCOME by RULE`.
+    /// Only named rules (`rule NAME: ...`) can be referred to.
+    ///
+    /// Example:
+    ///
+    ///     rule exception overrides genral: when ... then quash
+    ///
+    /// Fixed:
+    ///
+    ///     rule exception overrides general: when ... then quash
+    UNKNOWN_RULE = "E0026", "unknown-rule";
+
+    /// An `int LO..HI` range is empty (LO is greater than HI).
+    ///
+    /// Ranges include both ends, so `int 5..5` has one value.
+    ///
+    /// Example:
+    ///
+    ///     attribute content_age_days: int 36500..0
+    ///
+    /// Fixed:
+    ///
+    ///     attribute content_age_days: int 0..36500
+    EMPTY_RANGE = "E0030", "empty-range";
+
+    /// A comparison does not fit the attribute's type.
+    ///
+    /// Enum attributes take `=`, `!=`, `in` and `not in` with their own
+    /// values or groups; bool attributes stand alone or take `= true` and
+    /// `= false`; int attributes take `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`
+    /// and `not in` with integers.
+    ///
+    /// Example:
+    ///
+    ///     when location > US then compel
+    ///
+    /// Fixed:
+    ///
+    ///     when location != US then compel
+    TYPE_MISMATCH = "E0031", "type-mismatch";
+
+    /// An integer in a comparison lies outside the attribute's range.
+    ///
+    /// Such a comparison is decided the same way for every case, which is
+    /// almost always a mistake (a wrong unit, a missing digit).
+    ///
+    /// Example:
+    ///
+    ///     attribute content_age_days: int 0..36500
+    ///     when content_age_days > 40000 then compel
+    ///
+    /// Fixed:
+    ///
+    ///     when content_age_days > 180 then compel
+    OUT_OF_RANGE = "E0032", "value-out-of-range";
+
+    /// A policy has no `decision` in scope.
+    ///
+    /// The decision's values are the outcomes rules decide. Declare one in
+    /// the policy or in a used vocabulary.
+    ///
+    /// Example:
+    ///
+    ///     policy p
+    ///     when location = US then compel
+    ///
+    /// Fixed:
+    ///
+    ///     policy p
+    ///     decision outcome: { compel, quash }
+    ///     when location = US then compel
+    NO_DECISION = "E0033", "missing-decision";
+
+    /// More than one `decision` is in scope.
+    ///
+    /// A policy decides exactly one question. Both declarations are shown.
+    ///
+    /// Example:
+    ///
+    ///     decision outcome: { compel, quash }
+    ///     decision review: { yes, no }
+    ///
+    /// Fixed: keep one decision, or split the policy in two.
+    MULTIPLE_DECISIONS = "E0034", "multiple-decisions";
+
+    /// A `resolve priority` list does not name every outcome exactly once.
+    ///
+    /// The list ranks all the decision's outcomes, highest first.
+    ///
+    /// Example:
+    ///
+    ///     decision outcome: { compel, quash, comity_review }
+    ///     resolve priority quash > compel
+    ///
+    /// Fixed:
+    ///
+    ///     resolve priority quash > comity_review > compel
+    BAD_PRIORITY = "E0035", "incomplete-priority";
+
+    /// A rule overrides itself.
+    ///
+    /// Example:
+    ///
+    ///     rule comity overrides comity: when ... then comity_review
+    ///
+    /// Fixed: name the rule it should beat.
+    ///
+    ///     rule comity overrides compel_anywhere: when ... then comity_review
+    SELF_OVERRIDE = "E0036", "self-override";
+
+    /// The `overrides` order has a cycle.
+    ///
+    /// `overrides` orders rules; the order must be acyclic, or no rule in the
+    /// cycle could win. The diagnostic shows every rule in the cycle.
+    ///
+    /// Example:
+    ///
+    ///     rule a overrides b: when x then compel
+    ///     rule b overrides a: when y then quash
+    ///
+    /// Fixed: decide which rule is the exception and keep only its
+    /// `overrides`.
+    OVERRIDE_CYCLE = "E0037", "override-cycle";
+
+    /// A rule claims `regardless X` but its own condition mentions `X`.
+    ///
+    /// `regardless X` claims the outcome does not depend on `X` wherever the
+    /// rule matches; a condition that tests `X` contradicts that claim.
+    ///
+    /// Example:
+    ///
+    ///     when location = US then compel regardless location
+    ///
+    /// Fixed:
+    ///
+    ///     when instrument = SCA_warrant then compel regardless location
+    REGARDLESS_MENTIONED = "E0038", "regardless-mentioned";
+
+    /// A test expects an outcome `by` a rule that gives another outcome.
+    ///
+    /// `expect O by R` requires R among the rules explaining outcome O, so R
+    /// must decide O; otherwise the test can never pass.
+    ///
+    /// Example:
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///     test "t": expect quash by warrant
+    ///
+    /// Fixed:
+    ///
+    ///     test "t": given instrument = SCA_warrant expect compel by warrant
+    EXPECT_BY_MISMATCH = "E0039", "expect-by-mismatch";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_explained() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ALL {
+            assert!(seen.insert(code.code), "duplicate code {}", code.code);
+            assert!(seen.insert(code.name), "duplicate name {}", code.name);
+            let text = code.explain();
+            assert!(text.len() > 80, "{} has no real explanation", code.code);
+            assert!(!text.starts_with(' '));
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Diagnostics: the one type every stage reports problems with, and the
+//! renderers that turn it into rustc-style text or JSON.
+//!
+//! Stages collect diagnostics and carry on; they stop only between stages
+//! (a file that does not parse is not type-checked). A diagnostic names
+//! places by [`Span`], so it can point into any file of the [`SourceMap`].
+
+pub mod codes;
+mod render;
+
+pub use codes::Code;
+pub use render::{render_json, render_text, to_json_value};
+
+use crate::source::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The input is wrong; the command fails.
+    Error,
+    /// Worth a look; the command succeeds unless the lint is denied.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A span with a message saying what is there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// The place.
+    pub span: Span,
+    /// What to say about it (may be empty).
+    pub message: String,
+}
+
+/// One value in a witness case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WitnessValue {
+    /// An enum value, by name.
+    Enum(String),
+    /// A bool.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+}
+
+impl std::fmt::Display for WitnessValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WitnessValue::Enum(s) => f.write_str(s),
+            WitnessValue::Bool(b) => write!(f, "{b}"),
+            WitnessValue::Int(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A concrete case that shows a problem: attribute names and their values,
+/// in the policy's attribute order.
+pub type Witness = Vec<(String, WitnessValue)>;
+
+/// A problem found in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable code (`E0001`).
+    pub code: Code,
+    /// One line, lowercase, no final period; user names in backticks.
+    pub message: String,
+    /// The offending place, if the problem has one (an unreadable file named
+    /// on the command line has none).
+    pub primary: Option<Label>,
+    /// Other places involved: both declarations of a duplicate, every rule in
+    /// a cycle.
+    pub secondary: Vec<Label>,
+    /// Notes, including how to fix the problem (`help: ...`).
+    pub notes: Vec<String>,
+    /// A case that shows the problem, where there is one.
+    pub witness: Option<Witness>,
+}
+
+impl Diagnostic {
+    /// An error with the given code and message, and no place yet.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            witness: None,
+        }
+    }
+
+    /// Sets the primary label.
+    pub fn at(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.primary = Some(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn also(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Adds a `help:` note that says how to fix the problem.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.notes.push(format!("help: {}", help.into()));
+        self
+    }
+
+    /// Attaches a witness case.
+    pub fn with_witness(mut self, witness: Witness) -> Diagnostic {
+        self.witness = Some(witness);
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Writes a witness as `a = x, b = true, n = 3`.
+pub fn format_witness(witness: &Witness) -> String {
+    witness
+        .iter()
+        .map(|(name, value)| format!("{name} = {value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The suggestion for an unknown name: the closest candidate within a small
+/// edit distance, if any.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // A third of the name's length, at least one edit: close enough to be a
+    // typo, far enough not to suggest unrelated names.
+    let limit = (name.chars().count() / 3).max(1);
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| {
+            let d = if c.to_lowercase() == lower {
+                0
+            } else {
+                edit_distance(name, c)
+            };
+            (d, c)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters. Bounded in cost by the caller:
+/// names are identifiers, and huge candidate lists only arise from huge enums.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 3 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["SCA_warrant", "subpoena", "d_order"];
+        assert_eq!(did_you_mean("SCA_warant", names), Some("SCA_warrant"));
+        assert_eq!(did_you_mean("sca_warrant", names), Some("SCA_warrant"));
+        assert_eq!(did_you_mean("subpena", names), Some("subpoena"));
+        assert_eq!(did_you_mean("MLAT", names), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! `writ`: a compiler for a small declarative policy language.
+//!
+//! The pipeline is the architecture:
+//!
+//! ```text
+//! source text ──syntax──▶ syntax tree ──check──▶ checked policy ──▶ …
+//!   (source)     (spans)   (syntax::ast)  (names    (check::ir)
+//!                                         resolved)
+//! ```
+//!
+//! [`load`] reads a file and everything it `use`s; [`check`] resolves names
+//! and types; [`diag`] is the one diagnostic type every stage reports with.
+
+pub mod check;
+pub mod diag;
+pub mod fmt;
+pub mod load;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,169 @@
+//! The lexical pre-pass: the checks that are clearer before the grammar runs.
+//!
+//! In one linear scan it finds unterminated strings, unknown escapes and
+//! parenthesis nesting beyond [`MAX_DEPTH`], and records every comment (the
+//! formatter puts them back). Running it first means the pest parser never
+//! sees input that would recurse without bound, and that string mistakes are
+//! reported in writ's words instead of as "expected string".
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+/// The deepest parenthesis nesting accepted in a condition. Far beyond what
+/// people write, far below what the recursive stages could not handle.
+pub const MAX_DEPTH: usize = 256;
+
+/// A comment: its span covers `#` up to (not including) the line break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// Where the comment is.
+    pub span: Span,
+}
+
+/// Scans `text`, returning the comments and any lexical errors.
+pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut errors = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                let end = memchr_newline(bytes, i);
+                let end = trim_cr(bytes, i, end);
+                comments.push(Comment {
+                    span: Span::new(file, i, end),
+                });
+                i = end;
+            }
+            b'"' => i = scan_string(file, bytes, i, &mut errors),
+            b'(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    errors.push(
+                        Diagnostic::error(
+                            Code::TOO_DEEP,
+                            format!("parentheses nest deeper than {MAX_DEPTH} levels"),
+                        )
+                        .at(Span::new(file, i, i + 1), "this parenthesis is too deep")
+                        .help("flatten the condition or split the rule"),
+                    );
+                    // Nothing after this point can be parsed safely.
+                    return (comments, errors);
+                }
+                i += 1;
+            }
+            b')' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    (comments, errors)
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn trim_cr(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    end
+}
+
+/// Scans a string starting at the opening quote; returns the index after it.
+fn scan_string(file: FileId, bytes: &[u8], open: usize, errors: &mut Vec<Diagnostic>) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\n' => break,
+            b'\\' => {
+                match bytes.get(i + 1) {
+                    Some(b'"' | b'\\' | b'n' | b't') => {}
+                    Some(b'\n') | None => break,
+                    Some(_) => {
+                        // Point at the whole escape, including a multi-byte
+                        // character after the backslash.
+                        let len = utf8_len(bytes[i + 1]);
+                        errors.push(
+                            Diagnostic::error(Code::BAD_ESCAPE, "unknown escape in string")
+                                .at(Span::new(file, i, (i + 1 + len).min(bytes.len())), "not an escape")
+                                .help(r#"the escapes are `\"`, `\\`, `\n` and `\t`; write `\\` for a backslash"#),
+                        );
+                    }
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    let end = trim_cr(bytes, open, i.min(bytes.len()));
+    errors.push(
+        Diagnostic::error(Code::UNTERMINATED_STRING, "unterminated string")
+            .at(Span::new(file, open, end.max(open + 1)), "this string has no closing `\"`")
+            .help("close the string on the same line; write `\\n` for a line break inside it"),
+    );
+    i.min(bytes.len())
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Replaces the escapes of a string body that [`prepass`] accepted.
+pub fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_comments_and_string_errors() {
+        let (comments, errors) = prepass(FileId(0), "# a\ntitle \"x # not a comment\" # b\r\n\"open");
+        assert_eq!(comments.len(), 2);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::UNTERMINATED_STRING);
+    }
+
+    #[test]
+    fn bounds_depth() {
+        let deep = "(".repeat(100_000);
+        let (_, errors) = prepass(FileId(0), &deep);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, Code::TOO_DEEP);
+    }
+
+    #[test]
+    fn unescapes() {
+        assert_eq!(unescape(r#"a\"b\\c\nd\te"#), "a\"b\\c\nd\te");
+    }
+}

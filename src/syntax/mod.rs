@@ -1,0 +1,12 @@
+//! Syntax: source text in, a syntax tree with spans out.
+//!
+//! Guarantees to the next stage: every node and every name carries the span
+//! of its text; strings are unescaped; parenthesis nesting is at most
+//! [`lex::MAX_DEPTH`], so recursion over the tree is bounded. Nothing here
+//! knows about types or scopes. `pest` types never leave this module.
+
+pub mod ast;
+pub mod lex;
+mod parser;
+
+pub use parser::{parse, Parsed, KEYWORDS};
