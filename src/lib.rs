@@ -8,9 +8,11 @@
 //!                                         resolved)
 //! ```
 //!
+//! [`api`] runs the stages in order and is what the CLI calls;
 //! [`load`] reads a file and everything it `use`s; [`check`] resolves names
 //! and types; [`diag`] is the one diagnostic type every stage reports with.
 
+pub mod api;
 pub mod check;
 pub mod diag;
 pub mod fmt;

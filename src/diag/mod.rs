@@ -9,7 +9,7 @@ pub mod codes;
 mod render;
 
 pub use codes::Code;
-pub use render::{render_json, render_text, to_json_value};
+pub use render::{render_json, render_text};
 
 use crate::source::Span;
 

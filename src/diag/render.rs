@@ -75,7 +75,26 @@ struct JsonDiagnostic<'a> {
     labels: Vec<JsonLabel<'a>>,
     notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    witness: Option<serde_json::Map<String, serde_json::Value>>,
+    witness: Option<JsonWitness<'a>>,
+}
+
+/// A witness case as a JSON object whose keys keep the policy's attribute
+/// order (a `serde_json::Map` would sort them).
+struct JsonWitness<'a>(&'a super::Witness);
+
+impl Serialize for JsonWitness<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            match value {
+                WitnessValue::Enum(v) => map.serialize_entry(name, v)?,
+                WitnessValue::Bool(b) => map.serialize_entry(name, b)?,
+                WitnessValue::Int(i) => map.serialize_entry(name, i)?,
+            }
+        }
+        map.end()
+    }
 }
 
 fn json_label<'a>(files: &'a SourceMap, label: &'a Label, primary: bool) -> JsonLabel<'a> {
@@ -98,8 +117,9 @@ fn positions(files: &SourceMap, span: Span) -> (crate::source::LineCol, crate::s
     )
 }
 
-/// The JSON value of a list of diagnostics (an array of objects).
-pub fn to_json_value(files: &SourceMap, diagnostics: &[Diagnostic]) -> serde_json::Value {
+/// The diagnostics as a pretty-printed JSON array (SPEC section 6), with a
+/// final newline. Keys keep a fixed, readable order.
+pub fn render_json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let list: Vec<JsonDiagnostic<'_>> = diagnostics
         .iter()
         .map(|d| {
@@ -121,28 +141,11 @@ pub fn to_json_value(files: &SourceMap, diagnostics: &[Diagnostic]) -> serde_jso
                 end_column: span.map(|s| s.1.column),
                 labels,
                 notes: &d.notes,
-                witness: d.witness.as_ref().map(|w| {
-                    w.iter()
-                        .map(|(k, v)| {
-                            let v = match v {
-                                WitnessValue::Enum(s) => serde_json::Value::from(s.as_str()),
-                                WitnessValue::Bool(b) => serde_json::Value::from(*b),
-                                WitnessValue::Int(i) => serde_json::Value::from(*i),
-                            };
-                            (k.clone(), v)
-                        })
-                        .collect()
-                }),
+                witness: d.witness.as_ref().map(JsonWitness),
             }
         })
         .collect();
-    serde_json::to_value(list).expect("diagnostics serialize to JSON")
-}
-
-/// The diagnostics as a pretty-printed JSON array, with a final newline.
-pub fn render_json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    let mut s = serde_json::to_string_pretty(&to_json_value(files, diagnostics))
-        .expect("JSON values always print");
+    let mut s = serde_json::to_string_pretty(&list).expect("diagnostics always serialize");
     s.push('\n');
     s
 }

@@ -39,6 +39,8 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         Ok(mut pairs) => {
             let mut cx = Convert {
                 file,
+                text,
+                comments: &comments,
                 diagnostics: Vec::new(),
             };
             let root = pairs.next().expect("the `file` rule always yields one pair");
@@ -47,10 +49,11 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 .filter(|p| p.as_rule() != Rule::EOI)
                 .map(|p| cx.item(p))
                 .collect();
+            let diagnostics = cx.diagnostics;
             Parsed {
                 file: Some(SourceFile { items }),
                 comments,
-                diagnostics: cx.diagnostics,
+                diagnostics,
             }
         }
         Err(e) => Parsed {
@@ -61,15 +64,48 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     }
 }
 
-struct Convert {
+struct Convert<'t> {
     file: FileId,
+    text: &'t str,
+    comments: &'t [Comment],
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Convert {
+impl Convert<'_> {
+    /// The pair's span without the whitespace and comments that pest leaves
+    /// at the end of a rule ending in a repetition (`a > b` consumes the
+    /// blank space after `b` while looking for another `>`).
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let start = s.start();
+        let mut end = s.end();
+        loop {
+            let trimmed = self.text[start..end].trim_end().len() + start;
+            // A comment runs to the end of its line, so a span that ends
+            // inside one ends just before its `#`.
+            let inside = self
+                .comments
+                .binary_search_by(|c| {
+                    if (c.span.end as usize) < trimmed {
+                        std::cmp::Ordering::Less
+                    } else if (c.span.start as usize) >= trimmed {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                })
+                .ok()
+                .map(|i| self.comments[i].span.start as usize)
+                .filter(|&c| c >= start);
+            match inside {
+                Some(c) if c < trimmed => end = c,
+                _ => {
+                    end = trimmed;
+                    break;
+                }
+            }
+        }
+        Span::new(self.file, start, end)
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Ident {
@@ -107,7 +143,10 @@ impl Convert {
     }
 
     fn values(&self, p: Pair<'_, Rule>) -> Vec<Ident> {
-        p.into_inner().map(|v| self.ident(v)).collect()
+        p.into_inner()
+            .filter(|v| v.as_rule() == Rule::ident)
+            .map(|v| self.ident(v))
+            .collect()
     }
 
     /// The pairs of an item without its keyword pairs (`kw_*`), which carry
@@ -386,6 +425,7 @@ impl Convert {
                             let span = self.span(&q);
                             let items = q
                                 .into_inner()
+                                .filter(|v| !is_keyword(v.as_rule()))
                                 .map(|v| match v.as_rule() {
                                     Rule::int => SetItem::Int(self.int(v)),
                                     _ => SetItem::Ident(self.ident(v)),
@@ -409,10 +449,18 @@ impl Convert {
     }
 }
 
+/// Keywords and punctuation: tokens that carry no information once the
+/// enclosing rule is known.
 fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_use
+        Rule::p_colon
+            | Rule::p_rparen
+            | Rule::p_rbrace
+            | Rule::p_comma
+            | Rule::p_assign
+            | Rule::p_dotdot
+            | Rule::kw_use
             | Rule::kw_type
             | Rule::kw_group
             | Rule::kw_attribute
@@ -499,6 +547,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::eq_op => "`=`",
         Rule::ord_op => "a comparison",
         Rule::EOI => "end of file",
+        Rule::p_colon => "`:`",
+        Rule::p_rparen => "`)`",
+        Rule::p_rbrace => "`}`",
+        Rule::p_comma => "`,`",
+        Rule::p_assign => "`=`",
+        Rule::p_dotdot => "`..`",
         Rule::not_op | Rule::not_in => "`not`",
         Rule::lit_true => "`true`",
         Rule::lit_false => "`false`",
@@ -508,14 +562,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 /// Keywords that start an item: when all of these are expected, the parser
 /// was between items.
-const ITEM_STARTS: &[Rule] = &[
-    Rule::kw_use,
-    Rule::kw_type,
-    Rule::kw_attribute,
-    Rule::kw_rule,
-    Rule::kw_when,
-    Rule::kw_test,
-];
+const ITEM_STARTS: &[Rule] = &[Rule::kw_use, Rule::kw_type, Rule::kw_attribute, Rule::kw_test];
 
 fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     let pos = match e.location {

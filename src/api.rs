@@ -1,0 +1,105 @@
+//! The pipeline as functions: what the CLI and the tests call.
+//!
+//! Each function runs the stages in order and stops between stages when one
+//! reports errors (a file that does not parse is not type-checked), so the
+//! diagnostics a user sees are never cascades of one mistake.
+
+use crate::check::{self, Checked, Policy};
+use crate::diag::Diagnostic;
+use crate::load::{self, LoadError};
+use crate::source::SourceMap;
+use std::path::Path;
+
+/// The result of loading and checking one file.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// The checked policy, when the file is a policy without errors.
+    pub policy: Option<Policy>,
+    /// Whether the file was checked as a vocabulary.
+    pub is_vocabulary: bool,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads `path` and everything it uses into `map`, parses and checks it.
+/// `Err` only when `path` itself cannot be read (an I/O problem, exit 2).
+pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Diagnostic> {
+    let (loaded, mut diagnostics) = match load::load(map, path) {
+        Ok(x) => x,
+        Err(LoadError::Io(d)) => return Err(d),
+    };
+    let parsed_everything = loaded.files.values().all(|f| f.ast.is_some());
+    if diagnostics.iter().any(Diagnostic::is_error) || !parsed_everything {
+        return Ok(CheckReport {
+            policy: None,
+            is_vocabulary: false,
+            diagnostics,
+        });
+    }
+    let Checked {
+        policy,
+        is_vocabulary,
+        diagnostics: more,
+    } = check::check(&loaded, map);
+    diagnostics.extend(more);
+    Ok(CheckReport {
+        policy,
+        is_vocabulary,
+        diagnostics,
+    })
+}
+
+/// Checks policy source text held in memory, as if it were a file named
+/// `name` that uses no other file. Convenient for tests and embedding.
+pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
+    let id = map.add(name, text);
+    let parsed = crate::syntax::parse(id, map.text(id));
+    let Some(ast) = parsed.file else {
+        return CheckReport {
+            policy: None,
+            is_vocabulary: false,
+            diagnostics: parsed.diagnostics,
+        };
+    };
+    let mut diagnostics = parsed.diagnostics;
+    let mut uses = Vec::new();
+    for (i, item) in ast.items.iter().enumerate() {
+        if let crate::syntax::ast::ItemKind::Use(path) = &item.kind {
+            uses.push((i, None));
+            diagnostics.push(
+                Diagnostic::error(
+                    crate::diag::Code::UNREADABLE,
+                    format!("cannot follow `use \"{}\"` from text that is not a file", path.value),
+                )
+                .at(item.span, "used here")
+                .help("check the policy from a file so that `use` paths can be resolved"),
+            );
+        }
+    }
+    let mut files = std::collections::HashMap::new();
+    files.insert(
+        id,
+        load::LoadedFile {
+            id,
+            ast: Some(ast),
+            comments: parsed.comments,
+            uses,
+        },
+    );
+    let loaded = load::Loaded { root: id, files };
+    let checked = check::check(&loaded, map);
+    diagnostics.extend(checked.diagnostics);
+    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    CheckReport {
+        policy: if errors { None } else { checked.policy },
+        is_vocabulary: checked.is_vocabulary,
+        diagnostics,
+    }
+}

@@ -1,0 +1,72 @@
+//! Snapshot tests: every fixture in `tests/fixtures/check/` is checked, and
+//! what `writ check` says about it (plain text and JSON) is snapshotted
+//! below the fixture's own source, so each snapshot reads on its own.
+
+use std::path::Path;
+use writ::diag::{self, Code};
+use writ::source::SourceMap;
+
+/// Runs the checker on one fixture and renders the result as the CLI would.
+fn report(path: &Path) -> (String, Vec<&'static str>) {
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .expect("fixtures live in the crate");
+    let mut map = SourceMap::new();
+    let diagnostics = match writ::api::check_file(&mut map, rel) {
+        Ok(r) => r.diagnostics,
+        Err(d) => vec![d],
+    };
+    let mut text = Vec::new();
+    {
+        let mut w = codespan_reporting::term::termcolor::NoColor::new(&mut text);
+        diag::render_text(&mut w, &map, &diagnostics).unwrap();
+    }
+    let text = String::from_utf8(text).unwrap();
+    let json = diag::render_json(&map, &diagnostics);
+    let bytes = std::fs::read(path).unwrap();
+    let source = String::from_utf8_lossy(&bytes);
+    let source = if source.len() > 2000 {
+        format!("{}…\n", &source[..source.floor_char_boundary(2000)])
+    } else {
+        source.into_owned()
+    };
+    let out = format!(
+        "--- source ---\n{source}--- text ---\n{}--- json ---\n{json}",
+        if text.is_empty() { "(no diagnostics)\n" } else { &text }
+    );
+    (out, diagnostics.iter().map(|d| d.code.code).collect())
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("fixtures/check/*.{policy,vocab}", |path| {
+        let (out, _) = report(path);
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
+fn valid_fixtures_have_no_diagnostics_and_others_do() {
+    insta::glob!("fixtures/check/*.{policy,vocab}", |path| {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let (_, codes) = report(path);
+        let expect_clean = name.starts_with("ok_") || name.starts_with("shared_");
+        assert_eq!(codes.is_empty(), expect_clean, "{name}: {codes:?}");
+    });
+}
+
+/// Every error code is shown by at least one fixture, except those that
+/// need conditions a fixture file cannot create (tested in `bad_input.rs`).
+#[test]
+fn every_code_has_a_fixture() {
+    let mut seen = std::collections::HashSet::new();
+    insta::glob!("fixtures/check/*.{policy,vocab}", |path| {
+        seen.extend(report(path).1);
+    });
+    let untestable_here = [Code::FILE_TOO_LARGE.code];
+    for code in diag::codes::ALL {
+        if !untestable_here.contains(&code.code) {
+            assert!(seen.contains(code.code), "no fixture shows {}", code.code);
+        }
+    }
+}
