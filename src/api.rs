@@ -30,7 +30,7 @@ impl CheckReport {
 
 /// Loads `path` and everything it uses into `map`, parses and checks it.
 /// `Err` only when `path` itself cannot be read (an I/O problem, exit 2).
-pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Diagnostic> {
+pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<Diagnostic>> {
     let (loaded, mut diagnostics) = match load::load(map, path) {
         Ok(x) => x,
         Err(LoadError::Io(d)) => return Err(d),
@@ -76,7 +76,10 @@ pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport 
             diagnostics.push(
                 Diagnostic::error(
                     crate::diag::Code::UNREADABLE,
-                    format!("cannot follow `use \"{}\"` from text that is not a file", path.value),
+                    format!(
+                        "cannot follow `use \"{}\"` from text that is not a file",
+                        path.value
+                    ),
                 )
                 .at(item.span, "used here")
                 .help("check the policy from a file so that `use` paths can be resolved"),

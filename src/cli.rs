@@ -124,7 +124,10 @@ impl Reporter {
                         errors,
                         plural(errors, "error", "errors"),
                         if warnings > 0 {
-                            format!(", and {warnings} {}", plural(warnings, "warning", "warnings"))
+                            format!(
+                                ", and {warnings} {}",
+                                plural(warnings, "warning", "warnings")
+                            )
                         } else {
                             String::new()
                         }
@@ -164,7 +167,7 @@ fn check(files: &[PathBuf], format: Format) -> Exit {
                 rep.diagnostics.extend(report.diagnostics);
             }
             Err(d) => {
-                rep.diagnostics.push(d);
+                rep.diagnostics.push(*d);
                 exit = Exit::Usage;
             }
         }
@@ -184,10 +187,10 @@ fn fmt(files: &[PathBuf], check: bool, format: Format) -> Exit {
     let mut exit = Exit::Ok;
     let mut would_change = Vec::new();
     for path in files {
-        let text = match read_for_fmt(path) {
+        let text = match writ::load::read_file(path) {
             Ok(t) => t,
             Err(d) => {
-                rep.diagnostics.push(d);
+                rep.diagnostics.push(*d);
                 exit = exit.max(Exit::Usage);
                 continue;
             }
@@ -224,34 +227,17 @@ fn fmt(files: &[PathBuf], check: bool, format: Format) -> Exit {
     exit
 }
 
-fn read_for_fmt(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let why = if path.is_dir() {
-            "it is a directory".to_string()
-        } else if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file".to_string()
-        } else {
-            e.to_string()
-        };
-        Diagnostic::error(Code::UNREADABLE, format!("cannot read `{}`: {why}", path.display()))
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
-            Code::NOT_UTF8,
-            format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
-}
-
 /// Writes `text` to a temporary file beside `path` and renames it over
 /// `path`, so that an interrupted write never leaves a half-written policy.
 fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.writ-fmt-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

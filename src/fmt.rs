@@ -500,9 +500,14 @@ fn cond(l: &mut Layout, c: &Cond) {
                 cond(l, part);
             }
         }
-        CondKind::Not(inner) => {
-            l.word("not");
-            cond(l, inner);
+        CondKind::Not(_) => {
+            // Iterative: `not` may repeat without bound, unlike parentheses.
+            let mut c = c;
+            while let CondKind::Not(inner) = &c.kind {
+                l.word("not");
+                c = inner;
+            }
+            cond(l, c);
         }
         CondKind::Paren(inner) => {
             l.word("(");
@@ -731,68 +736,77 @@ impl<'t> FilePrinter<'t> {
     fn item(&mut self, item: &Item, tokens: &[(usize, usize)], inner: &[Comment]) {
         let layouts = layouts(&item.kind);
         // The gap of each inner comment: how many of the item's tokens come
-        // before it. Gaps only mean something if the layouts print exactly
-        // the source's tokens; if that ever fails, every inner comment moves
-        // before the item, which loses nothing.
+        // before it.
+        let gaps: Vec<usize> = inner
+            .iter()
+            .map(|c| tokens.partition_point(|t| t.0 < c.span.start as usize))
+            .collect();
+        // The comments that move before the item: those in a gap that even
+        // the most broken layout does not break, and every comment before
+        // them, so that comments stay in order. Gaps only mean something if
+        // the layouts print exactly the source's tokens; should that ever
+        // fail, every inner comment moves, which loses nothing.
         let counts_match = layouts.iter().all(|l| l.token_count() == tokens.len());
         let most_broken = layouts.last().expect("an item has a layout").line_starts();
-        let mut gaps: Vec<Option<usize>> = inner
-            .iter()
-            .map(|c| {
-                let gap = tokens.partition_point(|t| t.0 < c.span.start as usize);
-                // A gap no layout breaks cannot keep its comment.
-                (counts_match && most_broken[1..].contains(&gap)).then_some(gap)
-            })
-            .collect();
-        // A comment that moves before the item takes every earlier comment of
-        // the item with it, so that comments stay in their order.
-        if let Some(last_moved) = gaps.iter().rposition(Option::is_none) {
-            gaps[..last_moved].fill(None);
-        }
-        // The most compact layout that overflows least among those that break
-        // every gap holding a comment.
+        let moved = if counts_match {
+            gaps.iter()
+                .rposition(|&g| !breaks_at(&most_broken, g))
+                .map_or(0, |last| last + 1)
+        } else {
+            inner.len()
+        };
+        let (kept, kept_gaps) = (&inner[moved..], &gaps[moved..]);
+        // The most compact of the least overflowing layouts that break every
+        // gap holding a kept comment (the most broken one always does).
         let chosen = layouts
             .iter()
             .filter(|l| {
                 let starts = l.line_starts();
-                gaps.iter().flatten().all(|g| starts[1..].contains(g))
+                kept_gaps.iter().all(|&g| breaks_at(&starts, g))
             })
             .min_by_key(|l| l.overflow())
             .expect("the most broken layout breaks every kept gap");
 
-        for (c, gap) in inner.iter().zip(&gaps) {
-            if gap.is_none() {
-                self.own_line_comment(0, c);
-            }
+        for c in &inner[..moved] {
+            self.own_line_comment(0, c);
         }
         // Only the first comment of a gap can end a line: two comments share
-        // a gap when a comma stood between them (`a, # x` then `# y`), and
+        // a gap when a comma stood between them (`a  # x` then `, # y`), and
         // the second goes on its own line.
-        let ends_line: Vec<bool> = (0..inner.len())
-            .map(|i| {
-                gaps[i].is_some()
-                    && (i == 0 || gaps[i - 1] != gaps[i])
-                    && self.is_end_of_line(&inner[i])
-            })
-            .collect();
+        let ends_line = |k: usize| {
+            (k == 0 || kept_gaps[k - 1] != kept_gaps[k]) && self.is_end_of_line(&kept[k])
+        };
+        let ends_line: Vec<bool> = (0..kept.len()).map(ends_line).collect();
         let starts = chosen.line_starts();
+        // Kept comments and line starts both ascend; `k` walks the comments.
+        let mut k = 0;
         for (i, line) in chosen.lines.iter().enumerate() {
-            for (j, c) in inner.iter().enumerate() {
-                if i > 0 && gaps[j] == Some(starts[i]) && !ends_line[j] {
-                    self.own_line_comment(line.comment_indent, c);
+            if i > 0 {
+                while k < kept.len() && kept_gaps[k] == starts[i] {
+                    if !ends_line[k] {
+                        self.own_line_comment(line.comment_indent, &kept[k]);
+                    }
+                    k += 1;
                 }
             }
             let mut text = line.render();
             if let Some(&next) = starts.get(i + 1)
-                && let Some(j) = (0..inner.len()).find(|&j| gaps[j] == Some(next) && ends_line[j])
+                && k < kept.len()
+                && kept_gaps[k] == next
+                && ends_line[k]
             {
                 text.push_str("  ");
-                text.push_str(self.comment_text(&inner[j]));
+                text.push_str(self.comment_text(&kept[k]));
             }
             self.out.push(text);
         }
         self.last_is_item = true;
     }
+}
+
+/// Whether a layout with these line starts breaks the line at `gap`.
+fn breaks_at(line_starts: &[usize], gap: usize) -> bool {
+    line_starts[1..].binary_search(&gap).is_ok()
 }
 
 #[cfg(test)]

@@ -19,3 +19,4 @@ pub mod fmt;
 pub mod load;
 pub mod source;
 pub mod syntax;
+pub mod synth;

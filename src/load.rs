@@ -61,7 +61,9 @@ impl Loaded {
         if !seen.insert(file) {
             return;
         }
-        let Some(f) = self.files.get(&file) else { return };
+        let Some(f) = self.files.get(&file) else {
+            return;
+        };
         let Some(ast) = &f.ast else { return };
         let mut uses = f.uses.iter().peekable();
         for (i, _) in ast.items.iter().enumerate() {
@@ -89,7 +91,7 @@ impl Loaded {
 #[derive(Debug)]
 pub enum LoadError {
     /// The file named on the command line could not be read (exit status 2).
-    Io(Diagnostic),
+    Io(Box<Diagnostic>),
 }
 
 /// Reads `path` and every file it uses into `map`. Problems inside the files
@@ -103,7 +105,8 @@ pub fn load(map: &mut SourceMap, path: &Path) -> Result<(Loaded, Vec<Diagnostic>
         stack: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let text = read_text(path).map_err(|e| LoadError::Io(e.into_diagnostic(path, None)))?;
+    let text =
+        read_text(path).map_err(|e| LoadError::Io(Box::new(e.into_diagnostic(path, None))))?;
     let root = match text {
         Ok(text) => loader.add(path, text, None),
         Err(bad) => {
@@ -140,17 +143,27 @@ impl ReadError {
     fn into_diagnostic(self, path: &Path, used_at: Option<Span>) -> Diagnostic {
         let shown = path.display();
         let d = match self {
-            ReadError::Missing => Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: no such file")),
-            ReadError::Directory => Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: it is a directory"))
-                .help("name a `.policy` or `.vocab` file"),
+            ReadError::Missing => Diagnostic::error(
+                Code::UNREADABLE,
+                format!("cannot read `{shown}`: no such file"),
+            ),
+            ReadError::Directory => Diagnostic::error(
+                Code::UNREADABLE,
+                format!("cannot read `{shown}`: it is a directory"),
+            )
+            .help("name a `.policy` or `.vocab` file"),
             ReadError::TooLarge(n) => Diagnostic::error(
                 Code::FILE_TOO_LARGE,
                 format!("`{shown}` is {n} bytes, more than the {MAX_FILE_BYTES} bytes writ reads"),
             ),
-            ReadError::Other(e) => Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: {e}")),
+            ReadError::Other(e) => {
+                Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: {e}"))
+            }
         };
         match used_at {
-            Some(span) => d.at(span, "used here").note("paths in `use` are relative to the file that says them"),
+            Some(span) => d
+                .at(span, "used here")
+                .note("paths in `use` are relative to the file that says them"),
             None => d,
         }
     }
@@ -174,10 +187,23 @@ fn read_text(path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
     Ok(String::from_utf8(bytes).map_err(|e| (e.utf8_error().valid_up_to(), len)))
 }
 
+/// Reads one file as text, for commands that do not follow `use` (the
+/// formatter). Every failure is a diagnostic without a place.
+pub fn read_file(path: &Path) -> Result<String, Box<Diagnostic>> {
+    match read_text(path) {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err((offset, _))) => Err(Box::new(utf8_error(path, offset))),
+        Err(e) => Err(Box::new(e.into_diagnostic(path, None))),
+    }
+}
+
 fn utf8_error(path: &Path, offset: usize) -> Diagnostic {
     Diagnostic::error(
         Code::NOT_UTF8,
-        format!("`{}` is not UTF-8 text (invalid byte at offset {offset})", path.display()),
+        format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {offset})",
+            path.display()
+        ),
     )
     .help("policy files must be UTF-8; check that the right file was named")
 }
@@ -225,9 +251,16 @@ impl Loader<'_> {
             }
         }
         self.stack.pop();
-        if let (Some(span), Some(ast)) = (used_at, &parsed.file) {
-            if let Some(bad) = ast.items.iter().find(|it| !it.kind.is_declaration()) {
-                let more = ast.items.iter().filter(|it| !it.kind.is_declaration()).count() - 1;
+        if let (Some(span), Some(ast)) = (used_at, &parsed.file)
+            && let Some(bad) = ast.items.iter().find(|it| !it.kind.is_declaration())
+        {
+            {
+                let more = ast
+                    .items
+                    .iter()
+                    .filter(|it| !it.kind.is_declaration())
+                    .count()
+                    - 1;
                 let mut d = Diagnostic::error(
                     Code::NOT_A_VOCABULARY,
                     format!("`{}` is used as a vocabulary but holds a `{}` item", path.display(), bad.kind.keyword()),
@@ -236,7 +269,9 @@ impl Loader<'_> {
                 .also(span, "used as a vocabulary here")
                 .note("a vocabulary may only hold `use`, `type`, `group`, `attribute` and `decision` items");
                 if more > 0 {
-                    d = d.note(format!("{more} more item(s) in this file are not declarations"));
+                    d = d.note(format!(
+                        "{more} more item(s) in this file are not declarations"
+                    ));
                 }
                 self.diagnostics.push(d);
             }
@@ -263,14 +298,18 @@ impl Loader<'_> {
                 .map(|(p, _)| display_name(p))
                 .chain(std::iter::once(display_name(&key)))
                 .collect();
-            let mut d = Diagnostic::error(Code::USE_CYCLE, format!("`use` cycle: {}", chain.join(" → ")))
-                .at(used_at, "this `use` closes the cycle");
+            let mut d = Diagnostic::error(
+                Code::USE_CYCLE,
+                format!("`use` cycle: {}", chain.join(" → ")),
+            )
+            .at(used_at, "this `use` closes the cycle");
             for (_, at) in &self.stack[pos + 1..] {
                 if let Some(at) = at {
                     d = d.also(*at, "part of the cycle");
                 }
             }
-            self.diagnostics.push(d.help("move the shared declarations into a file that neither uses"));
+            self.diagnostics
+                .push(d.help("move the shared declarations into a file that neither uses"));
             return None;
         }
         if let Some(&id) = self.by_path.get(&key) {
@@ -279,11 +318,13 @@ impl Loader<'_> {
         match read_text(&path) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
             Ok(Err((offset, _))) => {
-                self.diagnostics.push(utf8_error(&path, offset).at(used_at, "used here"));
+                self.diagnostics
+                    .push(utf8_error(&path, offset).at(used_at, "used here"));
                 None
             }
             Err(e) => {
-                self.diagnostics.push(e.into_diagnostic(&path, Some(used_at)));
+                self.diagnostics
+                    .push(e.into_diagnostic(&path, Some(used_at)));
                 None
             }
         }

@@ -14,7 +14,7 @@ fn report(path: &Path) -> (String, Vec<&'static str>) {
     let mut map = SourceMap::new();
     let diagnostics = match writ::api::check_file(&mut map, rel) {
         Ok(r) => r.diagnostics,
-        Err(d) => vec![d],
+        Err(d) => vec![*d],
     };
     let mut text = Vec::new();
     {
@@ -32,7 +32,11 @@ fn report(path: &Path) -> (String, Vec<&'static str>) {
     };
     let out = format!(
         "--- source ---\n{source}--- text ---\n{}--- json ---\n{json}",
-        if text.is_empty() { "(no diagnostics)\n" } else { &text }
+        if text.is_empty() {
+            "(no diagnostics)\n"
+        } else {
+            &text
+        }
     );
     (out, diagnostics.iter().map(|d| d.code.code).collect())
 }

@@ -20,7 +20,11 @@ fn fmt(text: &str) -> String {
 /// out.
 fn tree(text: &str) -> String {
     let parsed = parse(FileId(0), text);
-    assert!(parsed.diagnostics.is_empty(), "{:?}\n{text}", parsed.diagnostics);
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{:?}\n{text}",
+        parsed.diagnostics
+    );
     let debug = format!("{:?}", parsed.file.expect("parses"));
     // `Span { file: FileId(0), start: 1, end: 2 }` holds no braces of its own.
     let mut out = String::with_capacity(debug.len());
@@ -49,9 +53,16 @@ fn comments(text: &str) -> Vec<String> {
 fn check(text: &str) -> String {
     let once = fmt(text);
     let twice = fmt(&once);
-    assert_eq!(once, twice, "not idempotent; input:\n{text}\nfirst:\n{once}");
+    assert_eq!(
+        once, twice,
+        "not idempotent; input:\n{text}\nfirst:\n{once}"
+    );
     assert_eq!(tree(text), tree(&once), "meaning changed; output:\n{once}");
-    assert_eq!(comments(text), comments(&once), "comments changed; output:\n{once}");
+    assert_eq!(
+        comments(text),
+        comments(&once),
+        "comments changed; output:\n{once}"
+    );
     if !once.is_empty() {
         assert!(once.ends_with('\n') && !once.ends_with("\n\n"), "{once:?}");
         assert!(!once.starts_with('\n'), "{once:?}");
@@ -124,8 +135,8 @@ fn canonical_spacing_of_every_item() {
                 attribute b:bool\ndecision outcome:{compel,quash}\"doc\"\n\
                 resolve priority a>b>c\ndefault undecided\nallow dead-rule,unused\n\
                 policy name\ntitle\"t\"\nsource \"s\"\nresolve first\ndefault compel\n\
-                when a=b and a!=b and n<=5 and n>-3 and a in{x,y}and a not in{x,y}and a in g \
-                and not a and true and flag and n = -4 then x\n";
+                when a=b and a!=b and n<=5 and n>-3 and a in{x,y}and a not in{x,y}then x\n\
+                when a in g and not a and true and flag and n = -4 or(false)then x\n";
     let expected = r#"use "sca.vocab"
 type Place = { US, Ireland, other_foreign }
 group abroad: Place = all except { US }
@@ -140,22 +151,26 @@ title "t"
 source "s"
 resolve first
 default compel
-when a = b and a != b and n <= 5 and n > -3 and a in { x, y } and a not in { x, y } and a in g
-    and not a
-    and true
-    and flag
-    and n = -4
-    then x
+when a = b and a != b and n <= 5 and n > -3 and a in { x, y } and a not in { x, y } then x
+when a in g and not a and true and flag and n = -4 or (false) then x
 "#;
-    // The condition alone is too long for one line, so it breaks.
-    let out = check(text);
-    assert!(out.starts_with(&expected[..expected.find("when").expect("a rule")]));
-    assert!(out.contains("\nwhen a = b\n    and a != b\n"), "{out}");
+    assert_eq!(check(text), expected);
+}
+
+#[test]
+fn condition_too_long_for_its_line_breaks_at_top_level_operator() {
+    let text = "when a=b and a!=b and n<=5 and n>-3 and a in{x,y}and a not in{x,y}and a in group_name and flag then x\n";
+    assert_eq!(
+        check(text),
+        "when a = b\n    and a != b\n    and n <= 5\n    and n > -3\n    and a in { x, y }\n    \
+         and a not in { x, y }\n    and a in group_name\n    and flag\n    then x\n"
+    );
 }
 
 #[test]
 fn long_rule_splits_by_clause_then_by_condition() {
-    let short = "rule r overrides a, b: when x = y and z = w then compel regardless q because \"ok\"\n";
+    let short =
+        "rule r overrides a, b: when x = y and z = w then compel regardless q because \"ok\"\n";
     assert_eq!(check(short), short);
 
     let clauses = "rule hybrid_warrant overrides a, b: when instrument = SCA_warrant and controller = US_provider then compel regardless location because \"the rule\"\n";
@@ -182,8 +197,9 @@ fn long_rule_splits_by_clause_then_by_condition() {
     );
 
     // Parentheses are kept as written and never broken inside.
-    let paren = format!("when ({}) then x\n", vec!["attribute_number_one = value"; 5].join(" or "));
-    assert_eq!(check(&paren), format!("when ({})\n    then x\n", vec!["attribute_number_one = value"; 5].join(" or ")));
+    let inner = ["attribute_number_one = value"; 5].join(" or ");
+    let paren = format!("when ({inner}) then x\n");
+    assert_eq!(check(&paren), format!("when ({inner})\n    then x\n"));
 }
 
 #[test]
@@ -211,7 +227,10 @@ fn long_value_list_breaks_one_per_line() {
     assert_eq!(check(&text), expected);
 
     // A short list comes back onto one line, trailing comma dropped.
-    assert_eq!(check("type T = {\n    a,\n    b,\n}\n"), "type T = { a, b }\n");
+    assert_eq!(
+        check("type T = {\n    a,\n    b,\n}\n"),
+        "type T = { a, b }\n"
+    );
 }
 
 #[test]
@@ -230,7 +249,10 @@ fn strings_with_escapes_round_trip() {
 
 #[test]
 fn integers_print_as_their_value() {
-    assert_eq!(check("attribute n: int -0..007\n"), "attribute n: int 0..7\n");
+    assert_eq!(
+        check("attribute n: int -0..007\n"),
+        "attribute n: int 0..7\n"
+    );
 }
 
 #[test]
@@ -253,7 +275,10 @@ fn empty_and_comment_only_files() {
 #[test]
 fn crlf_and_tabs_are_normalised() {
     let text = "policy p\r\n\r\n\r\n\tattribute b: bool # c \r\nwhen b then x\r\n";
-    assert_eq!(check(text), "policy p\n\nattribute b: bool  # c\nwhen b then x\n");
+    assert_eq!(
+        check(text),
+        "policy p\n\nattribute b: bool  # c\nwhen b then x\n"
+    );
 }
 
 #[test]
@@ -293,7 +318,7 @@ fn corpus_keeps_every_comment() {
 /// checks every guarantee on each variant.
 #[test]
 fn random_respacing_is_formatted_stably() {
-    let tokens: Vec<&str> = "policy p title \"t\\\"\\\\x\" type Place = { US , Ireland , other } \
+    let small = "policy p title \"t\\\"\\\\x\" type Place = { US , Ireland , other } \
         group abroad : Place = all except { US } attribute loc : Place \"where\" \
         attribute n : int -5 .. 36500 attribute b : bool decision outcome : { compel , quash } \
         resolve priority compel > quash default undecided allow dead-rule , unused \
@@ -302,28 +327,135 @@ fn random_respacing_is_formatted_stably() {
         rule s : when loc in abroad then quash \
         when true then quash \
         test \"t\" : given b and n != -3 expect compel by r \
-        test \"u\" : expect undecided"
-        .split(' ')
-        .collect();
+        test \"u\" : expect undecided";
+    // Items too long for one line: the broken layouts meet the comments.
+    let long = "type Long = { value_number_one , value_number_two , value_number_three , \
+        value_number_four , value_number_five } \
+        rule a_long_rule_name overrides another_rule : when instrument = SCA_warrant \
+        and controller = US_provider or location in { US , Ireland } and not customer_us_person \
+        or ( age >= 180 and age < 365 ) then compel regardless location because \"a_long_reason\" \
+        when instrument = SCA_warrant and controller = US_provider and location = Ireland_or_else \
+        then compel \
+        test \"a_long_test_name\" : given instrument = SCA_warrant or controller = US_provider \
+        or location = other expect compel by a_long_rule_name";
     let separators = [
-        " ", " ", " ", "\n", "\n\n\n", "\t", "\r\n", "  # note\n", "\n    # own line\n",
-        " #\n", "\n\n# block\n\n",
+        " ",
+        " ",
+        " ",
+        "\n",
+        "\n\n\n",
+        "\t",
+        "\r\n",
+        "  # note\n",
+        "\n    # own line\n",
+        " #\n",
+        "\n\n# block\n\n",
     ];
     let mut seed: u64 = 0x5eed;
     let mut next = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) as usize
     };
-    for round in 0..300 {
-        let mut text = String::new();
-        for tok in &tokens {
-            text.push_str(tok);
-            // Fewer comments in early rounds, more later.
-            let pick = next() % separators.len();
-            let pick = if round < 100 && next() % 3 != 0 { 0 } else { pick };
-            text.push_str(separators[pick]);
+    for source in [small, long] {
+        let tokens: Vec<&str> = source.split_whitespace().collect();
+        for round in 0..300 {
+            let mut text = String::new();
+            for tok in &tokens {
+                text.push_str(tok);
+                // Fewer comments in early rounds, more later.
+                let pick = next() % separators.len();
+                let pick = if round < 100 && next() % 3 != 0 {
+                    0
+                } else {
+                    pick
+                };
+                text.push_str(separators[pick]);
+            }
+            let out = check(&text);
+            assert_eq!(text.matches('#').count(), out.matches('#').count());
         }
-        let out = check(&text);
-        assert_eq!(text.matches('#').count(), out.matches('#').count());
     }
+}
+
+#[test]
+fn comments_in_every_kind_of_gap() {
+    // Each case: input, expected output.
+    let cases = [
+        // After `{`: the list breaks to keep it there.
+        (
+            "attribute a: { # c\n x, y } \"doc\"\n",
+            "attribute a: {  # c\n    x,\n    y,\n} \"doc\"\n",
+        ),
+        // Before `}`: lines up with the values.
+        (
+            "type T = { a, b,\n # before close\n}\n",
+            "type T = {\n    a,\n    b,\n    # before close\n}\n",
+        ),
+        // Between the head and `expect`: one clause per line.
+        (
+            "test \"x\": # c\n expect y\n",
+            "test \"x\":  # c\n    expect y\n",
+        ),
+        (
+            "test \"x\":\n # own\n expect y\n",
+            "test \"x\":\n    # own\n    expect y\n",
+        ),
+        // Before a top-level `or`: the condition breaks there.
+        (
+            "when a or b # one\n or c # two\n then d\n",
+            "when a\n    or b  # one\n    or c  # two\n    then d\n",
+        ),
+        // No layout breaks between `when` and its condition, nor inside a
+        // name list, nor before a nested `and`: the comment moves.
+        (
+            "rule r: when # c\n a then b\n",
+            "# c\nrule r: when a then b\n",
+        ),
+        (
+            "rule r overrides a, # x\n b: when a then b\n",
+            "# x\nrule r overrides a, b: when a then b\n",
+        ),
+        (
+            "when a and b or c # one\n and d then e\n",
+            "# one\nwhen a and b or c and d then e\n",
+        ),
+        (
+            "group g: T = all # x\n except { a }\n",
+            "# x\ngroup g: T = all except { a }\n",
+        ),
+        // A comment that moves takes the earlier ones of the item with it.
+        (
+            "rule r: # a\n when (a # b\n ) then c\n",
+            "# a\n# b\nrule r: when (a) then c\n",
+        ),
+        // Two end-of-line comments in one gap (a comma between them).
+        (
+            "type T = { a # x\n , # y\n b }\n",
+            "type T = {\n    a,  # x\n    # y\n    b,\n}\n",
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(check(input), expected, "input:\n{input}");
+    }
+}
+
+#[test]
+fn blank_lines_are_collapsed_to_one() {
+    let text = "\n\npolicy p\n\n\n# c1\n\n\n\n# c2\ntitle \"q\" # t\n\n\n\n";
+    assert_eq!(check(text), "policy p\n\n# c1\n\n# c2\ntitle \"q\"  # t\n");
+}
+
+#[test]
+fn long_chains_and_huge_lists_are_handled() {
+    // `not` may repeat without bound (parentheses may not).
+    let deep_not = format!("when {}a then b\n", "not ".repeat(2_000));
+    assert_eq!(fmt(&fmt(&deep_not)), fmt(&deep_not));
+    // A huge enum with a comment on every value stays linear.
+    let values: Vec<String> = (0..20_000)
+        .map(|i| format!("    v{i},  # c{i}\n"))
+        .collect();
+    let huge = format!("type T = {{\n{}}}\n", values.concat());
+    assert_eq!(fmt(&huge), huge);
 }

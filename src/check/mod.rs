@@ -15,7 +15,7 @@
 
 pub mod ir;
 
-use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::load::Loaded;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, ItemKind};
@@ -127,7 +127,11 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a declaration's value list for repeats and returns the values.
-    fn value_list(&mut self, values: &[ast::Ident], what: &str) -> (Vec<String>, HashMap<String, u32>) {
+    fn value_list(
+        &mut self,
+        values: &[ast::Ident],
+        what: &str,
+    ) -> (Vec<String>, HashMap<String, u32>) {
         let mut index: HashMap<String, u32> = HashMap::with_capacity(values.len());
         let mut first: HashMap<&str, Span> = HashMap::new();
         let mut out = Vec::with_capacity(values.len());
@@ -178,13 +182,16 @@ impl<'a> Checker<'a> {
         }
         for (_, item) in &items {
             if let ItemKind::Decision { name, values, doc } = &item.kind {
-                if let Some((prev, _, _)) = self.decisions.iter().find(|(n, _, _)| n.name == name.name) {
+                if let Some((prev, _, _)) =
+                    self.decisions.iter().find(|(n, _, _)| n.name == name.name)
+                {
                     let d = duplicate("decision", name, prev.span);
                     self.push(d);
                     continue;
                 }
                 let (vals, _) = self.value_list(values, &format!("decision `{}`", name.name));
-                self.decisions.push((name, vals, doc.as_ref().map(|d| d.value.clone())));
+                self.decisions
+                    .push((name, vals, doc.as_ref().map(|d| d.value.clone())));
             }
         }
         for (_, item) in &items {
@@ -215,11 +222,21 @@ impl<'a> Checker<'a> {
                     index,
                     ty: None,
                 });
-                (Domain::Enum { ty: None, values: vals }, Some(self.enums.len() - 1))
+                (
+                    Domain::Enum {
+                        ty: None,
+                        values: vals,
+                    },
+                    Some(self.enums.len() - 1),
+                )
             }
             ast::TypeExpr::Named(t) => match self.type_names.get(t.name.as_str()) {
                 Some(&id) => {
-                    let e = self.enums.iter().position(|e| e.ty == Some(id)).expect("every type has an enum");
+                    let e = self
+                        .enums
+                        .iter()
+                        .position(|e| e.ty == Some(id))
+                        .expect("every type has an enum");
                     (
                         Domain::Enum {
                             ty: Some(id),
@@ -238,7 +255,10 @@ impl<'a> Checker<'a> {
                 if lo.value > hi.value {
                     let d = Diagnostic::error(
                         Code::EMPTY_RANGE,
-                        format!("the range `{}..{}` of `{}` is empty", lo.value, hi.value, name.name),
+                        format!(
+                            "the range `{}..{}` of `{}` is empty",
+                            lo.value, hi.value, name.name
+                        ),
                     )
                     .at(lo.span.to(hi.span), "the low bound is above the high bound")
                     .help(format!("write `int {}..{}`", hi.value, lo.value));
@@ -276,7 +296,13 @@ impl<'a> Checker<'a> {
         self.push(d);
     }
 
-    fn group(&mut self, name: &'a ast::Ident, ty: &ast::Ident, except: bool, values: &[ast::Ident]) {
+    fn group(
+        &mut self,
+        name: &'a ast::Ident,
+        ty: &ast::Ident,
+        except: bool,
+        values: &[ast::Ident],
+    ) {
         if let Some(&prev) = self.group_names.get(name.name.as_str()) {
             let d = duplicate("group", name, self.groups[prev].loc.0);
             self.push(d);
@@ -286,14 +312,21 @@ impl<'a> Checker<'a> {
             self.unknown_type(ty);
             return;
         };
-        let e = self.enums.iter().position(|e| e.ty == Some(type_id)).expect("every type has an enum");
+        let e = self
+            .enums
+            .iter()
+            .position(|e| e.ty == Some(type_id))
+            .expect("every type has an enum");
         let mut listed = vec![false; self.enums[e].values.len()];
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for v in values {
             if let Some(prev) = seen.get(v.name.as_str()) {
                 let d = Diagnostic::error(
                     Code::DUPLICATE_VALUE,
-                    format!("the value `{}` is listed twice in group `{}`", v.name, name.name),
+                    format!(
+                        "the value `{}` is listed twice in group `{}`",
+                        v.name, name.name
+                    ),
                 )
                 .at(v.span, "listed again here")
                 .also(*prev, "first listed here")
@@ -327,8 +360,11 @@ impl<'a> Checker<'a> {
 
     fn unknown_value(&self, name: &str, span: Span, e: usize, owner: &str) -> Diagnostic {
         let info = &self.enums[e];
-        let mut d = Diagnostic::error(Code::UNKNOWN_VALUE, format!("`{name}` is not a value of `{owner}`"))
-            .at(span, format!("not a value of `{owner}`"));
+        let mut d = Diagnostic::error(
+            Code::UNKNOWN_VALUE,
+            format!("`{name}` is not a value of `{owner}`"),
+        )
+        .at(span, format!("not a value of `{owner}`"));
         let groups = self
             .groups
             .iter()
@@ -337,7 +373,10 @@ impl<'a> Checker<'a> {
         if let Some(s) = did_you_mean(name, info.values.iter().map(String::as_str).chain(groups)) {
             d = d.help(format!("did you mean `{s}`?"));
         } else if info.values.len() <= 12 {
-            d = d.note(format!("the values of `{owner}` are {}", backticked(&info.values)));
+            d = d.note(format!(
+                "the values of `{owner}` are {}",
+                backticked(&info.values)
+            ));
         }
         d
     }
@@ -361,7 +400,10 @@ impl<'a> Checker<'a> {
             .note("a vocabulary may only hold `use`, `type`, `group`, `attribute` and `decision` items")
             .help("rename the file to `.policy` and give it a `policy` header, or move this item into a policy");
             if bad.len() > 1 {
-                d = d.note(format!("{} more item(s) in this file are not declarations", bad.len() - 1));
+                d = d.note(format!(
+                    "{} more item(s) in this file are not declarations",
+                    bad.len() - 1
+                ));
             }
             self.push(d);
         }
@@ -388,10 +430,13 @@ impl<'a> Checker<'a> {
                 ItemKind::Policy(name) => match header {
                     None => header = Some(name),
                     Some(first) => {
-                        let d = Diagnostic::error(Code::DUPLICATE_POLICY, "a file holds exactly one policy")
-                            .at(item.span, "a second `policy` header")
-                            .also(first.span, "the policy starts here")
-                            .help("put the second policy in a file of its own");
+                        let d = Diagnostic::error(
+                            Code::DUPLICATE_POLICY,
+                            "a file holds exactly one policy",
+                        )
+                        .at(item.span, "a second `policy` header")
+                        .also(first.span, "the policy starts here")
+                        .help("put the second policy in a file of its own");
                         self.push(d);
                     }
                 },
@@ -404,10 +449,13 @@ impl<'a> Checker<'a> {
                     };
                     if let Some((_, first)) = slot {
                         let first = *first;
-                        let d = Diagnostic::error(Code::MISPLACED_METADATA, format!("`{kw}` is given twice"))
-                            .at(item.span, "given again here")
-                            .also(first, "first given here")
-                            .help(format!("keep one `{kw}`"));
+                        let d = Diagnostic::error(
+                            Code::MISPLACED_METADATA,
+                            format!("`{kw}` is given twice"),
+                        )
+                        .at(item.span, "given again here")
+                        .also(first, "first given here")
+                        .help(format!("keep one `{kw}`"));
                         self.push(d);
                     } else {
                         *slot = Some((s, item.span));
@@ -434,19 +482,24 @@ impl<'a> Checker<'a> {
             }
         }
         if header.is_none() {
-            let at = root_items.first().map_or(Span::new(root, 0, 0), |it| it.span);
+            let at = root_items
+                .first()
+                .map_or(Span::new(root, 0, 0), |it| it.span);
             let d = Diagnostic::error(Code::MISSING_POLICY, "this file has no `policy` header")
                 .at(at, "expected `policy NAME` before this")
                 .help("start the file with `policy NAME`; a file of declarations only should be a `.vocab`");
             self.push(d);
         }
-        if let Some((s, _)) = date {
-            if !valid_date(&s.value) {
-                let d = Diagnostic::error(Code::BAD_DATE, format!("`{}` is not a calendar date", s.value))
-                    .at(s.span, "expected `YYYY-MM-DD`")
-                    .help("write an ISO 8601 calendar date that exists, such as \"2014-04-25\"");
-                self.push(d);
-            }
+        if let Some((s, _)) = date
+            && !valid_date(&s.value)
+        {
+            let d = Diagnostic::error(
+                Code::BAD_DATE,
+                format!("`{}` is not a calendar date", s.value),
+            )
+            .at(s.span, "expected `YYYY-MM-DD`")
+            .help("write an ISO 8601 calendar date that exists, such as \"2014-04-25\"");
+            self.push(d);
         }
 
         // The decision.
@@ -461,17 +514,23 @@ impl<'a> Checker<'a> {
             }
             n => {
                 if n > 1 {
-                    let (first, _, _) = self.decisions[0];
-                    for (other, _, _) in self.decisions[1..].to_vec() {
-                        let d = Diagnostic::error(
-                            Code::MULTIPLE_DECISIONS,
-                            format!("more than one decision is in scope: `{}` and `{}`", first.name, other.name),
-                        )
-                        .at(other.span, "a second decision")
-                        .also(first.span, "the first decision")
-                        .help("a policy decides one question; keep one decision or split the policy");
-                        self.push(d);
-                    }
+                    let first = self.decisions[0].0;
+                    let extra: Vec<Diagnostic> = self.decisions[1..]
+                        .iter()
+                        .map(|(other, _, _)| {
+                            Diagnostic::error(
+                                Code::MULTIPLE_DECISIONS,
+                                format!(
+                                    "more than one decision is in scope: `{}` and `{}`",
+                                    first.name, other.name
+                                ),
+                            )
+                            .at(other.span, "a second decision")
+                            .also(first.span, "the first decision")
+                            .help("a policy decides one question; keep one decision or split the policy")
+                        })
+                        .collect();
+                    self.diagnostics.extend(extra);
                 }
                 let (name, outcomes, doc) = self.decisions[0].clone();
                 Some(Decision {
@@ -510,7 +569,9 @@ impl<'a> Checker<'a> {
         let resolve = match resolve {
             None | Some((ast::Resolve::Strict, _)) => Resolve::Strict,
             Some((ast::Resolve::First, _)) => Resolve::First,
-            Some((ast::Resolve::Priority(list), span)) => self.priority(list, span, decision.as_ref()),
+            Some((ast::Resolve::Priority(list), span)) => {
+                self.priority(list, span, decision.as_ref())
+            }
         };
         let default = match default {
             None => Default::None,
@@ -568,14 +629,21 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn priority(&mut self, list: &[ast::Ident], span: Span, decision: Option<&Decision>) -> Resolve {
+    fn priority(
+        &mut self,
+        list: &[ast::Ident],
+        span: Span,
+        decision: Option<&Decision>,
+    ) -> Resolve {
         let Some(decision) = decision else {
             return Resolve::Strict;
         };
         let mut ranked = Vec::new();
         let mut first_at: HashMap<usize, Span> = HashMap::new();
         for o in list {
-            let Some(id) = self.outcome(o, Some(decision)) else { continue };
+            let Some(id) = self.outcome(o, Some(decision)) else {
+                continue;
+            };
             if let Some(prev) = first_at.get(&id) {
                 let d = Diagnostic::error(
                     Code::BAD_PRIORITY,
@@ -596,7 +664,10 @@ impl<'a> Checker<'a> {
             .collect();
         // Unknown names were reported already; only report what is missing
         // when every name resolved, so one typo gives one error.
-        if !missing.is_empty() && ranked.len() + missing.len() == decision.outcomes.len() && list.len() == ranked.len() {
+        if !missing.is_empty()
+            && ranked.len() + missing.len() == decision.outcomes.len()
+            && list.len() == ranked.len()
+        {
             let d = Diagnostic::error(
                 Code::BAD_PRIORITY,
                 format!("`resolve priority` does not rank {}", backticked(&missing)),
@@ -623,13 +694,22 @@ impl<'a> Checker<'a> {
         if let Some(s) = did_you_mean(&o.name, decision.outcomes.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         } else {
-            d = d.note(format!("the outcomes are {}", backticked(&decision.outcomes)));
+            d = d.note(format!(
+                "the outcomes are {}",
+                backticked(&decision.outcomes)
+            ));
         }
         self.push(d);
         None
     }
 
-    fn rule(&mut self, index: usize, r: &'a ast::Rule, item: Span, decision: Option<&Decision>) -> Rule {
+    fn rule(
+        &mut self,
+        index: usize,
+        r: &'a ast::Rule,
+        item: Span,
+        decision: Option<&Decision>,
+    ) -> Rule {
         let id = match &r.name {
             Some(n) => n.name.clone(),
             None => format!("line:{}", self.map.line(r.when_span)),
@@ -640,9 +720,12 @@ impl<'a> Checker<'a> {
         for o in &r.overrides {
             match self.rule_names.get(o.name.as_str()) {
                 Some(&(target, _)) if target == index => {
-                    let d = Diagnostic::error(Code::SELF_OVERRIDE, format!("the rule `{}` overrides itself", o.name))
-                        .at(o.span, "a rule cannot override itself")
-                        .help("name the rule this one should beat");
+                    let d = Diagnostic::error(
+                        Code::SELF_OVERRIDE,
+                        format!("the rule `{}` overrides itself", o.name),
+                    )
+                    .at(o.span, "a rule cannot override itself")
+                    .help("name the rule this one should beat");
                     self.push(d);
                 }
                 Some(&(target, _)) => {
@@ -651,12 +734,17 @@ impl<'a> Checker<'a> {
                     }
                 }
                 None => {
-                    let mut d = Diagnostic::error(Code::UNKNOWN_RULE, format!("cannot find rule `{}`", o.name))
-                        .at(o.span, "no rule has this name");
+                    let mut d = Diagnostic::error(
+                        Code::UNKNOWN_RULE,
+                        format!("cannot find rule `{}`", o.name),
+                    )
+                    .at(o.span, "no rule has this name");
                     if let Some(s) = did_you_mean(&o.name, self.rule_names.keys().copied()) {
                         d = d.help(format!("did you mean `{s}`?"));
                     } else {
-                        d = d.note("only named rules (`rule NAME: ...`) of this policy can be overridden");
+                        d = d.note(
+                            "only named rules (`rule NAME: ...`) of this policy can be overridden",
+                        );
                     }
                     self.push(d);
                 }
@@ -665,11 +753,16 @@ impl<'a> Checker<'a> {
         let mut regardless = Vec::new();
         let mentioned = cond.attributes();
         for x in &r.regardless {
-            let Some(a) = self.attribute_ref(x) else { continue };
+            let Some(a) = self.attribute_ref(x) else {
+                continue;
+            };
             if mentioned.contains(&a) {
                 let mut d = Diagnostic::error(
                     Code::REGARDLESS_MENTIONED,
-                    format!("the rule claims `regardless {}` but its condition tests `{}`", x.name, x.name),
+                    format!(
+                        "the rule claims `regardless {}` but its condition tests `{}`",
+                        x.name, x.name
+                    ),
                 )
                 .at(x.span, "claimed not to matter");
                 if let Some(loc) = first_atom_of(&cond, a) {
@@ -712,18 +805,27 @@ impl<'a> Checker<'a> {
                 r.overrides
                     .iter()
                     .find(|o| {
-                        let next = cycle[(cycle.iter().position(|&c| c == v).unwrap_or(0) + 1) % cycle.len()];
+                        let next = cycle
+                            [(cycle.iter().position(|&c| c == v).unwrap_or(0) + 1) % cycle.len()];
                         o.name == rules[next].id
                     })
                     .map_or(rules[v].loc.0, |o| o.span)
             };
-            let mut d = Diagnostic::error(Code::OVERRIDE_CYCLE, format!("`overrides` forms a cycle: {shown}"))
-                .at(at(start), format!("`{}` overrides `{}` here", names[0], names[1 % names.len()]));
+            let mut d = Diagnostic::error(
+                Code::OVERRIDE_CYCLE,
+                format!("`overrides` forms a cycle: {shown}"),
+            )
+            .at(
+                at(start),
+                format!("`{}` overrides `{}` here", names[0], names[1 % names.len()]),
+            );
             for (k, &v) in cycle.iter().enumerate().skip(1) {
                 let next = names[(k + 1) % names.len()];
                 d = d.also(at(v), format!("`{}` overrides `{next}` here", names[k]));
             }
-            self.push(d.help("decide which rule is the exception and remove the other `overrides`"));
+            self.push(
+                d.help("decide which rule is the exception and remove the other `overrides`"),
+            );
         }
     }
 
@@ -733,20 +835,29 @@ impl<'a> Checker<'a> {
             ast::Expect::Undecided(_) => Expectation::Undecided,
             ast::Expect::Outcome { outcome, by } => {
                 let o = self.outcome(outcome, decision);
-                let by_rule = by.as_ref().and_then(|b| match self.rule_names.get(b.name.as_str()) {
-                    Some(&(i, _)) => Some(i),
-                    None => {
-                        let mut d = Diagnostic::error(Code::UNKNOWN_RULE, format!("cannot find rule `{}`", b.name))
-                            .at(b.span, "no rule has this name");
-                        if let Some(s) = did_you_mean(&b.name, self.rule_names.keys().copied()) {
-                            d = d.help(format!("did you mean `{s}`?"));
-                        }
-                        self.push(d);
-                        None
-                    }
-                });
-                if let (Some(o), Some(r), Some(b), Some(dec)) = (o, by_rule, by, decision) {
-                    if rules[r].outcome != o {
+                let by_rule =
+                    by.as_ref()
+                        .and_then(|b| match self.rule_names.get(b.name.as_str()) {
+                            Some(&(i, _)) => Some(i),
+                            None => {
+                                let mut d = Diagnostic::error(
+                                    Code::UNKNOWN_RULE,
+                                    format!("cannot find rule `{}`", b.name),
+                                )
+                                .at(b.span, "no rule has this name");
+                                if let Some(s) =
+                                    did_you_mean(&b.name, self.rule_names.keys().copied())
+                                {
+                                    d = d.help(format!("did you mean `{s}`?"));
+                                }
+                                self.push(d);
+                                None
+                            }
+                        });
+                if let (Some(o), Some(r), Some(b), Some(dec)) = (o, by_rule, by, decision)
+                    && rules[r].outcome != o
+                {
+                    {
                         let d = Diagnostic::error(
                             Code::EXPECT_BY_MISMATCH,
                             format!(
@@ -755,7 +866,10 @@ impl<'a> Checker<'a> {
                             ),
                         )
                         .at(b.span, "this rule never explains that outcome")
-                        .also(rules[r].loc.0, format!("`{}` gives `{}`", b.name, dec.outcomes[rules[r].outcome]))
+                        .also(
+                            rules[r].loc.0,
+                            format!("`{}` gives `{}`", b.name, dec.outcomes[rules[r].outcome]),
+                        )
                         .help("expect the outcome the rule gives, or name another rule");
                         self.push(d);
                     }
@@ -780,12 +894,18 @@ impl<'a> Checker<'a> {
         if let Some(&a) = self.attr_names.get(x.name.as_str()) {
             return Some(a);
         }
-        let mut d = Diagnostic::error(Code::UNKNOWN_ATTRIBUTE, format!("cannot find attribute `{}`", x.name))
-            .at(x.span, "not a declared attribute");
+        let mut d = Diagnostic::error(
+            Code::UNKNOWN_ATTRIBUTE,
+            format!("cannot find attribute `{}`", x.name),
+        )
+        .at(x.span, "not a declared attribute");
         if let Some(s) = did_you_mean(&x.name, self.attributes.iter().map(|a| a.name.as_str())) {
             d = d.help(format!("did you mean `{s}`?"));
         } else if let Some(owner) = self.value_owner(&x.name) {
-            d = d.help(format!("`{}` is a value of `{owner}`: write `{owner} = {}`", x.name, x.name));
+            d = d.help(format!(
+                "`{}` is a value of `{owner}`: write `{owner} = {}`",
+                x.name, x.name
+            ));
         }
         self.push(d);
         None
@@ -820,7 +940,11 @@ impl<'a> Checker<'a> {
                 }
                 atom(a, ValueSet::Values(vec![1]), c.span)
             }
-            ast::CondKind::Compare { attr, negated, value } => {
+            ast::CondKind::Compare {
+                attr,
+                negated,
+                value,
+            } => {
                 let Some(a) = self.attribute_ref(attr) else {
                     return Cond::Const(false);
                 };
@@ -882,20 +1006,32 @@ impl<'a> Checker<'a> {
         let (kind, help) = match &attr.domain {
             Domain::Enum { .. } => (
                 "an enum",
-                format!("compare `{}` with `=`, `!=`, `in` or `not in` and one of its values", attr.name),
+                format!(
+                    "compare `{}` with `=`, `!=`, `in` or `not in` and one of its values",
+                    attr.name
+                ),
             ),
             Domain::Bool => (
                 "a bool",
-                format!("write `{0}`, `not {0}`, `{0} = true` or `{0} = false`", attr.name),
+                format!(
+                    "write `{0}`, `not {0}`, `{0} = true` or `{0} = false`",
+                    attr.name
+                ),
             ),
             Domain::Int { .. } => (
                 "an int",
-                format!("compare `{}` with an integer: `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`", attr.name),
+                format!(
+                    "compare `{}` with an integer: `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`",
+                    attr.name
+                ),
             ),
         };
-        Diagnostic::error(Code::TYPE_MISMATCH, format!("{what}, but `{}` is {kind}", attr.name))
-            .also(attr.loc.0, format!("`{}` is declared here", attr.name))
-            .help(help)
+        Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("{what}, but `{}` is {kind}", attr.name),
+        )
+        .also(attr.loc.0, format!("`{}` is declared here", attr.name))
+        .help(help)
     }
 
     fn in_range(&mut self, a: AttrId, v: &ast::Int) -> bool {
@@ -909,7 +1045,10 @@ impl<'a> Checker<'a> {
                 format!("`{}` is outside the range of `{name}`", v.value),
             )
             .at(v.span, format!("`{name}` ranges over {lo}..{hi}"))
-            .also(self.attributes[a].loc.0, format!("`{name}` is declared here"))
+            .also(
+                self.attributes[a].loc.0,
+                format!("`{name}` is declared here"),
+            )
             .help(format!("use an integer from {lo} to {hi}"));
             self.push(d);
             return false;
@@ -917,10 +1056,19 @@ impl<'a> Checker<'a> {
         true
     }
 
+    /// The attribute's domain without its values: cheap to copy, so the
+    /// checker can match on it while reporting through `&mut self`.
+    fn kind(&self, a: AttrId) -> Kind {
+        match self.attributes[a].domain {
+            Domain::Enum { .. } => Kind::Enum,
+            Domain::Bool => Kind::Bool,
+            Domain::Int { .. } => Kind::Int,
+        }
+    }
+
     fn compare(&mut self, a: AttrId, value: &ast::Operand) -> ValueSet {
-        let domain = self.attributes[a].domain.clone();
-        match (&domain, value) {
-            (Domain::Enum { .. }, ast::Operand::Ident(v)) => {
+        match (self.kind(a), value) {
+            (Kind::Enum, ast::Operand::Ident(v)) => {
                 let e = self.attr_enum[a].expect("enum attributes have an enum");
                 if let Some(&i) = self.enums[e].index.get(&v.name) {
                     return ValueSet::Values(vec![i]);
@@ -930,8 +1078,8 @@ impl<'a> Checker<'a> {
                 }
                 ValueSet::Values(Vec::new())
             }
-            (Domain::Bool, ast::Operand::Bool(b, _)) => ValueSet::Values(vec![u32::from(*b)]),
-            (Domain::Int { .. }, ast::Operand::Int(i)) => {
+            (Kind::Bool, ast::Operand::Bool(b, _)) => ValueSet::Values(vec![u32::from(*b)]),
+            (Kind::Int, ast::Operand::Int(i)) => {
                 if self.in_range(a, i) {
                     ValueSet::Ranges(vec![(i.value, i.value)])
                 } else {
@@ -940,11 +1088,21 @@ impl<'a> Checker<'a> {
             }
             (_, operand) => {
                 let what = match operand {
-                    ast::Operand::Ident(v) => format!("`{}` is compared with the name `{}`", self.attributes[a].name, v.name),
-                    ast::Operand::Int(i) => format!("`{}` is compared with the integer `{}`", self.attributes[a].name, i.value),
-                    ast::Operand::Bool(b, _) => format!("`{}` is compared with `{b}`", self.attributes[a].name),
+                    ast::Operand::Ident(v) => format!(
+                        "`{}` is compared with the name `{}`",
+                        self.attributes[a].name, v.name
+                    ),
+                    ast::Operand::Int(i) => format!(
+                        "`{}` is compared with the integer `{}`",
+                        self.attributes[a].name, i.value
+                    ),
+                    ast::Operand::Bool(b, _) => {
+                        format!("`{}` is compared with `{b}`", self.attributes[a].name)
+                    }
                 };
-                let d = self.mismatch(a, &what).at(operand.span(), "does not fit the attribute's type");
+                let d = self
+                    .mismatch(a, &what)
+                    .at(operand.span(), "does not fit the attribute's type");
                 self.push(d);
                 ValueSet::Values(Vec::new())
             }
@@ -961,7 +1119,10 @@ impl<'a> Checker<'a> {
                 let gty = &self.types[self.groups[g].ty].name;
                 let d = Diagnostic::error(
                     Code::TYPE_MISMATCH,
-                    format!("the group `{}` is of type `{gty}`, not the type of `{}`", v.name, self.attributes[a].name),
+                    format!(
+                        "the group `{}` is of type `{gty}`, not the type of `{}`",
+                        v.name, self.attributes[a].name
+                    ),
                 )
                 .at(v.span, format!("a group of `{gty}`"))
                 .also(self.groups[g].loc.0, "the group is declared here")
@@ -979,20 +1140,27 @@ impl<'a> Checker<'a> {
     }
 
     fn membership(&mut self, a: AttrId, set: &ast::SetExpr) -> ValueSet {
-        let domain = self.attributes[a].domain.clone();
-        match (&domain, set) {
-            (Domain::Enum { .. }, ast::SetExpr::Group(g)) => {
+        match (self.kind(a), set) {
+            (Kind::Enum, ast::SetExpr::Group(g)) => {
                 let e = self.attr_enum[a].expect("enum attributes have an enum");
-                if self.enums[e].index.contains_key(&g.name) && !self.group_names.contains_key(g.name.as_str()) {
-                    let d = Diagnostic::error(Code::TYPE_MISMATCH, format!("`{}` is a value, not a group", g.name))
-                        .at(g.span, "`in` takes a set or a group")
-                        .help(format!("write `{} in {{ {} }}` or `{} = {}`", self.attributes[a].name, g.name, self.attributes[a].name, g.name));
+                if self.enums[e].index.contains_key(&g.name)
+                    && !self.group_names.contains_key(g.name.as_str())
+                {
+                    let d = Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("`{}` is a value, not a group", g.name),
+                    )
+                    .at(g.span, "`in` takes a set or a group")
+                    .help(format!(
+                        "write `{} in {{ {} }}` or `{} = {}`",
+                        self.attributes[a].name, g.name, self.attributes[a].name, g.name
+                    ));
                     self.push(d);
                     return ValueSet::Values(Vec::new());
                 }
                 ValueSet::Values(self.group_members(a, g).unwrap_or_default())
             }
-            (Domain::Enum { .. }, ast::SetExpr::Literal { items, .. }) => {
+            (Kind::Enum, ast::SetExpr::Literal { items, .. }) => {
                 let e = self.attr_enum[a].expect("enum attributes have an enum");
                 let mut out = Vec::new();
                 for item in items {
@@ -1006,8 +1174,13 @@ impl<'a> Checker<'a> {
                             }
                         },
                         ast::SetItem::Int(i) => {
-                            let what = format!("`{}` is compared with the integer `{}`", self.attributes[a].name, i.value);
-                            let d = self.mismatch(a, &what).at(i.span, "not a value of this enum");
+                            let what = format!(
+                                "`{}` is compared with the integer `{}`",
+                                self.attributes[a].name, i.value
+                            );
+                            let d = self
+                                .mismatch(a, &what)
+                                .at(i.span, "not a value of this enum");
                             self.push(d);
                         }
                     }
@@ -1016,7 +1189,7 @@ impl<'a> Checker<'a> {
                 out.dedup();
                 ValueSet::Values(out)
             }
-            (Domain::Int { .. }, ast::SetExpr::Literal { items, .. }) => {
+            (Kind::Int, ast::SetExpr::Literal { items, .. }) => {
                 let mut points = Vec::new();
                 for item in items {
                     match item {
@@ -1026,7 +1199,10 @@ impl<'a> Checker<'a> {
                             }
                         }
                         ast::SetItem::Ident(v) => {
-                            let what = format!("`{}` is compared with the name `{}`", self.attributes[a].name, v.name);
+                            let what = format!(
+                                "`{}` is compared with the name `{}`",
+                                self.attributes[a].name, v.name
+                            );
                             let d = self.mismatch(a, &what).at(v.span, "not an integer");
                             self.push(d);
                         }
@@ -1036,13 +1212,23 @@ impl<'a> Checker<'a> {
             }
             (_, set) => {
                 let d = self
-                    .mismatch(a, &format!("`in` does not apply to `{}`", self.attributes[a].name))
+                    .mismatch(
+                        a,
+                        &format!("`in` does not apply to `{}`", self.attributes[a].name),
+                    )
                     .at(set.span(), "a set of values");
                 self.push(d);
                 ValueSet::Values(Vec::new())
             }
         }
     }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Enum,
+    Bool,
+    Int,
 }
 
 fn atom(attr: AttrId, set: ValueSet, span: Span) -> Cond {
@@ -1077,10 +1263,13 @@ fn first_atom_of(c: &Cond, a: AttrId) -> Option<Span> {
 }
 
 fn duplicate_setting(kw: &str, at: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(Code::DUPLICATE_SETTING, format!("`{kw}` is given more than once"))
-        .at(at, "given again here")
-        .also(first, "first given here")
-        .help(format!("keep the one `{kw}` you mean"))
+    Diagnostic::error(
+        Code::DUPLICATE_SETTING,
+        format!("`{kw}` is given more than once"),
+    )
+    .at(at, "given again here")
+    .also(first, "first given here")
+    .help(format!("keep the one `{kw}` you mean"))
 }
 
 fn backticked(names: &[String]) -> String {
@@ -1100,7 +1289,10 @@ fn valid_date(s: &str) -> bool {
     }
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = &s[r];
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
     };
     let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
         return false;
@@ -1230,7 +1422,13 @@ mod tests {
 
     #[test]
     fn ranges_merge() {
-        assert_eq!(ranges_of(vec![5, 1, 2, 3, 9, 5]), vec![(1, 3), (5, 5), (9, 9)]);
-        assert_eq!(ranges_of(vec![i64::MAX, i64::MIN]), vec![(i64::MIN, i64::MIN), (i64::MAX, i64::MAX)]);
+        assert_eq!(
+            ranges_of(vec![5, 1, 2, 3, 9, 5]),
+            vec![(1, 3), (5, 5), (9, 9)]
+        );
+        assert_eq!(
+            ranges_of(vec![i64::MAX, i64::MIN]),
+            vec![(i64::MIN, i64::MIN), (i64::MAX, i64::MAX)]
+        );
     }
 }

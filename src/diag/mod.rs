@@ -154,7 +154,10 @@ pub fn format_witness(witness: &Witness) -> String {
 
 /// The suggestion for an unknown name: the closest candidate within a small
 /// edit distance, if any.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     // A third of the name's length, at least one edit: close enough to be a
     // typo, far enough not to suggest unrelated names.
     let limit = (name.chars().count() / 3).max(1);

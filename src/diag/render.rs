@@ -1,7 +1,7 @@
 //! Rendering diagnostics: rustc-style text through codespan-reporting, and
 //! the JSON array of SPEC section 6.
 
-use super::{format_witness, Diagnostic, Label, WitnessValue};
+use super::{Diagnostic, Label, WitnessValue, format_witness};
 use crate::source::{SourceMap, Span};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor::WriteColor};

@@ -1,7 +1,8 @@
 //! The lexical pre-pass: the checks that are clearer before the grammar runs.
 //!
 //! In one linear scan it finds unterminated strings, unknown escapes and
-//! parenthesis nesting beyond [`MAX_DEPTH`], and records every comment (the
+//! condition nesting beyond [`MAX_DEPTH`] (parentheses and chained `not`s,
+//! the two recursive forms of the grammar), and records every comment (the
 //! formatter puts them back). Running it first means the pest parser never
 //! sees input that would recurse without bound, and that string mistakes are
 //! reported in writ's words instead of as "expected string".
@@ -9,9 +10,11 @@
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// The deepest parenthesis nesting accepted in a condition. Far beyond what
-/// people write, far below what the recursive stages could not handle.
-pub const MAX_DEPTH: usize = 256;
+/// The deepest nesting accepted in a condition, counting each `(` and each
+/// `not` that applies at a point. Far beyond what people write, far below
+/// what the recursive stages (parser, checker, formatter, the drop of the
+/// syntax tree) could not handle, even on a 2 MiB thread stack.
+pub const MAX_DEPTH: usize = 128;
 
 /// A comment: its span covers `#` up to (not including) the line break.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,7 +28,11 @@ pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
     let bytes = text.as_bytes();
     let mut comments = Vec::new();
     let mut errors = Vec::new();
-    let mut depth = 0usize;
+    // Nesting at a point = open parentheses + the `not`s in force: those
+    // pending at each open parenthesis (`not (not (x`) plus the current run.
+    let mut pending_nots: Vec<usize> = Vec::new();
+    let mut nots_in_force = 0usize;
+    let mut run = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -38,30 +45,54 @@ pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
                 i = end;
             }
             b'"' => i = scan_string(file, bytes, i, &mut errors),
-            b'(' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::TOO_DEEP,
-                            format!("parentheses nest deeper than {MAX_DEPTH} levels"),
-                        )
-                        .at(Span::new(file, i, i + 1), "this parenthesis is too deep")
-                        .help("flatten the condition or split the rule"),
-                    );
+            b'(' | b')' => {
+                if bytes[i] == b'(' {
+                    pending_nots.push(run);
+                    nots_in_force += run;
+                } else if let Some(n) = pending_nots.pop() {
+                    nots_in_force -= n;
+                }
+                run = 0;
+                if bytes[i] == b'(' && pending_nots.len() + nots_in_force > MAX_DEPTH {
+                    errors.push(too_deep(file, i, 1));
                     // Nothing after this point can be parsed safely.
                     return (comments, errors);
                 }
                 i += 1;
             }
-            b')' => {
-                depth = depth.saturating_sub(1);
+            b'A'..=b'Z' | b'a'..=b'z' | b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if &bytes[start..i] == b"not" {
+                    run += 1;
+                    if pending_nots.len() + nots_in_force + run > MAX_DEPTH {
+                        errors.push(too_deep(file, start, 3));
+                        return (comments, errors);
+                    }
+                } else {
+                    run = 0;
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            _ => {
+                run = 0;
                 i += 1;
             }
-            _ => i += 1,
         }
     }
     (comments, errors)
+}
+
+fn too_deep(file: FileId, at: usize, len: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::TOO_DEEP,
+        format!("the condition nests deeper than {MAX_DEPTH} levels"),
+    )
+    .at(Span::new(file, at, at + len), "nested too deep here")
+    .note("each `(` and each `not` in force counts as one level")
+    .help("flatten the condition, or split the rule")
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
@@ -108,7 +139,10 @@ fn scan_string(file: FileId, bytes: &[u8], open: usize, errors: &mut Vec<Diagnos
     let end = trim_cr(bytes, open, i.min(bytes.len()));
     errors.push(
         Diagnostic::error(Code::UNTERMINATED_STRING, "unterminated string")
-            .at(Span::new(file, open, end.max(open + 1)), "this string has no closing `\"`")
+            .at(
+                Span::new(file, open, end.max(open + 1)),
+                "this string has no closing `\"`",
+            )
             .help("close the string on the same line; write `\\n` for a line break inside it"),
     );
     i.min(bytes.len())
@@ -148,7 +182,8 @@ mod tests {
 
     #[test]
     fn finds_comments_and_string_errors() {
-        let (comments, errors) = prepass(FileId(0), "# a\ntitle \"x # not a comment\" # b\r\n\"open");
+        let (comments, errors) =
+            prepass(FileId(0), "# a\ntitle \"x # not a comment\" # b\r\n\"open");
         assert_eq!(comments.len(), 2);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, Code::UNTERMINATED_STRING);
@@ -156,10 +191,18 @@ mod tests {
 
     #[test]
     fn bounds_depth() {
-        let deep = "(".repeat(100_000);
-        let (_, errors) = prepass(FileId(0), &deep);
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code, Code::TOO_DEEP);
+        for deep in [
+            "(".repeat(100_000),
+            "not ".repeat(100_000),
+            "not (".repeat(70),
+        ] {
+            let (_, errors) = prepass(FileId(0), &deep);
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].code, Code::TOO_DEEP);
+        }
+        // Parentheses that close, and `not`s that are interrupted, do not add up.
+        let flat = "(not a) and ".repeat(1000) + &"not a and ".repeat(1000);
+        assert!(prepass(FileId(0), &flat).1.is_empty());
     }
 
     #[test]

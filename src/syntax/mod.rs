@@ -9,4 +9,4 @@ pub mod ast;
 pub mod lex;
 mod parser;
 
-pub use parser::{parse, Parsed, KEYWORDS};
+pub use parser::{KEYWORDS, Parsed, parse};

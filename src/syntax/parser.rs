@@ -6,9 +6,9 @@ use super::ast::*;
 use super::lex::{self, Comment};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
+use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
-use pest::Parser as _;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/writ.pest"]
@@ -43,7 +43,9 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 comments: &comments,
                 diagnostics: Vec::new(),
             };
-            let root = pairs.next().expect("the `file` rule always yields one pair");
+            let root = pairs
+                .next()
+                .expect("the `file` rule always yields one pair");
             let items = root
                 .into_inner()
                 .filter(|p| p.as_rule() != Rule::EOI)
@@ -247,7 +249,11 @@ impl Convert<'_> {
                     let by = e.next().map(|r| self.ident(r));
                     Expect::Outcome { outcome, by }
                 };
-                ItemKind::Test(Test { name, given, expect })
+                ItemKind::Test(Test {
+                    name,
+                    given,
+                    expect,
+                })
             }
             Rule::allow_item => ItemKind::Allow(inner.map(|q| self.ident(q)).collect()),
             other => unreachable!("not an item rule: {other:?}"),
@@ -382,67 +388,73 @@ impl Convert<'_> {
             }
             Rule::lit_true => CondKind::Bool(true),
             Rule::lit_false => CondKind::Bool(false),
-            Rule::compare => {
+            Rule::test_attr => {
                 let mut it = p.into_inner();
                 let attr = self.ident(it.next().expect("attribute"));
-                let op = it.next().expect("operator");
-                let negated = op.as_str() == "!=";
-                let v = it.next().expect("operand");
-                let value = match v.as_rule() {
-                    Rule::int => Operand::Int(self.int(v)),
-                    Rule::lit_true => Operand::Bool(true, self.span(&v)),
-                    Rule::lit_false => Operand::Bool(false, self.span(&v)),
-                    _ => Operand::Ident(self.ident(v)),
+                let Some(tail) = it.next() else {
+                    return Cond {
+                        kind: CondKind::Bare(attr),
+                        span,
+                    };
                 };
-                CondKind::Compare {
-                    attr,
-                    negated,
-                    value,
-                }
-            }
-            Rule::order => {
-                let mut it = p.into_inner();
-                let attr = self.ident(it.next().expect("attribute"));
-                let op = match it.next().expect("operator").as_str() {
-                    "<" => OrdOp::Lt,
-                    "<=" => OrdOp::Le,
-                    ">" => OrdOp::Gt,
-                    _ => OrdOp::Ge,
-                };
-                let value = self.int(it.next().expect("integer"));
-                CondKind::Order { attr, op, value }
-            }
-            Rule::membership => {
-                let mut attr = None;
-                let mut negated = false;
-                let mut set = None;
-                for q in p.into_inner() {
-                    match q.as_rule() {
-                        Rule::ident if attr.is_none() => attr = Some(self.ident(q)),
-                        Rule::ident => set = Some(SetExpr::Group(self.ident(q))),
-                        Rule::not_in => negated = true,
-                        Rule::values_or_ints => {
-                            let span = self.span(&q);
-                            let items = q
-                                .into_inner()
-                                .filter(|v| !is_keyword(v.as_rule()))
-                                .map(|v| match v.as_rule() {
-                                    Rule::int => SetItem::Int(self.int(v)),
-                                    _ => SetItem::Ident(self.ident(v)),
-                                })
-                                .collect();
-                            set = Some(SetExpr::Literal { items, span });
+                match tail.as_rule() {
+                    Rule::compare => {
+                        let mut it = tail.into_inner();
+                        let negated = it.next().expect("operator").as_str() == "!=";
+                        let v = it.next().expect("operand");
+                        let value = match v.as_rule() {
+                            Rule::int => Operand::Int(self.int(v)),
+                            Rule::lit_true => Operand::Bool(true, self.span(&v)),
+                            Rule::lit_false => Operand::Bool(false, self.span(&v)),
+                            _ => Operand::Ident(self.ident(v)),
+                        };
+                        CondKind::Compare {
+                            attr,
+                            negated,
+                            value,
                         }
-                        _ => {}
+                    }
+                    Rule::order => {
+                        let mut it = tail.into_inner();
+                        let op = match it.next().expect("operator").as_str() {
+                            "<" => OrdOp::Lt,
+                            "<=" => OrdOp::Le,
+                            ">" => OrdOp::Gt,
+                            _ => OrdOp::Ge,
+                        };
+                        let value = self.int(it.next().expect("integer"));
+                        CondKind::Order { attr, op, value }
+                    }
+                    _ => {
+                        let mut negated = false;
+                        let mut set = None;
+                        for q in tail.into_inner() {
+                            match q.as_rule() {
+                                Rule::ident => set = Some(SetExpr::Group(self.ident(q))),
+                                Rule::not_in => negated = true,
+                                Rule::values_or_ints => {
+                                    let span = self.span(&q);
+                                    let items = q
+                                        .into_inner()
+                                        .filter(|v| !is_keyword(v.as_rule()))
+                                        .map(|v| match v.as_rule() {
+                                            Rule::int => SetItem::Int(self.int(v)),
+                                            _ => SetItem::Ident(self.ident(v)),
+                                        })
+                                        .collect();
+                                    set = Some(SetExpr::Literal { items, span });
+                                }
+                                _ => {}
+                            }
+                        }
+                        CondKind::In {
+                            attr,
+                            negated,
+                            set: set.expect("set"),
+                        }
                     }
                 }
-                CondKind::In {
-                    attr: attr.expect("attribute"),
-                    negated,
-                    set: set.expect("set"),
-                }
             }
-            Rule::bare => CondKind::Bare(self.ident(p.into_inner().next().expect("name"))),
             other => unreachable!("not an atom rule: {other:?}"),
         };
         Cond { kind, span }
@@ -539,7 +551,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
         Rule::kw_allow => "`allow`",
-        Rule::ident | Rule::bare => "a name",
+        Rule::ident => "a name",
         Rule::lint_name => "a lint name",
         Rule::string => "a string",
         Rule::int => "an integer",
@@ -562,7 +574,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 /// Keywords that start an item: when all of these are expected, the parser
 /// was between items.
-const ITEM_STARTS: &[Rule] = &[Rule::kw_use, Rule::kw_type, Rule::kw_attribute, Rule::kw_test];
+const ITEM_STARTS: &[Rule] = &[
+    Rule::kw_use,
+    Rule::kw_type,
+    Rule::kw_attribute,
+    Rule::kw_test,
+];
 
 fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
     let pos = match e.location {
@@ -581,15 +598,22 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
     let mut help = None;
     if between_items {
         message = format!("expected an item, found {found}");
-        label = "an item starts with a keyword such as `rule`, `when`, `attribute` or `test`".into();
+        label =
+            "an item starts with a keyword such as `rule`, `when`, `attribute` or `test`".into();
         if found.starts_with("keyword") || found.starts_with('`') {
-            help = Some("if this continues the previous item, check that item for a missing part".to_string());
+            help = Some(
+                "if this continues the previous item, check that item for a missing part"
+                    .to_string(),
+            );
         }
     } else if positives.contains(&Rule::kw_then) && !positives.contains(&Rule::kw_when) {
         message = format!("expected `then` after the condition, found {found}");
         label = "expected `then` here".into();
         if positives.contains(&Rule::kw_and) {
-            help = Some("a rule reads `when CONDITION then OUTCOME`; join conditions with `and` or `or`".into());
+            help = Some(
+                "a rule reads `when CONDITION then OUTCOME`; join conditions with `and` or `or`"
+                    .into(),
+            );
         }
     } else {
         let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
@@ -632,8 +656,12 @@ fn found_token(text: &str, pos: usize) -> (String, (usize, usize)) {
             format!("`{word}`")
         };
         (what, (pos, pos + n))
-    } else if c.is_ascii_digit() || (c == '-' && rest[1..].starts_with(|c: char| c.is_ascii_digit())) {
-        let n = 1 + rest[1..].find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len() - 1);
+    } else if c.is_ascii_digit()
+        || (c == '-' && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
+    {
+        let n = 1 + rest[1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - 1);
         (format!("`{}`", &rest[..n]), (pos, pos + n))
     } else if c == '"' {
         let n = rest[1..].find('"').map_or(rest.len(), |i| i + 2);
@@ -649,14 +677,67 @@ fn found_token(text: &str, pos: usize) -> (String, (usize, usize)) {
     }
 }
 
-/// The reserved words of SPEC section 1.
+/// The reserved words of SPEC section 1, less `allow` (see the grammar:
+/// it starts an item and is otherwise a name).
 pub const KEYWORDS: &[&str] = &[
-    "use", "type", "group", "attribute", "decision", "policy", "title", "source", "date",
-    "resolve", "strict", "first", "priority", "default", "undecided", "rule", "overrides",
-    "when", "then", "regardless", "because", "test", "given", "expect", "by", "and", "or",
-    "not", "in", "all", "except", "bool", "int", "true", "false", "allow",
+    "use",
+    "type",
+    "group",
+    "attribute",
+    "decision",
+    "policy",
+    "title",
+    "source",
+    "date",
+    "resolve",
+    "strict",
+    "first",
+    "priority",
+    "default",
+    "undecided",
+    "rule",
+    "overrides",
+    "when",
+    "then",
+    "regardless",
+    "because",
+    "test",
+    "given",
+    "expect",
+    "by",
+    "and",
+    "or",
+    "not",
+    "in",
+    "all",
+    "except",
+    "bool",
+    "int",
+    "true",
+    "false",
 ];
 
 fn is_keyword_text(word: &str) -> bool {
     KEYWORDS.contains(&word)
+}
+#[cfg(test)]
+mod perf_probe {
+    #[test]
+    #[ignore]
+    fn probe() {
+        let text = crate::synth::decision_table(42, 10_000);
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let _ = super::parse(crate::source::FileId(0), &text);
+            let t1 = t.elapsed();
+            let mut map = crate::source::SourceMap::new();
+            let r = crate::api::check_source(&mut map, "x.policy", &text);
+            eprintln!(
+                "parse {:?} parse+check {:?} {}",
+                t1,
+                t.elapsed() - t1,
+                r.policy.is_some()
+            );
+        }
+    }
 }
