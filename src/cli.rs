@@ -190,8 +190,15 @@ fn fmt(files: &[PathBuf], check: bool, format: Format) -> Exit {
         let text = match writ::load::read_file(path) {
             Ok(t) => t,
             Err(d) => {
+                // A file that is not text is bad input (1); one that cannot
+                // be read at all is an I/O problem (2).
+                let status = if d.code == Code::NOT_UTF8 {
+                    Exit::Failed
+                } else {
+                    Exit::Usage
+                };
                 rep.diagnostics.push(*d);
-                exit = exit.max(Exit::Usage);
+                exit = exit.max(status);
                 continue;
             }
         };

@@ -261,15 +261,37 @@ fn layouts(kind: &ItemKind) -> Vec<Layout> {
             .into_iter()
             .map(|lv| test_layout(t, lv))
             .collect(),
-        ItemKind::Type { .. }
-        | ItemKind::Group { .. }
-        | ItemKind::Decision { .. }
-        | ItemKind::Attribute {
-            ty: TypeExpr::Enum(_),
-            ..
-        } => vec![decl_layout(kind, false), decl_layout(kind, true)],
-        _ => vec![decl_layout(kind, false)],
+        ItemKind::Attribute { doc: Some(_), .. } | ItemKind::Decision { doc: Some(_), .. } => {
+            let mut v = vec![
+                decl_layout(kind, false, false),
+                decl_layout(kind, false, true),
+            ];
+            if has_value_list(kind) {
+                v.push(decl_layout(kind, true, false));
+            }
+            v
+        }
+        _ if has_value_list(kind) => {
+            vec![
+                decl_layout(kind, false, false),
+                decl_layout(kind, true, false),
+            ]
+        }
+        _ => vec![decl_layout(kind, false, false)],
     }
+}
+
+fn has_value_list(kind: &ItemKind) -> bool {
+    matches!(
+        kind,
+        ItemKind::Type { .. }
+            | ItemKind::Group { .. }
+            | ItemKind::Decision { .. }
+            | ItemKind::Attribute {
+                ty: TypeExpr::Enum(_),
+                ..
+            }
+    )
 }
 
 fn levels(cond: Option<&Cond>) -> Vec<Level> {
@@ -280,8 +302,10 @@ fn levels(cond: Option<&Cond>) -> Vec<Level> {
     levels
 }
 
-/// A declaration or header item; `broken` breaks its value list, if any.
-fn decl_layout(kind: &ItemKind, broken: bool) -> Layout {
+/// A declaration or header item; `broken` breaks its value list, if any;
+/// `doc_below` puts the doc string on a line of its own, indented 4 (a long
+/// doc string should not force the value list apart).
+fn decl_layout(kind: &ItemKind, broken: bool, doc_below: bool) -> Layout {
     let mut l = Layout::new();
     match kind {
         ItemKind::Use(s) => {
@@ -327,6 +351,9 @@ fn decl_layout(kind: &ItemKind, broken: bool) -> Layout {
                 }
             }
             if let Some(doc) = doc {
+                if doc_below {
+                    l.newline(INDENT);
+                }
                 l.word(quote(doc));
             }
         }
@@ -336,6 +363,9 @@ fn decl_layout(kind: &ItemKind, broken: bool) -> Layout {
             l.glued(":");
             l.values(values, broken, 0);
             if let Some(doc) = doc {
+                if doc_below {
+                    l.newline(INDENT);
+                }
                 l.word(quote(doc));
             }
         }

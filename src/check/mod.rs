@@ -504,6 +504,9 @@ impl<'a> Checker<'a> {
 
         // The decision.
         let decision = match self.decisions.len() {
+            // A file without a header was reported already; saying that it
+            // also decides nothing would only repeat the same mistake.
+            0 if header.is_none() => None,
             0 => {
                 let at = header.map_or(Span::new(root, 0, 0), |h| h.span);
                 let d = Diagnostic::error(Code::NO_DECISION, "no `decision` is in scope")

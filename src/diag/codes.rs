@@ -101,8 +101,9 @@ codes! {
     ///     source "15 F. Supp. 3d 466 (S.D.N.Y. 2014)"
     BAD_ESCAPE = "E0003", "invalid-escape";
 
-    /// A condition nests parentheses deeper than `writ` accepts (256 levels).
+    /// A condition nests deeper than `writ` accepts (128 levels).
     ///
+    /// Each open parenthesis and each `not` in force counts as one level.
     /// The limit keeps every later stage safe from unbounded recursion. Deep
     /// nesting is almost always generated; flatten it, or split the rule.
     ///
@@ -121,7 +122,13 @@ codes! {
     /// byte offset of the first invalid sequence. A binary file (or a file
     /// saved in another encoding) was probably named by mistake.
     ///
-    /// Fixed: re-save the file as UTF-8, or name the right file.
+    /// Example: a comment in a policy saved as Latin-1, where `É` is the
+    /// single byte 0xC9 (UTF-8 needs two bytes for it):
+    ///
+    ///     # Conseil d'État
+    ///
+    /// Fixed: re-save the file as UTF-8 (`iconv -f latin1 -t utf-8`), or
+    /// name the right file.
     NOT_UTF8 = "E0005", "invalid-utf8";
 
     /// A file could not be read: it does not exist, is a directory, or
@@ -247,6 +254,13 @@ codes! {
     ///
     /// The limit keeps a wrongly named file (a disk image, a log) from
     /// exhausting memory. Policies of millions of rules stay far below it.
+    ///
+    /// Example:
+    ///
+    ///     writ check backup.img      # a 4 GiB disk image
+    ///
+    /// Fixed: name the policy file you meant; split a generated policy that
+    /// really is this large into several files.
     FILE_TOO_LARGE = "E0015", "file-too-large";
 
     /// Two declarations of the same kind share a name.

@@ -1,0 +1,200 @@
+//! Bad input never panics, hangs or exhausts memory (SPEC section 7): each
+//! case runs the real binary and checks its exit status and its diagnostic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("writ-bad-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `writ ARGS`, and checks that it exited normally (no signal, no
+/// panic) with `status`, printing `needle` on stderr.
+fn expect(args: &[&std::ffi::OsStr], status: i32, needle: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(args)
+        .output()
+        .expect("writ runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "writ panicked: {stderr}");
+    assert_eq!(out.status.code(), Some(status), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected {needle:?} in {stderr}"
+    );
+    stderr
+}
+
+fn check(path: &Path, status: i32, needle: &str) -> String {
+    expect(&["check".as_ref(), path.as_os_str()], status, needle)
+}
+
+#[test]
+fn empty_file() {
+    let s = Scratch::new("empty");
+    let stderr = check(&s.file("empty.policy", ""), 1, "E0010");
+    // One mistake, one error: no cascade about the missing decision.
+    assert!(!stderr.contains("E0033"), "{stderr}");
+}
+
+#[test]
+fn binary_junk_and_invalid_utf8() {
+    let s = Scratch::new("junk");
+    let mut junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    junk[0] = 0xff;
+    check(&s.file("junk.policy", &junk), 1, "E0005");
+    check(
+        &s.file("latin1.policy", b"policy p\n# caf\xe9\n"),
+        1,
+        "E0005",
+    );
+    // Valid UTF-8 that is not writ: control characters and NULs.
+    check(
+        &s.file("controls.policy", "\u{0}\u{1}\u{7f}policy\u{0}"),
+        1,
+        "E0001",
+    );
+}
+
+#[test]
+fn deep_nesting() {
+    let s = Scratch::new("deep");
+    let head = "policy p\ndecision o: { a, b }\nattribute x: bool\n";
+    let parens = format!(
+        "{head}when {}x{} then a\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    check(&s.file("parens.policy", parens), 1, "E0004");
+    let nots = format!("{head}when {}x then a\n", "not ".repeat(100_000));
+    check(&s.file("nots.policy", nots), 1, "E0004");
+    let mixed = format!(
+        "{head}when {}x{} then a\n",
+        "not (".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    check(&s.file("mixed.policy", mixed), 1, "E0004");
+}
+
+#[test]
+fn ten_megabytes_of_rules() {
+    let s = Scratch::new("big");
+    let mut text = String::from("policy big\nresolve first\ndecision o: { a, b }\n");
+    text.push_str("attribute x: { v0, v1, v2, v3, v4, v5, v6, v7 }\nattribute n: int 0..1000\n");
+    let mut i = 0;
+    while text.len() < 10_000_000 {
+        text.push_str(&format!(
+            "rule r{i}: when x = v{} and n > {} then {} because \"rule {i}\"\n",
+            i % 8,
+            i % 1000,
+            ["a", "b"][i % 2]
+        ));
+        i += 1;
+    }
+    let path = s.file("big.policy", text);
+    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(["check".as_ref(), path.as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{i} rules")));
+}
+
+#[test]
+fn huge_enum_and_extreme_int_range() {
+    let s = Scratch::new("huge");
+    let values: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
+    let text = format!(
+        "policy p\ndecision o: {{ a, b }}\nattribute x: {{ {} }}\n\
+         attribute n: int -9223372036854775808..9223372036854775807\n\
+         when x = v99999 and n < -9223372036854775807 then a\n\
+         when x != v0 or n >= 9223372036854775807 then b\n",
+        values.join(", ")
+    );
+    let path = s.file("huge.policy", text);
+    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(["check".as_ref(), path.as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A typo in a huge enum still gets a suggestion, quickly.
+    let typo = s.file(
+        "typo.policy",
+        format!(
+            "policy p\ndecision o: {{ a }}\nattribute x: {{ {} }}\nwhen x = v9999x then a\n",
+            values.join(", ")
+        ),
+    );
+    check(&typo, 1, "E0024");
+}
+
+#[test]
+fn use_cycle_directory_missing_and_oversized_files() {
+    let s = Scratch::new("files");
+    s.file("a.vocab", "use \"b.vocab\"\nattribute a: bool\n");
+    s.file("b.vocab", "use \"a.vocab\"\nattribute b: bool\n");
+    let p = s.file("p.policy", "policy p\nuse \"a.vocab\"\ndecision o: { x }\n");
+    check(&p, 1, "E0007");
+    let self_use = s.file("self.vocab", "use \"self.vocab\"\n");
+    check(&self_use, 1, "E0007");
+    check(&s.0, 2, "is a directory");
+    check(&s.0.join("missing.policy"), 2, "no such file");
+    let big = std::fs::File::create(s.0.join("huge.policy")).unwrap();
+    // A sparse file: no disk is used, and writ must refuse it before reading.
+    big.set_len(300 * 1024 * 1024).unwrap();
+    check(&s.0.join("huge.policy"), 2, "E0015");
+}
+
+#[test]
+fn fmt_leaves_broken_files_untouched() {
+    let s = Scratch::new("fmt");
+    let text = "policy p\ndecision o: { a }\nwhen x then\n";
+    let path = s.file("broken.policy", text);
+    expect(&["fmt".as_ref(), path.as_os_str()], 1, "E0001");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let junk = s.file("junk.policy", [0xffu8, 0xfe, 0x00]);
+    expect(&["fmt".as_ref(), junk.as_os_str()], 1, "E0005");
+    expect(&["fmt".as_ref(), s.0.as_os_str()], 2, "is a directory");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    expect(&["check".as_ref()], 2, "FILES");
+    expect(&["frobnicate".as_ref()], 2, "unrecognized subcommand");
+    expect(
+        &["explain".as_ref(), "E9999".as_ref()],
+        2,
+        "not a writ diagnostic code",
+    );
+}
