@@ -58,6 +58,25 @@ pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<D
 
 /// Checks policy source text held in memory, as if it were a file named
 /// `name` that uses no other file. Convenient for tests and embedding.
+///
+/// ```
+/// use writ::source::SourceMap;
+///
+/// let text = "policy card
+/// attribute location: { US, Ireland }
+/// decision outcome: { compel, quash }
+/// when location = Dublin then quash";
+/// let mut map = SourceMap::new();
+/// let report = writ::api::check_source(&mut map, "card.policy", text);
+/// assert!(report.policy.is_none());
+/// assert_eq!(report.diagnostics[0].code.code, "E0024");
+/// assert_eq!(report.diagnostics[0].message, "`Dublin` is not a value of `location`");
+///
+/// let fixed = text.replace("Dublin", "Ireland");
+/// let report = writ::api::check_source(&mut map, "card.policy", &fixed);
+/// let policy = report.policy.expect("a clean policy");
+/// assert_eq!(policy.rules[0].id, "line:4");
+/// ```
 pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
     let id = map.add(name, text);
     let parsed = crate::syntax::parse(id, map.text(id));
