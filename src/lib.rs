@@ -14,9 +14,11 @@
 
 pub mod api;
 pub mod check;
+pub mod compile;
 pub mod diag;
 pub mod fmt;
 pub mod load;
+pub mod semantics;
 pub mod source;
 pub mod syntax;
 pub mod synth;

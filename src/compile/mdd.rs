@@ -1,0 +1,380 @@
+//! A multi-valued decision diagram engine: reduced, ordered, hash-consed,
+//! with multi-terminal leaves.
+//!
+//! # Design
+//!
+//! A diagram is a DAG over *levels* (one per attribute, in the chosen
+//! order). An inner node at level `l` partitions the level's *cells*
+//! `0..cells[l]` into runs of consecutive cells, each run leading to one
+//! child; a leaf carries an opaque `u32` payload whose meaning belongs to
+//! the caller (a bool, a set of winning rules, a verdict). Cells are how
+//! large domains stay cheap: an enum of 100,000 values tested against one
+//! value is a node of three runs, and an `int` attribute has only as many
+//! cells as the policy's comparisons distinguish intervals.
+//!
+//! Three invariants make a diagram canonical for its order, so that equal
+//! functions are the same `NodeId` and equality is a comparison of ids:
+//!
+//! * *ordered*: a child's level is greater than its parent's;
+//! * *reduced*: no node has a single run (all cells to one child), and
+//!   adjacent runs lead to different children;
+//! * *shared*: the unique table stores each (level, runs) once.
+//!
+//! Nodes live in flat arrays (12 bytes a node plus 8 a run, plus the unique
+//! table); nothing is freed, so node ids stay valid for the life of the
+//! manager. Every node creation counts against a budget, and exceeding it
+//! is an error the caller reports, never an out-of-memory crash.
+//!
+//! `apply` combines two diagrams cell by cell with a function on leaf
+//! payloads, memoised per operation (the computed table); its recursion
+//! depth is at most the number of levels.
+
+use std::collections::HashMap;
+
+/// Identifies a node of a [`Mdd`].
+pub type NodeId = u32;
+
+/// The level leaves are at: below every attribute.
+pub const LEAF_LEVEL: u32 = u32::MAX;
+
+/// A run of consecutive cells leading to one child: the cells from the end
+/// of the previous run (exclusive) to `end` (inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Run {
+    /// The last cell of the run.
+    pub end: u32,
+    /// Where these cells lead.
+    pub child: NodeId,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct NodeData {
+    level: u32,
+    /// For an inner node, the index of its first run in `runs`; for a leaf,
+    /// its payload.
+    first: u32,
+    /// The number of runs (0 for a leaf).
+    len: u32,
+}
+
+/// The diagram was about to grow past its node budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetExceeded {
+    /// The budget that was reached.
+    pub max_nodes: usize,
+}
+
+/// A diagram manager: the nodes of any number of diagrams over one ordered
+/// set of levels.
+#[derive(Debug)]
+pub struct Mdd {
+    cells: Vec<u32>,
+    nodes: Vec<NodeData>,
+    runs: Vec<Run>,
+    /// Unique table: hash of (level, runs or payload) to the first node with
+    /// that hash; further nodes with the same hash are chained in `next`.
+    table: HashMap<u64, NodeId>,
+    next: Vec<NodeId>,
+    max_nodes: usize,
+}
+
+const NO_NODE: NodeId = u32::MAX;
+
+impl Mdd {
+    /// A manager for levels with `cells[l]` cells each (every count > 0),
+    /// refusing to hold more than `max_nodes` nodes.
+    pub fn new(cells: Vec<u32>, max_nodes: usize) -> Mdd {
+        Mdd {
+            cells,
+            nodes: Vec::new(),
+            runs: Vec::new(),
+            table: HashMap::new(),
+            next: Vec::new(),
+            max_nodes,
+        }
+    }
+
+    /// The number of cells of each level.
+    pub fn cells(&self) -> &[u32] {
+        &self.cells
+    }
+
+    /// How many nodes the manager holds (every diagram it built, including
+    /// intermediate ones).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether no node was made yet.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Bytes used by nodes, runs and the unique table (approximate for the
+    /// hash table).
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<NodeData>()
+            + self.runs.capacity() * std::mem::size_of::<Run>()
+            + self.next.capacity() * 4
+            + self.table.capacity() * (8 + 4 + 1)
+    }
+
+    /// The node's level (`LEAF_LEVEL` for a leaf).
+    pub fn level(&self, n: NodeId) -> u32 {
+        self.nodes[n as usize].level
+    }
+
+    /// The payload of a leaf, `None` for an inner node.
+    pub fn payload(&self, n: NodeId) -> Option<u32> {
+        let d = self.nodes[n as usize];
+        (d.level == LEAF_LEVEL).then_some(d.first)
+    }
+
+    /// The runs of an inner node (empty for a leaf).
+    pub fn runs(&self, n: NodeId) -> &[Run] {
+        let d = self.nodes[n as usize];
+        &self.runs[d.first as usize..(d.first + d.len) as usize]
+    }
+
+    /// The child a cell of the node's level leads to.
+    pub fn child(&self, n: NodeId, cell: u32) -> NodeId {
+        let runs = self.runs(n);
+        let i = runs.partition_point(|r| r.end < cell);
+        runs[i].child
+    }
+
+    fn hash(level: u32, first: u32, runs: &[Run]) -> u64 {
+        // FxHash-style mixing: fast, and collisions only cost a chain step.
+        let mut h: u64 = (level as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first as u64;
+        for r in runs {
+            h = (h.rotate_left(5) ^ ((r.end as u64) << 32 | r.child as u64)).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+        h
+    }
+
+    fn intern(&mut self, level: u32, payload: u32, runs: &[Run]) -> Result<NodeId, BudgetExceeded> {
+        let h = Mdd::hash(level, payload, runs);
+        let mut cur = self.table.get(&h).copied().unwrap_or(NO_NODE);
+        let head = cur;
+        while cur != NO_NODE {
+            let d = self.nodes[cur as usize];
+            let same = d.level == level
+                && if level == LEAF_LEVEL {
+                    d.first == payload
+                } else {
+                    self.runs[d.first as usize..(d.first + d.len) as usize] == *runs
+                };
+            if same {
+                return Ok(cur);
+            }
+            cur = self.next[cur as usize];
+        }
+        if self.nodes.len() >= self.max_nodes {
+            return Err(BudgetExceeded {
+                max_nodes: self.max_nodes,
+            });
+        }
+        let id = self.nodes.len() as NodeId;
+        let data = if level == LEAF_LEVEL {
+            NodeData {
+                level,
+                first: payload,
+                len: 0,
+            }
+        } else {
+            let first = self.runs.len() as u32;
+            self.runs.extend_from_slice(runs);
+            NodeData {
+                level,
+                first,
+                len: runs.len() as u32,
+            }
+        };
+        self.nodes.push(data);
+        self.next.push(head);
+        self.table.insert(h, id);
+        Ok(id)
+    }
+
+    /// The leaf with this payload.
+    pub fn leaf(&mut self, payload: u32) -> Result<NodeId, BudgetExceeded> {
+        self.intern(LEAF_LEVEL, payload, &[])
+    }
+
+    /// The node at `level` with these runs, reduced: adjacent runs to the
+    /// same child are merged, and a node whose cells all lead to one child
+    /// is that child. The runs must cover the level's cells in order and
+    /// every child must lie below `level`.
+    pub fn node(&mut self, level: u32, runs: &[Run]) -> Result<NodeId, BudgetExceeded> {
+        debug_assert_eq!(runs.last().map(|r| r.end + 1), Some(self.cells[level as usize]));
+        let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
+        for &r in runs {
+            debug_assert!(self.level(r.child) > level);
+            match merged.last_mut() {
+                Some(last) if last.child == r.child => last.end = r.end,
+                _ => merged.push(r),
+            }
+        }
+        if merged.len() == 1 {
+            return Ok(merged[0].child);
+        }
+        self.intern(level, 0, &merged)
+    }
+
+    /// The node at `level` sending the cells for which `inside` holds to
+    /// `yes` and the others to `no`. `inside` is given as ascending,
+    /// disjoint, inclusive cell intervals.
+    pub fn split(&mut self, level: u32, inside: &[(u32, u32)], yes: NodeId, no: NodeId) -> Result<NodeId, BudgetExceeded> {
+        let last = self.cells[level as usize] - 1;
+        let mut runs = Vec::with_capacity(2 * inside.len() + 1);
+        let mut at = 0u32;
+        for &(lo, hi) in inside {
+            if lo > at {
+                runs.push(Run { end: lo - 1, child: no });
+            }
+            runs.push(Run { end: hi, child: yes });
+            at = hi + 1;
+        }
+        if at <= last {
+            runs.push(Run { end: last, child: no });
+        }
+        self.node(level, &runs)
+    }
+
+    /// Combines two diagrams cell by cell: the result maps every case to
+    /// `op(payload of a, payload of b)`. `memo` is the computed table of
+    /// this operation; reuse it only with the same `op`.
+    pub fn apply(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        op: &mut dyn FnMut(u32, u32) -> u32,
+        memo: &mut HashMap<(NodeId, NodeId), NodeId>,
+    ) -> Result<NodeId, BudgetExceeded> {
+        let (la, lb) = (self.level(a), self.level(b));
+        if la == LEAF_LEVEL && lb == LEAF_LEVEL {
+            let p = op(self.payload(a).unwrap_or(0), self.payload(b).unwrap_or(0));
+            return self.leaf(p);
+        }
+        if let Some(&r) = memo.get(&(a, b)) {
+            return Ok(r);
+        }
+        let level = la.min(lb);
+        let last = self.cells[level as usize] - 1;
+        let whole = |n| vec![Run { end: last, child: n }];
+        let ra = if la == level { self.runs(a).to_vec() } else { whole(a) };
+        let rb = if lb == level { self.runs(b).to_vec() } else { whole(b) };
+        let mut out = Vec::with_capacity(ra.len() + rb.len());
+        let (mut i, mut j) = (0, 0);
+        while i < ra.len() && j < rb.len() {
+            let end = ra[i].end.min(rb[j].end);
+            let child = self.apply(ra[i].child, rb[j].child, op, memo)?;
+            out.push(Run { end, child });
+            if ra[i].end == end {
+                i += 1;
+            }
+            if rb[j].end == end {
+                j += 1;
+            }
+        }
+        let r = self.node(level, &out)?;
+        memo.insert((a, b), r);
+        Ok(r)
+    }
+
+    /// The diagram with every leaf payload `p` replaced by `f(p)`.
+    pub fn map_leaves(
+        &mut self,
+        root: NodeId,
+        f: &mut dyn FnMut(u32) -> u32,
+        memo: &mut HashMap<NodeId, NodeId>,
+    ) -> Result<NodeId, BudgetExceeded> {
+        if let Some(p) = self.payload(root) {
+            let q = f(p);
+            return self.leaf(q);
+        }
+        if let Some(&r) = memo.get(&root) {
+            return Ok(r);
+        }
+        let runs = self.runs(root).to_vec();
+        let mut out = Vec::with_capacity(runs.len());
+        for r in runs {
+            out.push(Run {
+                end: r.end,
+                child: self.map_leaves(r.child, f, memo)?,
+            });
+        }
+        let level = self.level(root);
+        let r = self.node(level, &out)?;
+        memo.insert(root, r);
+        Ok(r)
+    }
+
+    /// The nodes reachable from `root`, each once, in depth-first preorder
+    /// (children in cell order).
+    pub fn reachable(&self, root: NodeId) -> Vec<NodeId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            order.push(n);
+            for r in self.runs(n).iter().rev() {
+                if !seen.contains(&r.child) {
+                    stack.push(r.child);
+                }
+            }
+        }
+        order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_are_reduced_and_shared() {
+        let mut m = Mdd::new(vec![3, 2], 1000);
+        let f = m.leaf(0).unwrap();
+        let t = m.leaf(1).unwrap();
+        assert_eq!(m.leaf(1).unwrap(), t);
+        // All cells to one child: no node.
+        assert_eq!(m.split(0, &[(0, 2)], t, f).unwrap(), t);
+        let a = m.split(0, &[(1, 1)], t, f).unwrap();
+        let b = m.split(0, &[(1, 1)], t, f).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(m.runs(a).len(), 3);
+        assert_eq!(m.child(a, 1), t);
+        assert_eq!(m.child(a, 2), f);
+    }
+
+    #[test]
+    fn apply_combines_cell_by_cell() {
+        let mut m = Mdd::new(vec![3, 2], 1000);
+        let f = m.leaf(0).unwrap();
+        let t = m.leaf(1).unwrap();
+        let x1 = m.split(0, &[(1, 1)], t, f).unwrap();
+        let y0 = m.split(1, &[(0, 0)], t, f).unwrap();
+        let mut and = |a: u32, b: u32| a & b;
+        let both = m.apply(x1, y0, &mut and, &mut HashMap::new()).unwrap();
+        assert_eq!(m.level(both), 0);
+        let mid = m.child(both, 1);
+        assert_eq!(mid, y0);
+        assert_eq!(m.child(both, 0), f);
+        let mut or = |a: u32, b: u32| a | b;
+        let either = m.apply(x1, x1, &mut or, &mut HashMap::new()).unwrap();
+        assert_eq!(either, x1);
+    }
+
+    #[test]
+    fn budget_is_enforced() {
+        let mut m = Mdd::new(vec![4], 3);
+        let a = m.leaf(0).unwrap();
+        let b = m.leaf(1).unwrap();
+        m.split(0, &[(0, 0)], a, b).unwrap();
+        assert_eq!(m.split(0, &[(1, 1)], a, b), Err(BudgetExceeded { max_nodes: 3 }));
+    }
+}

@@ -1,0 +1,645 @@
+//! Compilation: a checked [`Policy`] in, a reduced ordered decision diagram
+//! ([`Diagram`]) out, whose leaves are verdicts.
+//!
+//! # How a policy becomes a diagram
+//!
+//! Every attribute's domain is first cut into *cells*: an enum or bool value
+//! is a cell, and an `int` range is cut only where some comparison of the
+//! policy (in a rule or a test) changes its answer, so `age >= 180` makes two
+//! cells of `int 0..36500`, not 36,501 values. The diagram engine
+//! ([`mdd`]) works on cells; the emitters turn cells back into values and
+//! ranges.
+//!
+//! Rules are then folded in file order into one diagram whose leaves are
+//! *states*: the winners so far (SPEC 4.3). Adding rule `r` where its
+//! condition holds keeps `r` out if a winner is above it, and otherwise adds
+//! it and drops the winners it is above; by transitivity of `overrides`
+//! that is exactly the winners of the larger matching set. States are pruned
+//! as soon as the rules still to come cannot make a winner matter again
+//! (under `first`, winners after an earliest winner that nothing later can
+//! override; under `priority`, winners whose outcome is ranked below that of
+//! a winner nothing later can override) — without it, a decision table of
+//! `resolve first` rules would carry every set of matching rules. Finally
+//! each state becomes its verdict through [`crate::semantics::resolve`].
+//!
+//! The reference interpreter (`semantics::interp`) computes the same meaning
+//! case by case, with none of this machinery; property tests hold the two
+//! together.
+
+pub mod mdd;
+mod verify;
+
+pub use verify::verify;
+
+use crate::check::{AttrId, Cond, Domain, Policy, Resolve, RuleId, ValueSet};
+use crate::semantics::{Value, Verdict};
+use mdd::{BudgetExceeded, Mdd, NodeId};
+use std::collections::HashMap;
+
+/// The default `--max-nodes`.
+pub const DEFAULT_MAX_NODES: usize = 10_000_000;
+
+/// The attribute order of a diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Declaration order.
+    Declaration,
+    /// These attributes first, in this order; the rest in declaration order.
+    Given(Vec<AttrId>),
+    /// Try several orders and keep the smallest diagram (never larger than
+    /// declaration order).
+    Auto,
+}
+
+/// How to compile.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The attribute order.
+    pub order: Order,
+    /// Leaves carry only the outcome, not the explaining rules.
+    pub outcomes_only: bool,
+    /// The most nodes the diagram manager may hold.
+    pub max_nodes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            order: Order::Declaration,
+            outcomes_only: false,
+            max_nodes: DEFAULT_MAX_NODES,
+        }
+    }
+}
+
+/// Why a policy could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// The diagram grew past the node budget.
+    TooLarge {
+        /// The budget.
+        max_nodes: usize,
+        /// How many rules had been folded in when it was reached.
+        rules_done: usize,
+        /// How many rules the policy has.
+        rules_total: usize,
+    },
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::TooLarge {
+                max_nodes,
+                rules_done,
+                rules_total,
+            } => write!(
+                f,
+                "the decision diagram grew past {max_nodes} nodes after {rules_done} of {rules_total} rules"
+            ),
+        }
+    }
+}
+
+/// How an attribute's domain is cut into cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cells {
+    /// Enum and bool attributes: cell `i` is value `i`.
+    Values(u32),
+    /// Int attributes: ascending intervals covering the range exactly.
+    Intervals(Vec<(i64, i64)>),
+}
+
+impl Cells {
+    /// The number of cells.
+    pub fn count(&self) -> u32 {
+        match self {
+            Cells::Values(n) => *n,
+            Cells::Intervals(v) => v.len() as u32,
+        }
+    }
+
+    /// The cell holding `value`, if the value is in the domain.
+    pub fn cell_of(&self, value: Value) -> Option<u32> {
+        match self {
+            Cells::Values(n) => u32::try_from(value).ok().filter(|v| v < n),
+            Cells::Intervals(v) => {
+                let i = v.partition_point(|&(_, hi)| hi < value);
+                (i < v.len() && v[i].0 <= value).then_some(i as u32)
+            }
+        }
+    }
+
+    /// The values of a cell, as an inclusive interval (a single value for
+    /// enums and bools).
+    pub fn interval(&self, cell: u32) -> (Value, Value) {
+        match self {
+            Cells::Values(_) => (cell as Value, cell as Value),
+            Cells::Intervals(v) => v[cell as usize],
+        }
+    }
+}
+
+/// A compiled policy.
+#[derive(Debug)]
+pub struct Diagram {
+    /// The node store.
+    pub mdd: Mdd,
+    /// The root of the policy's diagram.
+    pub root: NodeId,
+    /// Level → attribute.
+    pub order: Vec<AttrId>,
+    /// Attribute → level.
+    pub level_of: Vec<u32>,
+    /// Each attribute's cells.
+    pub cells: Vec<Cells>,
+    /// Leaf payload → verdict.
+    pub verdicts: Vec<Verdict>,
+    /// Whether leaves carry only outcomes.
+    pub outcomes_only: bool,
+}
+
+impl Diagram {
+    /// The verdict for a complete case (values in the attributes' domains).
+    pub fn decide(&self, case: &[Value]) -> &Verdict {
+        let mut n = self.root;
+        loop {
+            let level = self.mdd.level(n);
+            if level == mdd::LEAF_LEVEL {
+                return &self.verdicts[self.mdd.payload(n).unwrap_or(0) as usize];
+            }
+            let attr = self.order[level as usize];
+            let cell = self.cells[attr].cell_of(case[attr]).unwrap_or(0);
+            n = self.mdd.child(n, cell);
+        }
+    }
+
+    /// The number of nodes of the policy's diagram (inner nodes and leaves).
+    pub fn size(&self) -> usize {
+        self.mdd.reachable(self.root).len()
+    }
+
+    /// The attribute a level tests.
+    pub fn attribute_at(&self, level: u32) -> AttrId {
+        self.order[level as usize]
+    }
+
+    /// A value of the attribute in the cell (its first).
+    pub fn representative(&self, attr: AttrId, cell: u32) -> Value {
+        self.cells[attr].interval(cell).0
+    }
+
+    /// A case reaching `target` from `from`: `fixed` values are kept where
+    /// the path allows, other attributes take the first value of the cell
+    /// the path needs (or their own first value). `None` if unreachable.
+    pub fn case_to(&self, from: NodeId, target: NodeId, base: &[Value]) -> Option<Vec<Value>> {
+        let mut case = base.to_vec();
+        let mut memo = HashMap::new();
+        if self.path(from, target, &mut case, &mut memo) {
+            Some(case)
+        } else {
+            None
+        }
+    }
+
+    fn path(&self, n: NodeId, target: NodeId, case: &mut Vec<Value>, dead: &mut HashMap<NodeId, ()>) -> bool {
+        if n == target {
+            return true;
+        }
+        if self.mdd.payload(n).is_some() || dead.contains_key(&n) {
+            return false;
+        }
+        let attr = self.order[self.mdd.level(n) as usize];
+        // Prefer the cell of the case's own value, so witnesses stay close
+        // to what the caller started from.
+        let own = self.cells[attr].cell_of(case[attr]);
+        let runs = self.mdd.runs(n).to_vec();
+        let mut start = 0u32;
+        let mut options: Vec<(u32, NodeId)> = Vec::with_capacity(runs.len());
+        for r in &runs {
+            let cell = match own {
+                Some(c) if c >= start && c <= r.end => c,
+                _ => start,
+            };
+            options.push((cell, r.child));
+            start = r.end + 1;
+        }
+        options.sort_by_key(|&(cell, _)| Some(cell) != own);
+        for (cell, child) in options {
+            let saved = case[attr];
+            if Some(cell) != own {
+                case[attr] = self.representative(attr, cell);
+            }
+            if self.path(child, target, case, dead) {
+                return true;
+            }
+            case[attr] = saved;
+        }
+        dead.insert(n, ());
+        false
+    }
+}
+
+/// The cells of every attribute: int ranges are cut at every bound that a
+/// rule or test condition of the policy uses.
+pub fn cells_of(policy: &Policy) -> Vec<Cells> {
+    let mut cuts: Vec<Vec<i64>> = vec![Vec::new(); policy.attributes.len()];
+    fn collect(c: &Cond, cuts: &mut [Vec<i64>]) {
+        match c {
+            Cond::Const(_) => {}
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect(c, cuts)),
+            Cond::Not(c) => collect(c, cuts),
+            Cond::Atom(a) => {
+                if let ValueSet::Ranges(rs) = &a.set {
+                    for &(lo, hi) in rs {
+                        cuts[a.attr].push(lo);
+                        if hi < i64::MAX {
+                            cuts[a.attr].push(hi + 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for r in &policy.rules {
+        collect(&r.cond, &mut cuts);
+    }
+    for t in &policy.tests {
+        if let Some(g) = &t.given {
+            collect(g, &mut cuts);
+        }
+    }
+    policy
+        .attributes
+        .iter()
+        .zip(cuts)
+        .map(|(a, mut cut)| match a.domain {
+            Domain::Enum { ref values, .. } => Cells::Values(values.len() as u32),
+            Domain::Bool => Cells::Values(2),
+            Domain::Int { lo, hi } => {
+                cut.retain(|&c| c > lo && c <= hi);
+                cut.sort_unstable();
+                cut.dedup();
+                let mut out = Vec::with_capacity(cut.len() + 1);
+                let mut start = lo;
+                for c in cut {
+                    out.push((start, c - 1));
+                    start = c;
+                }
+                out.push((start, hi));
+                Cells::Intervals(out)
+            }
+        })
+        .collect()
+}
+
+/// Compiles a checked policy.
+pub fn compile(policy: &Policy, options: &Options) -> Result<Diagram, CompileError> {
+    let n = policy.attributes.len();
+    let declaration: Vec<AttrId> = (0..n).collect();
+    match &options.order {
+        Order::Declaration => build(policy, declaration, options),
+        Order::Given(first) => {
+            let mut order: Vec<AttrId> = Vec::with_capacity(n);
+            for &a in first {
+                if !order.contains(&a) {
+                    order.push(a);
+                }
+            }
+            order.extend((0..n).filter(|a| !first.contains(a)));
+            build(policy, order, options)
+        }
+        Order::Auto => auto(policy, options),
+    }
+}
+
+/// `--order auto`: compile under a few heuristic orders and keep the
+/// smallest. Declaration order is always a candidate, so the result is
+/// never larger than it; a candidate that exceeds the budget is skipped.
+fn auto(policy: &Policy, options: &Options) -> Result<Diagram, CompileError> {
+    let n = policy.attributes.len();
+    let mentions = |a: AttrId| policy.rules.iter().filter(|r| r.cond.attributes().contains(&a)).count();
+    let mut by_mentions: Vec<AttrId> = (0..n).collect();
+    by_mentions.sort_by_key(|&a| std::cmp::Reverse(mentions(a)));
+    let cells = cells_of(policy);
+    let mut by_cells: Vec<AttrId> = (0..n).collect();
+    by_cells.sort_by_key(|&a| cells[a].count());
+    let mut reversed: Vec<AttrId> = (0..n).collect();
+    reversed.reverse();
+    let mut best: Option<(usize, Diagram)> = None;
+    let mut first_error = None;
+    for order in [(0..n).collect(), by_mentions, by_cells, reversed] {
+        match build(policy, order, options) {
+            Ok(d) => {
+                let size = d.size();
+                if best.as_ref().is_none_or(|(s, _)| size < *s) {
+                    best = Some((size, d));
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match best {
+        Some((_, d)) => Ok(d),
+        None => Err(first_error.expect("at least one order was tried")),
+    }
+}
+
+/// The transitive `overrides` relation, kept sparse: most policies have few
+/// or no overrides.
+struct Above {
+    /// For each rule, the rules it is above (transitively), ascending.
+    below: Vec<Vec<RuleId>>,
+    /// For each rule, the largest index of a rule above it (or none).
+    last_above: Vec<Option<RuleId>>,
+    /// For each rule, the largest index of a rule it is above (or none).
+    last_below: Vec<Option<RuleId>>,
+}
+
+impl Above {
+    fn new(policy: &Policy) -> Above {
+        let n = policy.rules.len();
+        let mut below: Vec<Vec<RuleId>> = vec![Vec::new(); n];
+        for r in 0..n {
+            if policy.rules[r].overrides.is_empty() {
+                continue;
+            }
+            let mut seen = vec![false; n];
+            let mut stack = policy.rules[r].overrides.clone();
+            while let Some(x) = stack.pop() {
+                if !std::mem::replace(&mut seen[x], true) {
+                    below[r].push(x);
+                    stack.extend(&policy.rules[x].overrides);
+                }
+            }
+            below[r].sort_unstable();
+        }
+        let mut last_above = vec![None; n];
+        let mut last_below = vec![None; n];
+        for (r, bs) in below.iter().enumerate() {
+            last_below[r] = bs.last().copied();
+            for &b in bs {
+                last_above[b] = Some(last_above[b].map_or(r, |x: RuleId| x.max(r)));
+            }
+        }
+        Above {
+            below,
+            last_above,
+            last_below,
+        }
+    }
+
+    fn is_above(&self, a: RuleId, b: RuleId) -> bool {
+        self.below[a].binary_search(&b).is_ok()
+    }
+}
+
+struct Folder<'p> {
+    policy: &'p Policy,
+    above: Above,
+    rank: Vec<usize>,
+    states: Vec<Vec<RuleId>>,
+    state_ids: HashMap<Vec<RuleId>, u32>,
+}
+
+impl Folder<'_> {
+    fn state(&mut self, s: Vec<RuleId>) -> u32 {
+        if let Some(&id) = self.state_ids.get(&s) {
+            return id;
+        }
+        let id = self.states.len() as u32;
+        self.states.push(s.clone());
+        self.state_ids.insert(s, id);
+        id
+    }
+
+    /// The winners after rule `r` matches too, pruned for the rules after
+    /// `r`.
+    fn add(&mut self, s: u32, r: RuleId) -> u32 {
+        let w = &self.states[s as usize];
+        let mut next: Vec<RuleId> = if w.iter().any(|&x| self.above.is_above(x, r)) {
+            w.clone()
+        } else {
+            let mut v: Vec<RuleId> = w.iter().copied().filter(|&x| !self.above.is_above(r, x)).collect();
+            v.push(r);
+            v
+        };
+        self.prune(&mut next, r + 1);
+        self.state(next)
+    }
+
+    fn keep(&mut self, s: u32, done: usize) -> u32 {
+        let mut w = self.states[s as usize].clone();
+        let before = w.len();
+        self.prune(&mut w, done);
+        if w.len() == before { s } else { self.state(w) }
+    }
+
+    /// Drops winners that can no longer matter once rules `0..done` are
+    /// folded in. A winner may be dropped only when no later rule is below
+    /// it (so it can never keep a later rule from winning) and a winner that
+    /// no later rule is above makes it irrelevant for the strategy.
+    fn prune(&self, w: &mut Vec<RuleId>, done: usize) {
+        let safe = |x: RuleId| self.above.last_above[x].is_none_or(|a| a < done);
+        let inert = |x: RuleId| self.above.last_below[x].is_none_or(|b| b < done);
+        match &self.policy.resolve {
+            Resolve::Strict => {}
+            Resolve::First => {
+                if let Some(pos) = w.iter().position(|&x| safe(x)) {
+                    let mut i = 0;
+                    w.retain(|&x| {
+                        i += 1;
+                        i <= pos + 1 || !inert(x)
+                    });
+                }
+            }
+            Resolve::Priority(_) => {
+                let outcome = |x: RuleId| self.policy.rules[x].outcome;
+                if let Some(best) = w.iter().filter(|&&x| safe(x)).map(|&x| self.rank[outcome(x)]).min() {
+                    w.retain(|&x| self.rank[outcome(x)] <= best || !inert(x));
+                }
+            }
+        }
+    }
+}
+
+fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagram, CompileError> {
+    let cells = cells_of(policy);
+    let mut level_of = vec![0u32; order.len()];
+    for (l, &a) in order.iter().enumerate() {
+        level_of[a] = l as u32;
+    }
+    let mdd = Mdd::new(order.iter().map(|&a| cells[a].count()).collect(), options.max_nodes);
+    let rank = match &policy.resolve {
+        Resolve::Priority(list) => {
+            let mut rank = vec![0; policy.decision.outcomes.len()];
+            for (i, &o) in list.iter().enumerate() {
+                rank[o] = i;
+            }
+            rank
+        }
+        _ => Vec::new(),
+    };
+    let mut folder = Folder {
+        policy,
+        above: Above::new(policy),
+        rank,
+        states: Vec::new(),
+        state_ids: HashMap::new(),
+    };
+    let mut d = Diagram {
+        mdd,
+        root: 0,
+        order,
+        level_of,
+        cells,
+        verdicts: Vec::new(),
+        outcomes_only: options.outcomes_only,
+    };
+    let too_large = |rules_done| CompileError::TooLarge {
+        max_nodes: options.max_nodes,
+        rules_done,
+        rules_total: policy.rules.len(),
+    };
+    let empty = folder.state(Vec::new());
+    let mut root = d.mdd.leaf(empty).map_err(|_| too_large(0))?;
+    for (i, rule) in policy.rules.iter().enumerate() {
+        let step = (|| -> Result<NodeId, BudgetExceeded> {
+            let c = cond_diagram(&mut d, &rule.cond)?;
+            let mut op = |s: u32, b: u32| if b == 1 { folder.add(s, i) } else { folder.keep(s, i + 1) };
+            d.mdd.apply(root, c, &mut op, &mut HashMap::new())
+        })();
+        root = step.map_err(|_| too_large(i))?;
+    }
+    let mut verdict_ids: HashMap<Verdict, u32> = HashMap::new();
+    let outcomes_only = options.outcomes_only;
+    let mut to_verdict = |s: u32| {
+        let mut v = crate::semantics::resolve(policy, &folder.states[s as usize]);
+        if outcomes_only && let Verdict::Decided { rules, .. } = &mut v {
+            rules.clear();
+        }
+        let next = verdict_ids.len() as u32;
+        *verdict_ids.entry(v).or_insert(next)
+    };
+    root = d
+        .mdd
+        .map_leaves(root, &mut to_verdict, &mut HashMap::new())
+        .map_err(|_| too_large(policy.rules.len()))?;
+    let mut verdicts = vec![Verdict::Undecided; verdict_ids.len()];
+    for (v, id) in verdict_ids {
+        verdicts[id as usize] = v;
+    }
+    d.root = root;
+    d.verdicts = verdicts;
+    Ok(d)
+}
+
+/// The bool diagram (leaf payloads 0 and 1) of a condition.
+pub(crate) fn cond_diagram(d: &mut Diagram, c: &Cond) -> Result<NodeId, BudgetExceeded> {
+    match c {
+        Cond::Const(b) => d.mdd.leaf(u32::from(*b)),
+        Cond::Atom(a) => {
+            let level = d.level_of[a.attr];
+            let inside = cell_intervals(&d.cells[a.attr], &a.set);
+            let (t, f) = (d.mdd.leaf(1)?, d.mdd.leaf(0)?);
+            d.mdd.split(level, &inside, t, f)
+        }
+        Cond::Not(c) => {
+            let inner = cond_diagram(d, c)?;
+            d.mdd.map_leaves(inner, &mut |p| 1 - p, &mut HashMap::new())
+        }
+        Cond::And(cs) | Cond::Or(cs) => {
+            let is_and = matches!(c, Cond::And(_));
+            let mut acc = d.mdd.leaf(u32::from(is_and))?;
+            let mut memo = HashMap::new();
+            for c in cs {
+                let next = cond_diagram(d, c)?;
+                let mut op = |a: u32, b: u32| if is_and { a & b } else { a | b };
+                memo.clear();
+                acc = d.mdd.apply(acc, next, &mut op, &mut memo)?;
+            }
+            Ok(acc)
+        }
+    }
+}
+
+/// The cells of a value set, as ascending inclusive cell intervals.
+fn cell_intervals(cells: &Cells, set: &ValueSet) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    let mut push = |lo: u32, hi: u32| match out.last_mut() {
+        Some(last) if last.1 + 1 == lo => last.1 = hi,
+        _ => out.push((lo, hi)),
+    };
+    match set {
+        ValueSet::Values(vs) => vs.iter().for_each(|&v| push(v, v)),
+        ValueSet::Ranges(rs) => {
+            for &(lo, hi) in rs {
+                // INVARIANT: the cuts include every bound of every range, so
+                // both ends fall on cell boundaries.
+                if let (Some(a), Some(b)) = (cells.cell_of(lo), cells.cell_of(hi)) {
+                    push(a, b);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantics::interp::Interpreter;
+
+    fn policy(text: &str) -> Policy {
+        let mut map = crate::source::SourceMap::new();
+        let r = crate::api::check_source(&mut map, "t.policy", text);
+        r.policy.unwrap_or_else(|| panic!("{:?}", r.diagnostics))
+    }
+
+    fn agree_everywhere(p: &Policy, options: &Options) {
+        let d = compile(p, options).unwrap();
+        let interp = Interpreter::new(p);
+        let cases = crate::semantics::interp::all_cases(p, 100_000).unwrap();
+        for case in cases {
+            let mut want = interp.decide(&case);
+            if options.outcomes_only && let Verdict::Decided { rules, .. } = &mut want {
+                rules.clear();
+            }
+            assert_eq!(d.decide(&case), &want, "case {case:?}");
+        }
+    }
+
+    #[test]
+    fn matches_the_interpreter_on_every_strategy() {
+        let body = "attribute a: { x, y, z }\nattribute b: bool\nattribute n: int 0..20\n\
+                    decision o: { p, q, r }\n\
+                    rule one: when a = x then p\n\
+                    rule two overrides one: when b and n > 5 then q\n\
+                    rule three: when a != z or n in { 1, 3, 15 } then r\n\
+                    rule four overrides two: when n >= 10 and n < 12 then p\n\
+                    when not b then q\n";
+        for head in ["resolve first", "resolve priority q > r > p\ndefault r", "resolve first\ndefault undecided"] {
+            let p = policy(&format!("policy t\n{head}\n{body}"));
+            for outcomes_only in [false, true] {
+                for order in [Order::Declaration, Order::Given(vec![2, 1]), Order::Auto] {
+                    agree_everywhere(&p, &Options { order, outcomes_only, max_nodes: 100_000 });
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn int_cells_follow_the_comparisons() {
+        let p = policy("policy t\nattribute n: int 0..36500\ndecision o: { a, b }\nwhen n <= 180 then a\nwhen n in { 200, 201 } then b\n");
+        assert_eq!(cells_of(&p)[0], Cells::Intervals(vec![(0, 180), (181, 199), (200, 201), (202, 36500)]));
+    }
+
+    #[test]
+    fn budget_stops_compilation() {
+        let p = policy(&crate::synth::wide(3, 200));
+        let e = compile(&p, &Options { max_nodes: 1_000, ..Options::default() }).unwrap_err();
+        assert!(matches!(e, CompileError::TooLarge { max_nodes: 1_000, .. }));
+    }
+}
