@@ -5,6 +5,7 @@
 //! diagnostics a user sees are never cascades of one mistake.
 
 use crate::check::{self, Checked, Policy};
+use crate::compile;
 use crate::diag::Diagnostic;
 use crate::load::{self, LoadError};
 use crate::source::SourceMap;
@@ -49,11 +50,56 @@ pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<D
         diagnostics: more,
     } = check::check(&loaded, map);
     diagnostics.extend(more);
+    let policy = policy.and_then(|p| verified(p, &mut diagnostics));
     Ok(CheckReport {
         policy,
         is_vocabulary,
         diagnostics,
     })
+}
+
+/// Whether the checks of SPEC 4.6–4.7 have anything to find: a strict
+/// policy whose rules give more than one outcome, or a `regardless` claim.
+fn needs_verification(p: &Policy) -> bool {
+    let strict_with_choice = p.resolve == crate::check::Resolve::Strict
+        && p.rules.iter().any(|r| r.outcome != p.rules[0].outcome);
+    strict_with_choice || p.rules.iter().any(|r| !r.regardless.is_empty())
+}
+
+/// Runs the exact checks on the compiled diagram, adding what they find;
+/// the policy survives only if they find no error.
+fn verified(p: Policy, diagnostics: &mut Vec<Diagnostic>) -> Option<Policy> {
+    if !needs_verification(&p) {
+        return Some(p);
+    }
+    let options = compile::Options::default();
+    let found = compile::on_big_stack(|| match compile::compile(&p, &options) {
+        Ok(mut d) => compile::verify(&p, &mut d).map_err(|_| compile::CompileError::TooLarge {
+            max_nodes: options.max_nodes,
+            rules_done: p.rules.len(),
+            rules_total: p.rules.len(),
+        }),
+        Err(e) => Err(e),
+    });
+    match found {
+        Ok(found) => {
+            let errors = found.iter().any(Diagnostic::is_error);
+            diagnostics.extend(found);
+            (!errors).then_some(p)
+        }
+        Err(e) => {
+            diagnostics.push(too_large(&p, &e));
+            None
+        }
+    }
+}
+
+/// The diagnostic for a diagram past its budget.
+pub fn too_large(p: &Policy, e: &compile::CompileError) -> Diagnostic {
+    Diagnostic::error(crate::diag::Code::DIAGRAM_TOO_LARGE, format!("{e}"))
+        .at(p.meta.loc.0, "this policy's decision diagram is too large")
+        .note("strict conflicts and `regardless` claims are checked exactly on the diagram")
+        .help("try `--order auto` or `--outcomes-only`, or raise `--max-nodes`")
 }
 
 /// Checks policy source text held in memory, as if it were a file named
@@ -78,6 +124,23 @@ pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<D
 /// assert_eq!(policy.rules[0].id, "line:4");
 /// ```
 pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
+    check_source_with(map, name, text, Verify::Yes)
+}
+
+/// Like [`check_source`], but without the checks that need the compiled
+/// diagram (strict conflicts, `regardless` claims): for tests of the
+/// decision engines themselves, which must be able to see policies with
+/// conflicts.
+pub fn check_source_unverified(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
+    check_source_with(map, name, text, Verify::No)
+}
+
+enum Verify {
+    Yes,
+    No,
+}
+
+fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify) -> CheckReport {
     let id = map.add(name, text);
     let parsed = crate::syntax::parse(id, map.text(id));
     let Some(ast) = parsed.file else {
@@ -119,8 +182,13 @@ pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport 
     let checked = check::check(&loaded, map);
     diagnostics.extend(checked.diagnostics);
     let errors = diagnostics.iter().any(Diagnostic::is_error);
+    let policy = if errors { None } else { checked.policy };
+    let policy = match verify {
+        Verify::Yes => policy.and_then(|p| verified(p, &mut diagnostics)),
+        Verify::No => policy,
+    };
     CheckReport {
-        policy: if errors { None } else { checked.policy },
+        policy,
         is_vocabulary: checked.is_vocabulary,
         diagnostics,
     }

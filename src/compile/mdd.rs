@@ -133,6 +133,10 @@ impl Mdd {
     /// The runs of an inner node (empty for a leaf).
     pub fn runs(&self, n: NodeId) -> &[Run] {
         let d = self.nodes[n as usize];
+        if d.level == LEAF_LEVEL {
+            // A leaf's `first` is its payload, not a run index.
+            return &[];
+        }
         &self.runs[d.first as usize..(d.first + d.len) as usize]
     }
 
@@ -147,7 +151,8 @@ impl Mdd {
         // FxHash-style mixing: fast, and collisions only cost a chain step.
         let mut h: u64 = (level as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first as u64;
         for r in runs {
-            h = (h.rotate_left(5) ^ ((r.end as u64) << 32 | r.child as u64)).wrapping_mul(0x517C_C1B7_2722_0A95);
+            h = (h.rotate_left(5) ^ ((r.end as u64) << 32 | r.child as u64))
+                .wrapping_mul(0x517C_C1B7_2722_0A95);
         }
         h
     }
@@ -206,7 +211,10 @@ impl Mdd {
     /// is that child. The runs must cover the level's cells in order and
     /// every child must lie below `level`.
     pub fn node(&mut self, level: u32, runs: &[Run]) -> Result<NodeId, BudgetExceeded> {
-        debug_assert_eq!(runs.last().map(|r| r.end + 1), Some(self.cells[level as usize]));
+        debug_assert_eq!(
+            runs.last().map(|r| r.end + 1),
+            Some(self.cells[level as usize])
+        );
         let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
         for &r in runs {
             debug_assert!(self.level(r.child) > level);
@@ -224,19 +232,34 @@ impl Mdd {
     /// The node at `level` sending the cells for which `inside` holds to
     /// `yes` and the others to `no`. `inside` is given as ascending,
     /// disjoint, inclusive cell intervals.
-    pub fn split(&mut self, level: u32, inside: &[(u32, u32)], yes: NodeId, no: NodeId) -> Result<NodeId, BudgetExceeded> {
+    pub fn split(
+        &mut self,
+        level: u32,
+        inside: &[(u32, u32)],
+        yes: NodeId,
+        no: NodeId,
+    ) -> Result<NodeId, BudgetExceeded> {
         let last = self.cells[level as usize] - 1;
         let mut runs = Vec::with_capacity(2 * inside.len() + 1);
         let mut at = 0u32;
         for &(lo, hi) in inside {
             if lo > at {
-                runs.push(Run { end: lo - 1, child: no });
+                runs.push(Run {
+                    end: lo - 1,
+                    child: no,
+                });
             }
-            runs.push(Run { end: hi, child: yes });
+            runs.push(Run {
+                end: hi,
+                child: yes,
+            });
             at = hi + 1;
         }
         if at <= last {
-            runs.push(Run { end: last, child: no });
+            runs.push(Run {
+                end: last,
+                child: no,
+            });
         }
         self.node(level, &runs)
     }
@@ -261,9 +284,22 @@ impl Mdd {
         }
         let level = la.min(lb);
         let last = self.cells[level as usize] - 1;
-        let whole = |n| vec![Run { end: last, child: n }];
-        let ra = if la == level { self.runs(a).to_vec() } else { whole(a) };
-        let rb = if lb == level { self.runs(b).to_vec() } else { whole(b) };
+        let whole = |n| {
+            vec![Run {
+                end: last,
+                child: n,
+            }]
+        };
+        let ra = if la == level {
+            self.runs(a).to_vec()
+        } else {
+            whole(a)
+        };
+        let rb = if lb == level {
+            self.runs(b).to_vec()
+        } else {
+            whole(b)
+        };
         let mut out = Vec::with_capacity(ra.len() + rb.len());
         let (mut i, mut j) = (0, 0);
         while i < ra.len() && j < rb.len() {
@@ -375,6 +411,9 @@ mod tests {
         let a = m.leaf(0).unwrap();
         let b = m.leaf(1).unwrap();
         m.split(0, &[(0, 0)], a, b).unwrap();
-        assert_eq!(m.split(0, &[(1, 1)], a, b), Err(BudgetExceeded { max_nodes: 3 }));
+        assert_eq!(
+            m.split(0, &[(1, 1)], a, b),
+            Err(BudgetExceeded { max_nodes: 3 })
+        );
     }
 }

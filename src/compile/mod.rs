@@ -202,7 +202,13 @@ impl Diagram {
         }
     }
 
-    fn path(&self, n: NodeId, target: NodeId, case: &mut Vec<Value>, dead: &mut HashMap<NodeId, ()>) -> bool {
+    fn path(
+        &self,
+        n: NodeId,
+        target: NodeId,
+        case: &mut Vec<Value>,
+        dead: &mut HashMap<NodeId, ()>,
+    ) -> bool {
         if n == target {
             return true;
         }
@@ -238,6 +244,20 @@ impl Diagram {
         dead.insert(n, ());
         false
     }
+}
+
+/// Runs `f` on a thread with a large stack. Diagram operations recurse once
+/// per level, so a policy with tens of thousands of attributes needs more
+/// than a default stack; the memory is only reserved, not used.
+pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(s, f)
+            .expect("a thread can be started")
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 /// The cells of every attribute: int ranges are cut at every bound that a
@@ -318,7 +338,13 @@ pub fn compile(policy: &Policy, options: &Options) -> Result<Diagram, CompileErr
 /// never larger than it; a candidate that exceeds the budget is skipped.
 fn auto(policy: &Policy, options: &Options) -> Result<Diagram, CompileError> {
     let n = policy.attributes.len();
-    let mentions = |a: AttrId| policy.rules.iter().filter(|r| r.cond.attributes().contains(&a)).count();
+    let mentions = |a: AttrId| {
+        policy
+            .rules
+            .iter()
+            .filter(|r| r.cond.attributes().contains(&a))
+            .count()
+    };
     let mut by_mentions: Vec<AttrId> = (0..n).collect();
     by_mentions.sort_by_key(|&a| std::cmp::Reverse(mentions(a)));
     let cells = cells_of(policy);
@@ -361,21 +387,26 @@ struct Above {
 impl Above {
     fn new(policy: &Policy) -> Above {
         let n = policy.rules.len();
-        let mut below: Vec<Vec<RuleId>> = vec![Vec::new(); n];
-        for r in 0..n {
-            if policy.rules[r].overrides.is_empty() {
-                continue;
-            }
-            let mut seen = vec![false; n];
-            let mut stack = policy.rules[r].overrides.clone();
-            while let Some(x) = stack.pop() {
-                if !std::mem::replace(&mut seen[x], true) {
-                    below[r].push(x);
-                    stack.extend(&policy.rules[x].overrides);
+        let below: Vec<Vec<RuleId>> = policy
+            .rules
+            .iter()
+            .map(|rule| {
+                let mut out = Vec::new();
+                if rule.overrides.is_empty() {
+                    return out;
                 }
-            }
-            below[r].sort_unstable();
-        }
+                let mut seen = vec![false; n];
+                let mut stack = rule.overrides.clone();
+                while let Some(x) = stack.pop() {
+                    if !std::mem::replace(&mut seen[x], true) {
+                        out.push(x);
+                        stack.extend(&policy.rules[x].overrides);
+                    }
+                }
+                out.sort_unstable();
+                out
+            })
+            .collect();
         let mut last_above = vec![None; n];
         let mut last_below = vec![None; n];
         for (r, bs) in below.iter().enumerate() {
@@ -422,7 +453,11 @@ impl Folder<'_> {
         let mut next: Vec<RuleId> = if w.iter().any(|&x| self.above.is_above(x, r)) {
             w.clone()
         } else {
-            let mut v: Vec<RuleId> = w.iter().copied().filter(|&x| !self.above.is_above(r, x)).collect();
+            let mut v: Vec<RuleId> = w
+                .iter()
+                .copied()
+                .filter(|&x| !self.above.is_above(r, x))
+                .collect();
             v.push(r);
             v
         };
@@ -457,7 +492,12 @@ impl Folder<'_> {
             }
             Resolve::Priority(_) => {
                 let outcome = |x: RuleId| self.policy.rules[x].outcome;
-                if let Some(best) = w.iter().filter(|&&x| safe(x)).map(|&x| self.rank[outcome(x)]).min() {
+                if let Some(best) = w
+                    .iter()
+                    .filter(|&&x| safe(x))
+                    .map(|&x| self.rank[outcome(x)])
+                    .min()
+                {
                     w.retain(|&x| self.rank[outcome(x)] <= best || !inert(x));
                 }
             }
@@ -471,7 +511,10 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     for (l, &a) in order.iter().enumerate() {
         level_of[a] = l as u32;
     }
-    let mdd = Mdd::new(order.iter().map(|&a| cells[a].count()).collect(), options.max_nodes);
+    let mdd = Mdd::new(
+        order.iter().map(|&a| cells[a].count()).collect(),
+        options.max_nodes,
+    );
     let rank = match &policy.resolve {
         Resolve::Priority(list) => {
             let mut rank = vec![0; policy.decision.outcomes.len()];
@@ -508,7 +551,13 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     for (i, rule) in policy.rules.iter().enumerate() {
         let step = (|| -> Result<NodeId, BudgetExceeded> {
             let c = cond_diagram(&mut d, &rule.cond)?;
-            let mut op = |s: u32, b: u32| if b == 1 { folder.add(s, i) } else { folder.keep(s, i + 1) };
+            let mut op = |s: u32, b: u32| {
+                if b == 1 {
+                    folder.add(s, i)
+                } else {
+                    folder.keep(s, i + 1)
+                }
+            };
             d.mdd.apply(root, c, &mut op, &mut HashMap::new())
         })();
         root = step.map_err(|_| too_large(i))?;
@@ -604,7 +653,9 @@ mod tests {
         let cases = crate::semantics::interp::all_cases(p, 100_000).unwrap();
         for case in cases {
             let mut want = interp.decide(&case);
-            if options.outcomes_only && let Verdict::Decided { rules, .. } = &mut want {
+            if options.outcomes_only
+                && let Verdict::Decided { rules, .. } = &mut want
+            {
                 rules.clear();
             }
             assert_eq!(d.decide(&case), &want, "case {case:?}");
@@ -620,11 +671,22 @@ mod tests {
                     rule three: when a != z or n in { 1, 3, 15 } then r\n\
                     rule four overrides two: when n >= 10 and n < 12 then p\n\
                     when not b then q\n";
-        for head in ["resolve first", "resolve priority q > r > p\ndefault r", "resolve first\ndefault undecided"] {
+        for head in [
+            "resolve first",
+            "resolve priority q > r > p\ndefault r",
+            "resolve first\ndefault undecided",
+        ] {
             let p = policy(&format!("policy t\n{head}\n{body}"));
             for outcomes_only in [false, true] {
                 for order in [Order::Declaration, Order::Given(vec![2, 1]), Order::Auto] {
-                    agree_everywhere(&p, &Options { order, outcomes_only, max_nodes: 100_000 });
+                    agree_everywhere(
+                        &p,
+                        &Options {
+                            order,
+                            outcomes_only,
+                            max_nodes: 100_000,
+                        },
+                    );
                 }
             }
         }
@@ -632,14 +694,32 @@ mod tests {
 
     #[test]
     fn int_cells_follow_the_comparisons() {
-        let p = policy("policy t\nattribute n: int 0..36500\ndecision o: { a, b }\nwhen n <= 180 then a\nwhen n in { 200, 201 } then b\n");
-        assert_eq!(cells_of(&p)[0], Cells::Intervals(vec![(0, 180), (181, 199), (200, 201), (202, 36500)]));
+        let p = policy(
+            "policy t\nattribute n: int 0..36500\ndecision o: { a, b }\nwhen n <= 180 then a\nwhen n in { 200, 201 } then b\n",
+        );
+        assert_eq!(
+            cells_of(&p)[0],
+            Cells::Intervals(vec![(0, 180), (181, 199), (200, 201), (202, 36500)])
+        );
     }
 
     #[test]
     fn budget_stops_compilation() {
         let p = policy(&crate::synth::wide(3, 200));
-        let e = compile(&p, &Options { max_nodes: 1_000, ..Options::default() }).unwrap_err();
-        assert!(matches!(e, CompileError::TooLarge { max_nodes: 1_000, .. }));
+        let e = compile(
+            &p,
+            &Options {
+                max_nodes: 1_000,
+                ..Options::default()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            CompileError::TooLarge {
+                max_nodes: 1_000,
+                ..
+            }
+        ));
     }
 }

@@ -496,6 +496,56 @@ codes! {
     ///
     ///     test "t": given instrument = SCA_warrant expect compel by warrant
     EXPECT_BY_MISMATCH = "E0039", "expect-by-mismatch";
+
+    /// Under `resolve strict`, two rules that give different outcomes both
+    /// win some case.
+    ///
+    /// `strict` (the default) promises that winners never disagree. The
+    /// diagnostic names both rules and gives a witness case where both match
+    /// and neither overrides the other.
+    ///
+    /// Example:
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///     rule abroad: when location = Ireland then quash
+    ///
+    /// Fixed: say which rule is the exception,
+    ///
+    ///     rule abroad overrides warrant: when location = Ireland then quash
+    ///
+    /// or choose a strategy: `resolve first` (the earlier rule wins) or
+    /// `resolve priority quash > compel`.
+    STRICT_CONFLICT = "E0040", "strict-conflict";
+
+    /// A rule claims `regardless X`, but changing `X` alone changes the
+    /// decided outcome of a case the rule matches.
+    ///
+    /// The diagnostic gives two witness cases that differ only in `X`, both
+    /// matched by the rule, and the outcome of each. Usually another rule
+    /// that tests `X` beats this one on part of its cases.
+    ///
+    /// Example:
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel regardless location
+    ///     rule abroad overrides warrant: when location = Ireland then quash
+    ///
+    /// Fixed: drop the claim, or narrow the exception so that it does not
+    /// touch the rule's cases.
+    REGARDLESS_VIOLATED = "E0041", "regardless-violated";
+
+    /// The decision diagram would exceed its node budget (`--max-nodes`,
+    /// default 10,000,000).
+    ///
+    /// Exact diagrams can grow exponentially on wide policies (many
+    /// attributes, rules constraining unrelated ones). The diagnostic says how
+    /// many rules were compiled when the budget was reached.
+    ///
+    /// Example: 1,000 random rules over 16 attributes of 4–16 values.
+    ///
+    /// Fixed: try `--order auto`, or `--outcomes-only` (smaller leaves), or
+    /// raise `--max-nodes`. `writ eval` still decides such policies with its
+    /// rule index (`--engine index`).
+    DIAGRAM_TOO_LARGE = "E0042", "diagram-too-large";
 }
 
 #[cfg(test)]

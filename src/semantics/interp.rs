@@ -194,7 +194,7 @@ mod tests {
     use crate::source::SourceMap;
 
     fn policy(text: &str) -> Policy {
-        let report = crate::api::check_source(&mut SourceMap::new(), "t.policy", text);
+        let report = crate::api::check_source_unverified(&mut SourceMap::new(), "t.policy", text);
         assert!(
             !report.has_errors(),
             "unexpected errors: {:#?}",
