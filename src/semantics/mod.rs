@@ -86,7 +86,11 @@ pub fn resolve(policy: &Policy, winners: &[RuleId]) -> Verdict {
     let rules = match policy.resolve {
         // Under `first` only the earliest winner explains, even when all agree.
         Resolve::First => vec![first],
-        _ => winners.iter().copied().filter(|&w| outcome_of(w) == chosen).collect(),
+        _ => winners
+            .iter()
+            .copied()
+            .filter(|&w| outcome_of(w) == chosen)
+            .collect(),
     };
     Verdict::Decided {
         outcome: chosen,
