@@ -51,11 +51,77 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Compile a policy to its decision diagram: JSON tree or dag, Graphviz DOT, or text.
+    Compile {
+        /// The policy file.
+        file: PathBuf,
+        /// The output form: `writ.tree/1` JSON, `writ.dag/1` JSON, Graphviz DOT, or an indented tree.
+        #[arg(long, default_value = "tree", value_parser = ["tree", "dag", "dot", "text"])]
+        emit: String,
+        /// The attribute order: `declaration`, `auto`, or names `a,b,c` (the rest follow in declaration order).
+        #[arg(long, default_value = "declaration")]
+        order: String,
+        /// Leaves carry only the outcome, not the explaining rules (a smaller diagram).
+        #[arg(long)]
+        outcomes_only: bool,
+        /// The node budget of the decision diagram.
+        #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+        max_nodes: usize,
+        /// The most nodes the tree forms (`tree`, `text`) may expand the diagram to.
+        #[arg(long, default_value_t = writ::emit::DEFAULT_MAX_TREE_NODES)]
+        max_tree_nodes: u64,
+        /// Write the result to this file (replaced atomically) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run the tests written in policy files, exhaustively; end with `N passed, N failed`.
+    Test {
+        /// The policy files whose tests to run.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The node budget of each policy's decision diagram (tests run on it).
+        #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+        max_nodes: usize,
+    },
+    /// Decide cases, with the explaining rules, the path taken and a sufficient reason.
+    Eval {
+        /// A policy, or a compiled `writ.tree/1` or `writ.dag/1` JSON file.
+        file: PathBuf,
+        /// One case, as a JSON object from attribute name to value (default: read stdin).
+        #[arg(long, conflicts_with = "cases")]
+        case: Option<String>,
+        /// A JSON Lines file of cases; the output is JSON Lines too.
+        #[arg(long)]
+        cases: Option<PathBuf>,
+        /// Output format for a single case.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Which engine decides: the diagram when it fits its budget, else the rule index.
+        #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+        engine: EngineChoice,
+        /// Also list the nearest cases decided as this outcome.
+        #[arg(long, value_name = "OUTCOME")]
+        why_not: Option<String>,
+        /// The node budget of the decision diagram.
+        #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+        max_nodes: usize,
+    },
     /// Print the long explanation of a diagnostic code, with an example.
     Explain {
         /// A code such as `E0023`, or its name such as `unknown-attribute`.
         code: String,
     },
+}
+
+/// `writ eval --engine`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum EngineChoice {
+    Auto,
+    Diagram,
+    Index,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -74,6 +140,25 @@ pub fn main() -> ExitCode {
             check,
             format,
         } => fmt(&files, check, format),
+        command @ Command::Compile { .. } => compile(command),
+        Command::Test { files, max_nodes } => test(&files, max_nodes),
+        Command::Eval {
+            file,
+            case,
+            cases,
+            format,
+            engine,
+            why_not,
+            max_nodes,
+        } => eval(EvalArgs {
+            file,
+            case,
+            cases,
+            format,
+            engine,
+            why_not,
+            max_nodes,
+        }),
         Command::Explain { code } => explain(&code),
     };
     ExitCode::from(exit as u8)
@@ -278,4 +363,420 @@ fn explain(key: &str) -> Exit {
             Exit::Usage
         }
     }
+}
+
+/// `writ test`: each policy's tests, checked exhaustively on its diagram
+/// (`writ::testing`). One line per test on stdout, then the totals; check
+/// errors and a diagram past its budget are diagnostics on stderr.
+fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
+    let options = writ::compile::Options {
+        max_nodes,
+        ..writ::compile::Options::default()
+    };
+    let mut rep = Reporter::new(Format::Text);
+    let mut exit = Exit::Ok;
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for path in files {
+        let report = match writ::api::check_file(&mut rep.map, path) {
+            Ok(r) => r,
+            Err(d) => {
+                rep.diagnostics.push(*d);
+                exit = exit.max(Exit::Usage);
+                continue;
+            }
+        };
+        let errors = report.has_errors();
+        rep.diagnostics.extend(report.diagnostics);
+        if errors {
+            exit = exit.max(Exit::Failed);
+            continue;
+        }
+        // A vocabulary has no tests.
+        let Some(policy) = report.policy else {
+            continue;
+        };
+        let n = policy.tests.len();
+        let _ = writeln!(
+            out,
+            "{}: {n} {}",
+            path.display(),
+            plural(n, "test", "tests")
+        );
+        match writ::testing::run_policy_tests(&policy, &options) {
+            Ok(results) => {
+                for r in &results {
+                    if r.passed() {
+                        passed += 1;
+                    } else {
+                        failed += 1;
+                    }
+                    let _ = writeln!(out, "{}", writ::testing::render(&policy, r));
+                }
+            }
+            Err(e) => {
+                // The tests cannot be run, so none of them passed.
+                failed += n;
+                for t in &policy.tests {
+                    let _ = writeln!(
+                        out,
+                        "FAIL {:?}: not run: the decision diagram is too large",
+                        t.name
+                    );
+                }
+                rep.diagnostics.push(
+                    Diagnostic::error(
+                        Code::DIAGRAM_TOO_LARGE,
+                        format!("cannot run the tests: {e}"),
+                    )
+                    .at(
+                        policy.meta.loc.0,
+                        "this policy's decision diagram is too large",
+                    )
+                    .note("tests are checked exhaustively on the compiled diagram"),
+                );
+                exit = exit.max(Exit::Failed);
+            }
+        }
+    }
+    rep.finish();
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if failed > 0 {
+        exit = exit.max(Exit::Failed);
+    }
+    exit
+}
+
+struct EvalArgs {
+    file: PathBuf,
+    case: Option<String>,
+    cases: Option<PathBuf>,
+    format: Format,
+    engine: EngineChoice,
+    why_not: Option<String>,
+    max_nodes: usize,
+}
+
+/// Under `--engine auto`, a diagram is abandoned for the rule index once it
+/// passes this many nodes: building that many takes a fraction of a second,
+/// so `eval` never spends seconds on a diagram it then throws away.
+const AUTO_DIAGRAM_BUDGET: usize = 250_000;
+
+/// Whether `path` holds a compiled diagram rather than policy source.
+fn is_compiled(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// The outcome `--why-not` names, or the exit status after saying why not.
+fn why_not_outcome(
+    schema: &writ::eval::Schema,
+    name: Option<&str>,
+    decision: &str,
+) -> Result<Option<usize>, Exit> {
+    let Some(name) = name else { return Ok(None) };
+    match schema.outcomes.iter().position(|o| o == name) {
+        Some(o) => Ok(Some(o)),
+        None => {
+            let hint = diag::did_you_mean(name, schema.outcomes.iter().map(String::as_str))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            eprintln!("error: `{name}` is not an outcome of `{decision}`{hint}");
+            Err(Exit::Usage)
+        }
+    }
+}
+
+fn eval(args: EvalArgs) -> Exit {
+    if is_compiled(&args.file) {
+        return eval_compiled(&args);
+    }
+    let mut rep = Reporter::new(Format::Text);
+    let report = match writ::api::check_file(&mut rep.map, &args.file) {
+        Ok(r) => r,
+        Err(d) => {
+            rep.diagnostics.push(*d);
+            rep.finish();
+            return Exit::Usage;
+        }
+    };
+    let Some(policy) = report.policy else {
+        rep.diagnostics.extend(report.diagnostics);
+        rep.finish();
+        return Exit::Failed;
+    };
+    let schema = writ::eval::Schema::of(&policy);
+    let why_not = match why_not_outcome(&schema, args.why_not.as_deref(), &policy.decision.name) {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
+    let budget = match args.engine {
+        EngineChoice::Auto => args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
+        _ => args.max_nodes,
+    };
+    let mut diagram = None;
+    if args.engine != EngineChoice::Index {
+        let options = writ::compile::Options {
+            max_nodes: budget,
+            ..Default::default()
+        };
+        match writ::compile::on_big_stack(|| writ::compile::compile(&policy, &options)) {
+            Ok(d) => diagram = Some(d),
+            Err(e) if args.engine == EngineChoice::Diagram => {
+                rep.diagnostics.push(writ::api::too_large(&policy, &e));
+                rep.finish();
+                return Exit::Failed;
+            }
+            Err(_) => {}
+        }
+    }
+    let index = diagram
+        .is_none()
+        .then(|| writ::semantics::index::RuleIndex::build(&policy));
+    let mut engine = match (&mut diagram, &index) {
+        (Some(d), _) => writ::eval::Engine::Diagram(d),
+        (None, Some(index)) => writ::eval::Engine::Index {
+            policy: &policy,
+            index,
+            max_nodes: args.max_nodes.min(AUTO_DIAGRAM_BUDGET.max(budget)),
+        },
+        (None, None) => unreachable!("either a diagram or an index is built"),
+    };
+    run_cases(&schema, &mut engine, &args, why_not)
+}
+
+/// `writ eval` on a compiled `writ.tree/1` or `writ.dag/1` file: the JSON
+/// alone carries everything evaluation needs.
+fn eval_compiled(args: &EvalArgs) -> Exit {
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.file.display());
+            return Exit::Usage;
+        }
+    };
+    let mut compiled = match writ::emit::read::load_compiled(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "error: `{}` is not a compiled writ diagram: {e}",
+                args.file.display()
+            );
+            return Exit::Failed;
+        }
+    };
+    if args.engine == EngineChoice::Index {
+        eprintln!(
+            "error: `--engine index` needs the policy's rules; a compiled file has only its diagram"
+        );
+        return Exit::Usage;
+    }
+    let h = &compiled.header;
+    let schema = writ::eval::Schema {
+        attributes: h
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.domain.clone()))
+            .collect(),
+        outcomes: h.outcomes.clone(),
+        rules: h
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), r.because.clone()))
+            .collect(),
+    };
+    let why_not = match why_not_outcome(&schema, args.why_not.as_deref(), &h.decision) {
+        Ok(o) => o,
+        Err(exit) => return exit,
+    };
+    let mut engine = writ::eval::Engine::Diagram(&mut compiled.diagram);
+    run_cases(&schema, &mut engine, args, why_not)
+}
+
+/// Evaluates the case(s) of the command line and prints the results.
+fn run_cases(
+    schema: &writ::eval::Schema,
+    engine: &mut writ::eval::Engine<'_>,
+    args: &EvalArgs,
+    why_not: Option<usize>,
+) -> Exit {
+    let mut one = |text: &str| -> Result<writ::eval::Evaluation, String> {
+        let json: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("the case is not valid JSON: {e}"))?;
+        let case = schema.parse_case(&json)?;
+        writ::compile::on_big_stack(|| engine.evaluate(&case, why_not))
+    };
+    if let Some(path) = &args.cases {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                return Exit::Usage;
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let mut bad = false;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = match one(line) {
+                Ok(e) => writ::eval::to_json(schema, &e),
+                Err(msg) => {
+                    bad = true;
+                    serde_json::json!({"line": i + 1, "error": msg})
+                }
+            };
+            let _ = writeln!(out, "{record}");
+        }
+        return if bad { Exit::Failed } else { Exit::Ok };
+    }
+    let text = match &args.case {
+        Some(t) => t.clone(),
+        None => {
+            let mut t = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+                eprintln!("error: cannot read a case from stdin: {e}");
+                return Exit::Usage;
+            }
+            t
+        }
+    };
+    match one(&text) {
+        Ok(e) => {
+            match args.format {
+                Format::Text => print!("{}", writ::eval::to_text(schema, &e)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&writ::eval::to_json(schema, &e))
+                        .expect("JSON values print")
+                ),
+            }
+            Exit::Ok
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            Exit::Failed
+        }
+    }
+}
+
+/// `writ compile`: check the policy, compile it in the requested order and
+/// write the diagram in the requested form.
+fn compile(command: Command) -> Exit {
+    let Command::Compile {
+        file,
+        emit,
+        order,
+        outcomes_only,
+        max_nodes,
+        max_tree_nodes,
+        output,
+        format,
+    } = command
+    else {
+        unreachable!("`compile` is only called for `writ compile`")
+    };
+    let mut rep = Reporter::new(format);
+    let report = match writ::api::check_file(&mut rep.map, &file) {
+        Ok(r) => r,
+        Err(d) => {
+            rep.diagnostics.push(*d);
+            rep.finish();
+            return Exit::Usage;
+        }
+    };
+    let has_errors = report.has_errors();
+    let is_vocabulary = report.is_vocabulary;
+    rep.diagnostics.extend(report.diagnostics);
+    let policy = match report.policy {
+        Some(p) if !has_errors => p,
+        _ => {
+            rep.finish();
+            if !has_errors && is_vocabulary {
+                eprintln!(
+                    "error: `{}` is a vocabulary, not a policy: there is nothing to compile",
+                    file.display()
+                );
+            }
+            return Exit::Failed;
+        }
+    };
+    let order = match order.as_str() {
+        "declaration" => writ::compile::Order::Declaration,
+        "auto" => writ::compile::Order::Auto,
+        list => {
+            let mut ids = Vec::new();
+            for name in list.split(',').map(str::trim) {
+                match policy.attributes.iter().position(|a| a.name == name) {
+                    Some(i) if ids.contains(&i) => {
+                        eprintln!("error: `{name}` is named twice in `--order`");
+                        return Exit::Usage;
+                    }
+                    Some(i) => ids.push(i),
+                    None => {
+                        let mut msg = if name.is_empty() {
+                            "error: `--order` has an empty attribute name".to_string()
+                        } else {
+                            format!(
+                                "error: `{name}` in `--order` is not an attribute of policy `{}`",
+                                policy.meta.name
+                            )
+                        };
+                        let names = policy.attributes.iter().map(|a| a.name.as_str());
+                        if let Some(s) = diag::did_you_mean(name, names) {
+                            msg.push_str(&format!("\n  help: did you mean `{s}`?"));
+                        } else if !name.is_empty() {
+                            msg.push_str("\n  help: `--order` takes `declaration`, `auto`, or attribute names separated by commas");
+                        }
+                        eprintln!("{msg}");
+                        return Exit::Usage;
+                    }
+                }
+            }
+            writ::compile::Order::Given(ids)
+        }
+    };
+    let options = writ::compile::Options {
+        order,
+        outcomes_only,
+        max_nodes,
+    };
+    let diagram = match writ::compile::on_big_stack(|| writ::compile::compile(&policy, &options)) {
+        Ok(d) => d,
+        Err(e) => {
+            rep.diagnostics.push(writ::api::too_large(&policy, &e));
+            rep.finish();
+            return Exit::Failed;
+        }
+    };
+    if format == Format::Text && !rep.diagnostics.is_empty() {
+        rep.finish();
+    }
+    let header = writ::emit::Header::from_policy(&policy, &rep.map);
+    let form: writ::emit::Emit = emit.parse().unwrap_or(writ::emit::Emit::Tree);
+    let text = match writ::emit::emit(&header, &diagram, form, max_tree_nodes) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failed;
+        }
+    };
+    match output {
+        Some(path) => {
+            if let Err(e) = replace_file(&path, &text) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return Exit::Usage;
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("error: cannot write the output: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    Exit::Ok
 }

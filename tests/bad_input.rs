@@ -131,7 +131,7 @@ fn huge_enum_and_extreme_int_range() {
     let s = Scratch::new("huge");
     let values: Vec<String> = (0..100_000).map(|i| format!("v{i}")).collect();
     let text = format!(
-        "policy p\ndecision o: {{ a, b }}\nattribute x: {{ {} }}\n\
+        "policy p\nresolve first\ndecision o: {{ a, b }}\nattribute x: {{ {} }}\n\
          attribute n: int -9223372036854775808..9223372036854775807\n\
          when x = v99999 and n < -9223372036854775807 then a\n\
          when x != v0 or n >= 9223372036854775807 then b\n",

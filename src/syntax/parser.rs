@@ -720,24 +720,3 @@ pub const KEYWORDS: &[&str] = &[
 fn is_keyword_text(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
-#[cfg(test)]
-mod perf_probe {
-    #[test]
-    #[ignore]
-    fn probe() {
-        let text = crate::synth::decision_table(42, 10_000);
-        for _ in 0..5 {
-            let t = std::time::Instant::now();
-            let _ = super::parse(crate::source::FileId(0), &text);
-            let t1 = t.elapsed();
-            let mut map = crate::source::SourceMap::new();
-            let r = crate::api::check_source(&mut map, "x.policy", &text);
-            eprintln!(
-                "parse {:?} parse+check {:?} {}",
-                t1,
-                t.elapsed() - t1,
-                r.policy.is_some()
-            );
-        }
-    }
-}

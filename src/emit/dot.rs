@@ -1,0 +1,136 @@
+//! The Graphviz form: the diagram as a `digraph`, each node drawn once.
+//!
+//! In: a [`Header`] and a [`Diagram`]. Out: DOT text. Graph nodes are named
+//! `n0`, `n1`, … by the depth-first ids of `writ.dag/1`, and written in
+//! that order, each followed by its outgoing edges in branch order, so the
+//! text is deterministic and shared sub-diagrams are drawn once. Inner
+//! nodes are ellipses labelled with the attribute they test; edges carry
+//! the branch's values (`SCA_warrant`, `{Ireland, other_foreign}`, `true`;
+//! `not {v5, v7}` for a branch of more than eight enum values that leaves
+//! out fewer than it holds) or ranges (`[0..180]`, `[0..5], 9`); leaves are boxes with the outcome
+//! (or `undecided`, dashed) and, below it, the explaining rules in
+//! parentheses (`(default)` when the default decided).
+//!
+//! Render with `dot -Tsvg`.
+
+use super::{Header, Label};
+use crate::check::Policy;
+use crate::compile::Diagram;
+use crate::semantics::Verdict;
+use crate::source::SourceMap;
+use std::fmt::Write;
+
+/// The DOT form of a checked policy's diagram.
+pub fn to_dot(policy: &Policy, diagram: &Diagram, sources: &SourceMap) -> String {
+    dot(&Header::from_policy(policy, sources), diagram)
+}
+
+/// The DOT form from a header and a diagram (see [`to_dot`]).
+pub fn dot(header: &Header, diagram: &Diagram) -> String {
+    let (order, id_of) = super::dfs_ids(diagram);
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "digraph {} {{", quote(&header.policy.name));
+    let _ = writeln!(out, "  node [fontname=\"Helvetica\"];");
+    let _ = writeln!(out, "  edge [fontname=\"Helvetica\"];");
+    for (id, &n) in order.iter().enumerate() {
+        if super::is_leaf(diagram, n) {
+            let v = super::verdict(diagram, n);
+            let style = if matches!(v, Verdict::Decided { .. }) {
+                ""
+            } else {
+                ", style=dashed"
+            };
+            let _ = writeln!(
+                out,
+                "  n{id} [shape=box{style}, label={}];",
+                quote(&leaf_label(header, v))
+            );
+            continue;
+        }
+        let attr = diagram.attribute_at(diagram.mdd.level(n));
+        let _ = writeln!(
+            out,
+            "  n{id} [label={}];",
+            quote(&header.attributes[attr].name)
+        );
+        for b in super::branches(diagram, n) {
+            let text = edge_label(header, attr, &super::label(header, diagram, attr, &b));
+            let _ = writeln!(
+                out,
+                "  n{id} -> n{} [label={}];",
+                id_of[&b.child],
+                quote(&text)
+            );
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn leaf_label(header: &Header, verdict: &Verdict) -> String {
+    let ids = |rules: &[usize]| {
+        rules
+            .iter()
+            .map(|&r| header.rules[r].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match verdict {
+        Verdict::Decided {
+            outcome,
+            default: true,
+            ..
+        } => format!("{}\n(default)", header.outcomes[*outcome]),
+        Verdict::Decided { outcome, rules, .. } if rules.is_empty() => {
+            header.outcomes[*outcome].clone()
+        }
+        Verdict::Decided { outcome, rules, .. } => {
+            format!("{}\n({})", header.outcomes[*outcome], ids(rules))
+        }
+        Verdict::Undecided => "undecided".to_string(),
+        Verdict::Conflict { rules } => format!("conflict\n({})", ids(rules)),
+    }
+}
+
+fn edge_label(header: &Header, attr: usize, label: &Label) -> String {
+    match label {
+        Label::Values(vs) if let Some(others) = super::complement(header, attr, vs) => {
+            let names: Vec<String> = others.iter().map(|&v| header.value_name(attr, v)).collect();
+            format!("not {{{}}}", names.join(", "))
+        }
+        Label::Values(vs) if vs.len() == 1 => header.value_name(attr, vs[0]),
+        Label::Values(vs) => {
+            let names: Vec<String> = vs.iter().map(|&v| header.value_name(attr, v)).collect();
+            format!("{{{}}}", names.join(", "))
+        }
+        Label::Ranges(rs) => rs
+            .iter()
+            .map(|(lo, hi)| {
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("[{lo}..{hi}]")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A DOT double-quoted string; line breaks become `\n` (centred lines).
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,441 @@
+//! Emitting a compiled policy, and reading the JSON form back.
+//!
+//! In: a compiled [`Diagram`] plus a [`Header`] (the names the diagram's
+//! indices stand for: policy metadata, the decision and its outcomes, the
+//! attributes with their domains, and the rules with their source places).
+//! Out: text in one of four forms ([`Emit`]):
+//!
+//! * [`json::to_tree`] — `writ.tree/1`, the diagram expanded into a tree
+//!   (SPEC 5); refused with [`EmitError::TreeTooLarge`] when the expansion
+//!   would exceed a node budget, counted on the shared diagram before
+//!   anything is expanded;
+//! * [`json::to_dag`] — `writ.dag/1`, the same document with each shared
+//!   node written once, referenced by id;
+//! * [`dot::to_dot`] — Graphviz, one graph node per diagram node;
+//! * [`text::to_text`] — an indented tree for people, bounded like the tree
+//!   form.
+//!
+//! [`read::load_compiled`] goes the other way: a `writ.tree/1` or
+//! `writ.dag/1` document in, a [`read::Compiled`] out — the same
+//! [`Header`] and a [`Diagram`] that decides cases without the policy.
+//!
+//! # Conventions shared by every form
+//!
+//! * A node's *branches* group all the cells that lead to the same child
+//!   (even when they are not adjacent), ordered by their first cell: enum
+//!   values in declaration order, `false` before `true`, ints ascending.
+//!   An int branch is a list of inclusive, ascending, disjoint, non-adjacent
+//!   ranges.
+//! * Node ids (dag form, DOT) follow a depth-first walk from the root
+//!   (the root is 0), children in branch order; leaves are nodes too.
+//! * Output is a pure function of the input: no hash-map iteration order,
+//!   no addresses, no time. Every form ends with a newline.
+//! * Nothing recurses on the diagram's depth: writers and the reader use
+//!   explicit stacks, so a policy with thousands of attributes cannot
+//!   overflow the stack.
+//!
+//! The internal types are not `Serialize`; the JSON shapes live only in
+//! [`json`] (writing) and [`read`] (reading).
+
+pub mod dot;
+pub mod json;
+mod parse;
+pub mod read;
+pub mod text;
+
+use crate::check::{AttrId, Domain, OutcomeId, Policy};
+use crate::compile::mdd::{LEAF_LEVEL, NodeId};
+use crate::compile::{Cells, Diagram};
+use crate::semantics::{Value, Verdict};
+use crate::source::SourceMap;
+use std::collections::HashMap;
+
+/// The default `--max-tree-nodes`: the largest tree the tree forms
+/// (`writ.tree/1`, text) expand a diagram into.
+pub const DEFAULT_MAX_TREE_NODES: u64 = 1_000_000;
+
+/// The output forms of `writ compile --emit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    /// `writ.tree/1` JSON (the default).
+    Tree,
+    /// `writ.dag/1` JSON.
+    Dag,
+    /// Graphviz DOT.
+    Dot,
+    /// An indented, human-readable tree.
+    Text,
+}
+
+impl std::str::FromStr for Emit {
+    type Err = String;
+
+    /// `tree`, `dag`, `dot` or `text`.
+    fn from_str(s: &str) -> Result<Emit, String> {
+        match s {
+            "tree" => Ok(Emit::Tree),
+            "dag" => Ok(Emit::Dag),
+            "dot" => Ok(Emit::Dot),
+            "text" => Ok(Emit::Text),
+            _ => Err(format!(
+                "unknown output form `{s}`: expected `tree`, `dag`, `dot` or `text`"
+            )),
+        }
+    }
+}
+
+/// Why a diagram could not be emitted in the requested form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmitError {
+    /// Expanding the diagram into a tree would exceed the budget.
+    TreeTooLarge {
+        /// How many nodes the tree would have (saturated at `u128::MAX`).
+        nodes: u128,
+        /// The budget (`--max-tree-nodes`).
+        max: u64,
+    },
+}
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmitError::TreeTooLarge { nodes, max } => {
+                let count = if *nodes == u128::MAX {
+                    "more than 10^38".to_string()
+                } else {
+                    nodes.to_string()
+                };
+                write!(
+                    f,
+                    "the tree form would have {count} nodes, more than the limit of {max} \
+                     (--max-tree-nodes); use `--emit dag`, which writes each shared node once, \
+                     or raise `--max-tree-nodes`"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+/// The policy's name and metadata, as written in the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyInfo {
+    /// `policy NAME`.
+    pub name: String,
+    /// `title`, if given.
+    pub title: Option<String>,
+    /// `source`, if given.
+    pub source: Option<String>,
+    /// `date`, if given.
+    pub date: Option<String>,
+}
+
+/// An attribute: its name, domain and doc string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeInfo {
+    /// The attribute's name.
+    pub name: String,
+    /// Its domain. Read back from JSON, an enum's `ty` is always `None`
+    /// (the compiled form does not name types).
+    pub domain: Domain,
+    /// The doc string, if any.
+    pub doc: Option<String>,
+}
+
+/// A rule: its id, outcome, `because` and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// The rule's id (its name, or `line:N`).
+    pub id: String,
+    /// The outcome it gives (index into [`Header::outcomes`]).
+    pub outcome: OutcomeId,
+    /// The `because` text, if any.
+    pub because: Option<String>,
+    /// The file the rule is written in, as named on the command line.
+    pub file: Option<String>,
+    /// The line the rule item starts on (1-based).
+    pub line: Option<u64>,
+}
+
+/// Everything a compiled document says besides the diagram: what the
+/// diagram's attribute, outcome and rule indices stand for.
+///
+/// Built from a checked policy ([`Header::from_policy`]) or read back from
+/// JSON ([`read::load_compiled`]). Attribute indices are those of the
+/// diagram's cases: `attributes[i]` describes `case[i]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// `policy NAME` and metadata.
+    pub policy: PolicyInfo,
+    /// The decision's name.
+    pub decision: String,
+    /// The outcomes, in declaration order.
+    pub outcomes: Vec<String>,
+    /// The attributes, indexed like a case.
+    pub attributes: Vec<AttributeInfo>,
+    /// The rules, in file order, indexed like [`Verdict`]'s rules.
+    pub rules: Vec<RuleInfo>,
+}
+
+impl Header {
+    /// The header of a checked policy: attributes in declaration order,
+    /// each rule's `file` and `line` from the start of its item.
+    pub fn from_policy(policy: &Policy, sources: &SourceMap) -> Header {
+        Header {
+            policy: PolicyInfo {
+                name: policy.meta.name.clone(),
+                title: policy.meta.title.clone(),
+                source: policy.meta.source.clone(),
+                date: policy.meta.date.clone(),
+            },
+            decision: policy.decision.name.clone(),
+            outcomes: policy.decision.outcomes.clone(),
+            attributes: policy
+                .attributes
+                .iter()
+                .map(|a| AttributeInfo {
+                    name: a.name.clone(),
+                    domain: a.domain.clone(),
+                    doc: a.doc.clone(),
+                })
+                .collect(),
+            rules: policy
+                .rules
+                .iter()
+                .map(|r| RuleInfo {
+                    id: r.id.clone(),
+                    outcome: r.outcome,
+                    because: r.because.clone(),
+                    file: Some(sources.name(r.item.0.file).to_string()),
+                    line: Some(sources.line(r.item.0) as u64),
+                })
+                .collect(),
+        }
+    }
+
+    /// The index of the attribute with this name.
+    pub fn attribute(&self, name: &str) -> Option<AttrId> {
+        self.attributes.iter().position(|a| a.name == name)
+    }
+
+    /// A value of an attribute as users write it: the enum value's name,
+    /// `true`/`false`, or the number.
+    pub fn value_name(&self, attr: AttrId, value: Value) -> String {
+        match &self.attributes[attr].domain {
+            Domain::Enum { values, .. } => usize::try_from(value)
+                .ok()
+                .and_then(|i| values.get(i))
+                .cloned()
+                .unwrap_or_else(|| format!("#{value}")),
+            Domain::Bool => (value != 0).to_string(),
+            Domain::Int { .. } => value.to_string(),
+        }
+    }
+
+    /// A value of an attribute from its JSON form (SPEC 6, `eval`): a string
+    /// naming an enum value, `true`/`false` for a bool, an integer inside an
+    /// int's range. The error names the attribute and, for a misspelt enum
+    /// value, suggests the closest one.
+    pub fn parse_value(&self, attr: AttrId, json: &serde_json::Value) -> Result<Value, String> {
+        let a = &self.attributes[attr];
+        match (&a.domain, json) {
+            (Domain::Enum { values, .. }, serde_json::Value::String(s)) => {
+                match values.iter().position(|v| v == s) {
+                    Some(i) => Ok(i as Value),
+                    None => {
+                        let mut msg = format!("`{s}` is not a value of `{}`", a.name);
+                        if let Some(m) =
+                            crate::diag::did_you_mean(s, values.iter().map(String::as_str))
+                        {
+                            msg.push_str(&format!(" (did you mean `{m}`?)"));
+                        }
+                        Err(msg)
+                    }
+                }
+            }
+            (Domain::Bool, serde_json::Value::Bool(b)) => Ok(Value::from(*b)),
+            (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
+                Some(v) if *lo <= v && v <= *hi => Ok(v),
+                _ => Err(format!("{n} is outside `{}`'s range {lo}..{hi}", a.name)),
+            },
+            (domain, other) => Err(format!(
+                "`{}` takes {}, not {other}",
+                a.name,
+                match domain {
+                    Domain::Enum { .. } => "one of its values as a string",
+                    Domain::Bool => "`true` or `false`",
+                    Domain::Int { .. } => "an integer",
+                }
+            )),
+        }
+    }
+}
+
+/// One branch of an inner node: the child and the cells leading to it, as
+/// ascending, disjoint, non-adjacent inclusive cell intervals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Branch {
+    pub child: NodeId,
+    pub cells: Vec<(u32, u32)>,
+}
+
+/// The branches of an inner node: runs grouped by child, ordered by their
+/// first cell.
+pub(crate) fn branches(diagram: &Diagram, node: NodeId) -> Vec<Branch> {
+    let mut out: Vec<Branch> = Vec::new();
+    let mut index: HashMap<NodeId, usize> = HashMap::new();
+    let mut start = 0u32;
+    for run in diagram.mdd.runs(node) {
+        let i = *index.entry(run.child).or_insert_with(|| {
+            out.push(Branch {
+                child: run.child,
+                cells: Vec::new(),
+            });
+            out.len() - 1
+        });
+        out[i].cells.push((start, run.end));
+        start = run.end + 1;
+    }
+    out
+}
+
+/// What a branch's cells stand for, in the attribute's own terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// Enum value indices (declaration order) or bools (`false` first).
+    Values(Vec<Value>),
+    /// Int ranges: inclusive, ascending, disjoint, non-adjacent.
+    Ranges(Vec<(i64, i64)>),
+}
+
+/// The values or ranges a branch of a node testing `attr` covers.
+pub(crate) fn label(header: &Header, diagram: &Diagram, attr: AttrId, branch: &Branch) -> Label {
+    let cells = &diagram.cells[attr];
+    match (&header.attributes[attr].domain, cells) {
+        (Domain::Int { .. }, _) | (_, Cells::Intervals(_)) => {
+            let mut ranges: Vec<(i64, i64)> = Vec::new();
+            for &(a, b) in &branch.cells {
+                let (lo, hi) = (cells.interval(a).0, cells.interval(b).1);
+                match ranges.last_mut() {
+                    Some(last) if last.1.checked_add(1) == Some(lo) => last.1 = hi,
+                    _ => ranges.push((lo, hi)),
+                }
+            }
+            Label::Ranges(ranges)
+        }
+        _ => Label::Values(
+            branch
+                .cells
+                .iter()
+                .flat_map(|&(a, b)| (a..=b).map(Value::from))
+                .collect(),
+        ),
+    }
+}
+
+/// For the human-readable forms: the enum values a branch leaves out, when
+/// the branch holds more than eight values and leaves out fewer than it
+/// holds (`e not in {v5, v7}` reads better than 99,998 names).
+pub(crate) fn complement(header: &Header, attr: AttrId, values: &[Value]) -> Option<Vec<Value>> {
+    let Domain::Enum { values: all, .. } = &header.attributes[attr].domain else {
+        return None;
+    };
+    let others = all.len().checked_sub(values.len())?;
+    if values.len() <= 8 || others >= values.len() || others == 0 {
+        return None;
+    }
+    // `values` is ascending and distinct.
+    let mut inside = values.iter().peekable();
+    let out: Vec<Value> = (0..all.len() as Value)
+        .filter(|v| {
+            if inside.peek() == Some(&v) {
+                inside.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    Some(out)
+}
+
+/// Whether a node is a leaf.
+pub(crate) fn is_leaf(diagram: &Diagram, node: NodeId) -> bool {
+    diagram.mdd.level(node) == LEAF_LEVEL
+}
+
+/// The verdict of a leaf.
+pub(crate) fn verdict(diagram: &Diagram, leaf: NodeId) -> &Verdict {
+    &diagram.verdicts[diagram.mdd.payload(leaf).unwrap_or(0) as usize]
+}
+
+/// The diagram's nodes in depth-first order from the root, children in
+/// branch order, each once: position `i` is node id `i`. Also returns the
+/// inverse map.
+pub(crate) fn dfs_ids(diagram: &Diagram) -> (Vec<NodeId>, HashMap<NodeId, usize>) {
+    let mut order = Vec::new();
+    let mut id_of: HashMap<NodeId, usize> = HashMap::new();
+    let mut stack = vec![diagram.root];
+    while let Some(n) = stack.pop() {
+        if id_of.contains_key(&n) {
+            continue;
+        }
+        id_of.insert(n, order.len());
+        order.push(n);
+        if !is_leaf(diagram, n) {
+            for b in branches(diagram, n).iter().rev() {
+                if !id_of.contains_key(&b.child) {
+                    stack.push(b.child);
+                }
+            }
+        }
+    }
+    (order, id_of)
+}
+
+/// The number of nodes (inner nodes and leaves) of the diagram expanded
+/// into a tree, saturating at `u128::MAX`. Counted on the shared diagram,
+/// deepest levels first, without expanding anything.
+pub fn tree_size(diagram: &Diagram) -> u128 {
+    let mut nodes = diagram.mdd.reachable(diagram.root);
+    // Children lie on deeper levels than their parents (leaves deepest).
+    nodes.sort_by_key(|&n| std::cmp::Reverse(diagram.mdd.level(n)));
+    let mut size: HashMap<NodeId, u128> = HashMap::with_capacity(nodes.len());
+    for n in nodes {
+        let s = if is_leaf(diagram, n) {
+            1
+        } else {
+            branches(diagram, n).iter().fold(1u128, |acc, b| {
+                acc.saturating_add(size.get(&b.child).copied().unwrap_or(1))
+            })
+        };
+        size.insert(n, s);
+    }
+    size.get(&diagram.root).copied().unwrap_or(1)
+}
+
+/// Refuses a tree form whose expansion would exceed `max` nodes.
+pub(crate) fn check_tree_size(diagram: &Diagram, max: u64) -> Result<(), EmitError> {
+    let nodes = tree_size(diagram);
+    if nodes > u128::from(max) {
+        return Err(EmitError::TreeTooLarge { nodes, max });
+    }
+    Ok(())
+}
+
+/// Emits `diagram` in the requested form. `max_tree_nodes` bounds the tree
+/// forms (`Tree`, `Text`); the others are as large as the diagram.
+pub fn emit(
+    header: &Header,
+    diagram: &Diagram,
+    form: Emit,
+    max_tree_nodes: u64,
+) -> Result<String, EmitError> {
+    match form {
+        Emit::Tree => json::tree(header, diagram, max_tree_nodes),
+        Emit::Dag => Ok(json::dag(header, diagram)),
+        Emit::Dot => Ok(dot::dot(header, diagram)),
+        Emit::Text => text::text(header, diagram, max_tree_nodes),
+    }
+}

@@ -1,0 +1,149 @@
+//! `writ eval`: verdicts, partial evaluation, sufficient reasons, `--why-not`,
+//! JSON Lines batches, bad cases; and the diagram and index engines agreeing.
+
+use std::process::Command;
+use writ::eval::{Engine, Evaluation};
+use writ::semantics::index::RuleIndex;
+use writ::source::SourceMap;
+
+fn writ(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("writ runs");
+    (
+        out.status.code().expect("no signal"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const POLICY: &str = "tests/fixtures/eval/review.policy";
+
+#[test]
+fn text_and_json_results() {
+    let mut all = String::new();
+    for (case, extra) in [
+        (
+            r#"{"role": "admin", "amount": 7000, "flagged": true}"#,
+            None,
+        ),
+        (
+            r#"{"role": "staff", "amount": 7000, "flagged": false}"#,
+            Some("deny"),
+        ),
+        (
+            r#"{"role": "guest", "amount": 10, "flagged": false}"#,
+            Some("review"),
+        ),
+        (r#"{"role": "guest", "flagged": true}"#, None),
+        (r#"{"role": "staff"}"#, None),
+    ] {
+        for format in ["text", "json"] {
+            let mut args = vec!["eval", POLICY, "--case", case, "--format", format];
+            if let Some(o) = extra {
+                args.extend(["--why-not", o]);
+            }
+            let (status, stdout, stderr) = writ(&args);
+            assert_eq!(status, 0, "{stderr}");
+            all.push_str(&format!("$ writ {}\n{stdout}\n", args.join(" ")));
+        }
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn batches_are_json_lines_and_go_on_after_bad_lines() {
+    let (status, stdout, _) = writ(&["eval", POLICY, "--cases", "tests/fixtures/eval/cases.jsonl"]);
+    assert_eq!(status, 1, "a bad line makes the exit status 1");
+    for line in stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every output line is JSON");
+    }
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn bad_cases_and_outcomes_are_named() {
+    let (status, _, stderr) = writ(&["eval", POLICY, "--case", r#"{"rol": "admin"}"#]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("unknown attribute `rol`; did you mean `role`?"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = writ(&["eval", POLICY, "--case", r#"{"amount": 10001}"#]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("outside the range 0..10000"), "{stderr}");
+    let (status, _, stderr) = writ(&["eval", POLICY, "--case", "{}", "--why-not", "alow"]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("did you mean `allow`?"), "{stderr}");
+}
+
+#[test]
+fn the_index_engine_answers_like_the_diagram() {
+    for engine in ["diagram", "index"] {
+        let (status, stdout, stderr) = writ(&[
+            "eval",
+            POLICY,
+            "--engine",
+            engine,
+            "--format",
+            "json",
+            "--case",
+            r#"{"role": "admin", "amount": 9500, "flagged": false}"#,
+        ]);
+        assert_eq!(status, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(v["outcome"], "review", "{engine}: {stdout}");
+        assert_eq!(v["rules"][0]["id"], "big");
+    }
+}
+
+/// On generated policies: complete and partial cases evaluate to the same
+/// verdicts (or the same undetermined answer) on both engines.
+#[test]
+fn engines_agree_on_generated_policies() {
+    for (seed, text) in [
+        (1, writ::synth::decision_table(1, 30)),
+        (2, writ::synth::wide(2, 20)),
+    ] {
+        let mut map = SourceMap::new();
+        let policy = writ::api::check_source(&mut map, "g.policy", &text)
+            .policy
+            .unwrap();
+        let mut diagram = writ::compile::compile(&policy, &Default::default()).unwrap();
+        let index = RuleIndex::build(&policy);
+        let mut rng = writ::synth::Rng::new(seed);
+        for _ in 0..25 {
+            let case: Vec<Option<i64>> = policy
+                .attributes
+                .iter()
+                .map(|a| {
+                    let v = match a.domain {
+                        writ::check::Domain::Int { lo, hi } => {
+                            rng.range(lo as u64, hi as u64) as i64
+                        }
+                        _ => rng.range(0, a.domain.size() as u64 - 1) as i64,
+                    };
+                    // About one attribute in five is left out.
+                    (rng.range(0, 4) != 0).then_some(v)
+                })
+                .collect();
+            let on_diagram = Engine::Diagram(&mut diagram).evaluate(&case, None).unwrap();
+            let on_index = Engine::Index {
+                policy: &policy,
+                index: &index,
+                max_nodes: 1_000_000,
+            }
+            .evaluate(&case, None)
+            .unwrap();
+            match (&on_diagram, &on_index) {
+                (
+                    Evaluation::Decided { verdict: a, .. },
+                    Evaluation::Decided { verdict: b, .. },
+                ) => assert_eq!(a, b),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+    }
+}
