@@ -55,24 +55,39 @@ pub enum ItemKind {
     /// `use "PATH"`.
     Use(Str),
     /// `type NAME = { ... }`.
-    Type { name: Ident, values: Vec<Ident> },
+    Type {
+        /// The type's name.
+        name: Ident,
+        /// Its values, in order.
+        values: Vec<Ident>,
+    },
     /// `group NAME: TYPE = { ... }` or `= all except { ... }`.
     Group {
+        /// The group's name.
         name: Ident,
+        /// The named type it is a subset of.
         ty: Ident,
+        /// `all except { ... }`: the group is the complement of `values`.
         except: bool,
+        /// The values listed.
         values: Vec<Ident>,
     },
     /// `attribute NAME: TYPE "doc"?`.
     Attribute {
+        /// The attribute's name.
         name: Ident,
+        /// Its type.
         ty: TypeExpr,
+        /// The doc string.
         doc: Option<Str>,
     },
     /// `decision NAME: { ... } "doc"?`.
     Decision {
+        /// The decision's name.
         name: Ident,
+        /// The outcomes, in order.
         values: Vec<Ident>,
+        /// The doc string.
         doc: Option<Str>,
     },
     /// `policy NAME`.
@@ -140,7 +155,12 @@ pub enum TypeExpr {
     /// `bool`.
     Bool(Span),
     /// `int LO..HI`.
-    Int { lo: Int, hi: Int },
+    Int {
+        /// The low bound.
+        lo: Int,
+        /// The high bound.
+        hi: Int,
+    },
 }
 
 /// The conflict-resolution strategy.
@@ -190,7 +210,12 @@ pub enum Expect {
     /// `expect undecided`, with the keyword's span.
     Undecided(Span),
     /// `expect OUTCOME` or `expect OUTCOME by RULE`.
-    Outcome { outcome: Ident, by: Option<Ident> },
+    Outcome {
+        /// The outcome.
+        outcome: Ident,
+        /// The rule that must explain it.
+        by: Option<Ident>,
+    },
 }
 
 /// A condition, with its span.
@@ -217,16 +242,29 @@ pub enum CondKind {
     Paren(Box<Cond>),
     /// `attr = v` or `attr != v`.
     Compare {
+        /// The attribute.
         attr: Ident,
+        /// `!=` rather than `=`.
         negated: bool,
+        /// What it is compared with.
         value: Operand,
     },
     /// `attr < 5` and friends.
-    Order { attr: Ident, op: OrdOp, value: Int },
+    Order {
+        /// The attribute.
+        attr: Ident,
+        /// The operator.
+        op: OrdOp,
+        /// The integer it is compared with.
+        value: Int,
+    },
     /// `attr in {..}`, `attr not in {..}`, `attr in GROUP`.
     In {
+        /// The attribute.
         attr: Ident,
+        /// `not in` rather than `in`.
         negated: bool,
+        /// The set or group.
         set: SetExpr,
     },
     /// A bool attribute standing alone.
@@ -259,7 +297,12 @@ impl Operand {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SetExpr {
     /// `{ a, 3, b }`: value names and integers as written.
-    Literal { items: Vec<SetItem>, span: Span },
+    Literal {
+        /// The elements, as written.
+        items: Vec<SetItem>,
+        /// From `{` to `}`.
+        span: Span,
+    },
     /// A group name.
     Group(Ident),
 }
