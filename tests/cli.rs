@@ -1,19 +1,7 @@
 //! The command line as users meet it: exit codes, output streams, formats.
 
-use std::process::Command;
-
-fn writ(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("writ runs");
-    (
-        out.status.code().expect("no signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::writ;
 
 #[test]
 fn bundled_policies_check_cleanly() {

@@ -3,25 +3,13 @@
 //! determinism; and the JSON forms read back with `load_compiled`, which
 //! must decide every case exactly like the compiled diagram.
 
+mod common;
+use common::writ;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use writ::compile::{Diagram, Options, Order};
 use writ::emit::read::{Compiled, load_compiled};
 use writ::semantics::Value;
 use writ::source::SourceMap;
-
-fn writ(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("writ runs");
-    (
-        out.status.code().expect("no signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const MAGISTRATE: &str = "policies/magistrate_2014.policy";
 

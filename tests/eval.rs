@@ -1,23 +1,11 @@
 //! `writ eval`: verdicts, partial evaluation, sufficient reasons, `--why-not`,
 //! JSON Lines batches, bad cases; and the diagram and index engines agreeing.
 
-use std::process::Command;
+mod common;
+use common::writ;
 use writ::eval::{Engine, Evaluation};
 use writ::semantics::index::RuleIndex;
 use writ::source::SourceMap;
-
-fn writ(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("writ runs");
-    (
-        out.status.code().expect("no signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const POLICY: &str = "tests/fixtures/eval/review.policy";
 
