@@ -2,25 +2,13 @@
 //! snapshotted, and every counterexample it prints checked against the
 //! reference interpreter (in the test's region, and decided wrongly).
 
+mod common;
+
+use common::writ;
 use std::path::Path;
-use std::process::Command;
 use writ::semantics::interp::{Interpreter, all_cases};
 use writ::source::SourceMap;
 use writ::testing::{self, Failure};
-
-/// Runs `writ` from the crate root; returns (status, stdout, stderr).
-fn writ(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("writ runs");
-    (
-        out.status.code().expect("no signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// The fixture's path relative to the crate root, with `/` separators, as
 /// a user would type it (and as it appears in the output).
