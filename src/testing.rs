@@ -32,7 +32,6 @@ use crate::check::{Domain, Expectation, Policy};
 use crate::compile::{self, CompileError, Diagram, Options};
 use crate::diag::{Witness, WitnessValue, format_witness};
 use crate::semantics::{Value, Verdict};
-use std::collections::HashMap;
 
 /// Leaf payloads of the combined diagram: a case outside the test's region,
 /// or inside it and decided as expected.
@@ -176,7 +175,12 @@ fn run_one(policy: &Policy, d: &mut Diagram, test: usize) -> Result<(), Failure>
     };
     let combined = d
         .mdd
-        .apply(d.root, region, &mut op, &mut HashMap::new())
+        .apply(
+            d.root,
+            region,
+            &mut op,
+            &mut crate::compile::mdd::Memo2::default(),
+        )
         .map_err(too_large)?;
     if d.mdd.payload(combined) == Some(OK) {
         return Ok(());

@@ -30,6 +30,46 @@
 //! depth is at most the number of levels.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast, non-cryptographic hasher for node ids (the FxHash mixing step of
+/// rustc): the tables here are keyed by small integers that no adversary
+/// chooses, and SipHash would double the cost of every operation.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+/// Builds [`FxHasher`]s.
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// The computed table of a binary operation.
+pub type Memo2 = HashMap<(NodeId, NodeId), NodeId, FxBuild>;
+
+/// The computed table of a unary operation.
+pub type Memo1 = HashMap<NodeId, NodeId, FxBuild>;
 
 /// Identifies a node of a [`Mdd`].
 pub type NodeId = u32;
@@ -73,7 +113,7 @@ pub struct Mdd {
     runs: Vec<Run>,
     /// Unique table: hash of (level, runs or payload) to the first node with
     /// that hash; further nodes with the same hash are chained in `next`.
-    table: HashMap<u64, NodeId>,
+    table: HashMap<u64, NodeId, FxBuild>,
     next: Vec<NodeId>,
     max_nodes: usize,
 }
@@ -88,7 +128,7 @@ impl Mdd {
             cells,
             nodes: Vec::new(),
             runs: Vec::new(),
-            table: HashMap::new(),
+            table: HashMap::default(),
             next: Vec::new(),
             max_nodes,
         }
@@ -272,48 +312,80 @@ impl Mdd {
         a: NodeId,
         b: NodeId,
         op: &mut dyn FnMut(u32, u32) -> u32,
-        memo: &mut HashMap<(NodeId, NodeId), NodeId>,
+        memo: &mut Memo2,
     ) -> Result<NodeId, BudgetExceeded> {
-        let (la, lb) = (self.level(a), self.level(b));
-        if la == LEAF_LEVEL && lb == LEAF_LEVEL {
-            let p = op(self.payload(a).unwrap_or(0), self.payload(b).unwrap_or(0));
+        self.apply_unless(a, b, None, &mut |_, _| false, op, memo)
+    }
+
+    /// [`Mdd::apply`], except that the result is `a` unchanged, without
+    /// visiting it, wherever `b` reaches the node `unit` or `a` reaches a
+    /// node that is `settled` (the caller's judgement, for leaves and inner
+    /// nodes alike). Folding a rule into a policy's diagram uses both, so
+    /// that the cases the rule does not match, and the cases no later rule
+    /// can change, cost nothing.
+    pub fn apply_unless(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        unit: Option<NodeId>,
+        settled: &mut dyn FnMut(&Mdd, NodeId) -> bool,
+        op: &mut dyn FnMut(u32, u32) -> u32,
+        memo: &mut Memo2,
+    ) -> Result<NodeId, BudgetExceeded> {
+        if Some(b) == unit {
+            return Ok(a);
+        }
+        if settled(self, a) {
+            return Ok(a);
+        }
+        let (da, db) = (self.nodes[a as usize], self.nodes[b as usize]);
+        if da.level == LEAF_LEVEL && db.level == LEAF_LEVEL {
+            let p = op(da.first, db.first);
             return self.leaf(p);
         }
         if let Some(&r) = memo.get(&(a, b)) {
             return Ok(r);
         }
-        let level = la.min(lb);
+        let level = da.level.min(db.level);
         let last = self.cells[level as usize] - 1;
-        let whole = |n| {
-            vec![Run {
-                end: last,
-                child: n,
-            }]
+        // Runs are read by index, one at a time: the run store only grows,
+        // so indices stay valid across the recursive calls.
+        let run = |m: &Mdd, d: NodeData, n: NodeId, i: u32| -> Run {
+            if d.level == level {
+                m.runs[(d.first + i) as usize]
+            } else {
+                Run {
+                    end: last,
+                    child: n,
+                }
+            }
         };
-        let ra = if la == level {
-            self.runs(a).to_vec()
-        } else {
-            whole(a)
-        };
-        let rb = if lb == level {
-            self.runs(b).to_vec()
-        } else {
-            whole(b)
-        };
-        let mut out = Vec::with_capacity(ra.len() + rb.len());
+        let (na, nb) = (
+            if da.level == level { da.len } else { 1 },
+            if db.level == level { db.len } else { 1 },
+        );
+        let mut out: Vec<Run> = Vec::with_capacity((na + nb) as usize);
         let (mut i, mut j) = (0, 0);
-        while i < ra.len() && j < rb.len() {
-            let end = ra[i].end.min(rb[j].end);
-            let child = self.apply(ra[i].child, rb[j].child, op, memo)?;
-            out.push(Run { end, child });
-            if ra[i].end == end {
+        while i < na && j < nb {
+            let (ra, rb) = (run(self, da, a, i), run(self, db, b, j));
+            let end = ra.end.min(rb.end);
+            let child = self.apply_unless(ra.child, rb.child, unit, settled, op, memo)?;
+            match out.last_mut() {
+                Some(prev) if prev.child == child => prev.end = end,
+                _ => out.push(Run { end, child }),
+            }
+            if ra.end == end {
                 i += 1;
             }
-            if rb[j].end == end {
+            if rb.end == end {
                 j += 1;
             }
         }
-        let r = self.node(level, &out)?;
+        let r = if out.len() == 1 {
+            out[0].child
+        } else {
+            self.intern(level, 0, &out)?
+        };
         memo.insert((a, b), r);
         Ok(r)
     }
@@ -323,7 +395,7 @@ impl Mdd {
         &mut self,
         root: NodeId,
         f: &mut dyn FnMut(u32) -> u32,
-        memo: &mut HashMap<NodeId, NodeId>,
+        memo: &mut Memo1,
     ) -> Result<NodeId, BudgetExceeded> {
         if let Some(p) = self.payload(root) {
             let q = f(p);
@@ -395,13 +467,13 @@ mod tests {
         let x1 = m.split(0, &[(1, 1)], t, f).unwrap();
         let y0 = m.split(1, &[(0, 0)], t, f).unwrap();
         let mut and = |a: u32, b: u32| a & b;
-        let both = m.apply(x1, y0, &mut and, &mut HashMap::new()).unwrap();
+        let both = m.apply(x1, y0, &mut and, &mut Memo2::default()).unwrap();
         assert_eq!(m.level(both), 0);
         let mid = m.child(both, 1);
         assert_eq!(mid, y0);
         assert_eq!(m.child(both, 0), f);
         let mut or = |a: u32, b: u32| a | b;
-        let either = m.apply(x1, x1, &mut or, &mut HashMap::new()).unwrap();
+        let either = m.apply(x1, x1, &mut or, &mut Memo2::default()).unwrap();
         assert_eq!(either, x1);
     }
 

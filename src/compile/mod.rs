@@ -465,11 +465,16 @@ impl Folder<'_> {
         self.state(next)
     }
 
-    fn keep(&mut self, s: u32, done: usize) -> u32 {
-        let mut w = self.states[s as usize].clone();
-        let before = w.len();
-        self.prune(&mut w, done);
-        if w.len() == before { s } else { self.state(w) }
+    /// Whether no rule from `next` on can change the verdict of state `s`:
+    /// under `first`, an earliest winner that no later rule is above stays
+    /// the earliest winner and the only explaining rule. (Under `priority`
+    /// and `strict` a later winner can still join the explaining rules or
+    /// create a conflict.)
+    fn settled(&self, s: u32, next: usize) -> bool {
+        matches!(self.policy.resolve, Resolve::First)
+            && self.states[s as usize]
+                .first()
+                .is_some_and(|&w| self.above.last_above[w].is_none_or(|a| a < next))
     }
 
     /// Drops winners that can no longer matter once rules `0..done` are
@@ -546,19 +551,43 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
         rules_done,
         rules_total: policy.rules.len(),
     };
+    // Which nodes have only settled leaves below them (see `Folder::settled`).
+    // Without `overrides`, a state is settled from its creation on, so
+    // both answers can be kept for good.
+    let stable = policy.rules.iter().all(|r| r.overrides.is_empty());
+    let mut node_settled: Vec<Option<bool>> = Vec::new();
     let empty = folder.state(Vec::new());
     let mut root = d.mdd.leaf(empty).map_err(|_| too_large(0))?;
     for (i, rule) in policy.rules.iter().enumerate() {
         let step = (|| -> Result<NodeId, BudgetExceeded> {
             let c = cond_diagram(&mut d, &rule.cond)?;
-            let mut op = |s: u32, b: u32| {
-                if b == 1 {
-                    folder.add(s, i)
-                } else {
-                    folder.keep(s, i + 1)
-                }
-            };
-            d.mdd.apply(root, c, &mut op, &mut HashMap::new())
+            // Where the rule does not match, the diagram is left as it is:
+            // states are pruned only when a rule changes them, which loses
+            // nothing for policies without `overrides` (every winner is safe
+            // at once) and keeps each step proportional to the rule's region.
+            let never = d.mdd.leaf(0)?;
+            let state_settled: Vec<bool> = (0..folder.states.len() as u32)
+                .map(|s| folder.settled(s, i))
+                .collect();
+            if !stable {
+                // With `overrides`, "not settled" may turn into "settled"
+                // later; only "settled" answers stay true.
+                node_settled
+                    .iter_mut()
+                    .filter(|s| **s == Some(false))
+                    .for_each(|s| *s = None);
+            }
+            let mut is_settled =
+                |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
+            let mut op = |s: u32, _matched: u32| folder.add(s, i);
+            d.mdd.apply_unless(
+                root,
+                c,
+                Some(never),
+                &mut is_settled,
+                &mut op,
+                &mut mdd::Memo2::default(),
+            )
         })();
         root = step.map_err(|_| too_large(i))?;
     }
@@ -574,7 +603,7 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     };
     root = d
         .mdd
-        .map_leaves(root, &mut to_verdict, &mut HashMap::new())
+        .map_leaves(root, &mut to_verdict, &mut mdd::Memo1::default())
         .map_err(|_| too_large(policy.rules.len()))?;
     let mut verdicts = vec![Verdict::Undecided; verdict_ids.len()];
     for (v, id) in verdict_ids {
@@ -583,6 +612,27 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     d.root = root;
     d.verdicts = verdicts;
     Ok(d)
+}
+
+/// Whether every leaf below `n` holds a settled state, memoised per node.
+/// Recursion depth is at most the number of levels.
+fn fully_settled(m: &Mdd, n: NodeId, states: &[bool], memo: &mut Vec<Option<bool>>) -> bool {
+    if let Some(Some(known)) = memo.get(n as usize) {
+        return *known;
+    }
+    let answer = match m.payload(n) {
+        // A state made during this step is not settled yet.
+        Some(s) => states.get(s as usize).copied().unwrap_or(false),
+        None => m
+            .runs(n)
+            .iter()
+            .all(|r| fully_settled(m, r.child, states, memo)),
+    };
+    if memo.len() <= n as usize {
+        memo.resize(m.len().max(n as usize + 1), None);
+    }
+    memo[n as usize] = Some(answer);
+    answer
 }
 
 /// The bool diagram (leaf payloads 0 and 1) of a condition.
@@ -597,12 +647,13 @@ pub(crate) fn cond_diagram(d: &mut Diagram, c: &Cond) -> Result<NodeId, BudgetEx
         }
         Cond::Not(c) => {
             let inner = cond_diagram(d, c)?;
-            d.mdd.map_leaves(inner, &mut |p| 1 - p, &mut HashMap::new())
+            d.mdd
+                .map_leaves(inner, &mut |p| 1 - p, &mut mdd::Memo1::default())
         }
         Cond::And(cs) | Cond::Or(cs) => {
             let is_and = matches!(c, Cond::And(_));
             let mut acc = d.mdd.leaf(u32::from(is_and))?;
-            let mut memo = HashMap::new();
+            let mut memo = mdd::Memo2::default();
             for c in cs {
                 let next = cond_diagram(d, c)?;
                 let mut op = |a: u32, b: u32| if is_and { a & b } else { a | b };

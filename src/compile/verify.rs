@@ -11,12 +11,11 @@
 //! lead to different sub-diagrams, and any case on which those differ,
 //! completed above by a path to the node, differs only in `X`.
 
-use super::mdd::{BudgetExceeded, NodeId};
+use super::mdd::{BudgetExceeded, Memo1, Memo2, NodeId};
 use super::{Diagram, cond_diagram};
 use crate::check::{AttrId, Domain, Policy};
 use crate::diag::{Code, Diagnostic, Witness, WitnessValue};
 use crate::semantics::{Value, Verdict};
-use std::collections::HashMap;
 
 /// Leaf payloads of the outcome-only diagram beyond the outcome indices.
 const UNDECIDED: u32 = u32::MAX - 1;
@@ -128,7 +127,7 @@ fn regardless(policy: &Policy, d: &mut Diagram) -> Result<Vec<Diagnostic>, Budge
         .collect();
     let outcomes = d
         .mdd
-        .map_leaves(d.root, &mut |p| codes[p as usize], &mut HashMap::new())?;
+        .map_leaves(d.root, &mut |p| codes[p as usize], &mut Memo1::default())?;
     let base = base_case(policy);
     let mut out = Vec::new();
     for rule in &policy.rules {
@@ -139,7 +138,7 @@ fn regardless(policy: &Policy, d: &mut Diagram) -> Result<Vec<Diagnostic>, Budge
         let mut mask = |o: u32, b: u32| if b == 1 { o } else { MASKED };
         let masked = d
             .mdd
-            .apply(outcomes, cond, &mut mask, &mut HashMap::new())?;
+            .apply(outcomes, cond, &mut mask, &mut Memo2::default())?;
         let reachable = d.mdd.reachable(masked);
         for &(x, loc) in &rule.regardless {
             let level = d.level_of[x];
@@ -233,7 +232,7 @@ fn differing_pair(
     let mut differ = |p: u32, q: u32| u32::from(p != q);
     let diff = d
         .mdd
-        .apply(first.child, other.child, &mut differ, &mut HashMap::new())?;
+        .apply(first.child, other.child, &mut differ, &mut Memo2::default())?;
     let yes = d.mdd.leaf(1)?;
     let Some(mut case_a) = d.case_to(diff, yes, &prefix) else {
         return Ok(None);
