@@ -28,9 +28,11 @@
 //! );
 //! ```
 
-use crate::check::{Domain, Expectation, Policy};
+use crate::check::{Expectation, Policy};
+/// A case with its values by name (the witness form of diagnostics).
+pub use crate::compile::witness;
 use crate::compile::{self, CompileError, Diagram, Options};
-use crate::diag::{Witness, WitnessValue, format_witness};
+use crate::diag::format_witness;
 use crate::semantics::{Value, Verdict};
 
 /// Leaf payloads of the combined diagram: a case outside the test's region,
@@ -188,43 +190,12 @@ fn run_one(policy: &Policy, d: &mut Diagram, test: usize) -> Result<(), Failure>
     // `combined` is not the OK leaf, so the BAD leaf exists and this only
     // looks it up.
     let bad = d.mdd.leaf(BAD).map_err(too_large)?;
-    let base = first_case(policy);
+    let base = crate::compile::base_case(policy);
     let case = d
         .case_to(combined, bad, &base)
         .expect("a diagram that is not the OK leaf reaches the BAD leaf");
     let got = d.decide(&case).clone();
     Err(Failure::Counterexample { case, got })
-}
-
-/// The case giving every attribute its first value: the starting point of
-/// counterexamples.
-fn first_case(policy: &Policy) -> Vec<Value> {
-    policy
-        .attributes
-        .iter()
-        .map(|a| match a.domain {
-            Domain::Int { lo, .. } => lo,
-            Domain::Enum { .. } | Domain::Bool => 0,
-        })
-        .collect()
-}
-
-/// A case with its values by name: enum value names, `true`/`false`,
-/// integers, in the policy's attribute order.
-pub fn witness(policy: &Policy, case: &[Value]) -> Witness {
-    policy
-        .attributes
-        .iter()
-        .zip(case)
-        .map(|(a, &v)| {
-            let value = match &a.domain {
-                Domain::Enum { values, .. } => WitnessValue::Enum(values[v as usize].clone()),
-                Domain::Bool => WitnessValue::Bool(v != 0),
-                Domain::Int { .. } => WitnessValue::Int(v),
-            };
-            (a.name.clone(), value)
-        })
-        .collect()
 }
 
 /// An expectation as written after `expect`: `compel`, `compel by r`,

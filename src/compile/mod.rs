@@ -29,7 +29,7 @@
 pub mod mdd;
 mod verify;
 
-pub use verify::verify;
+pub use verify::{base_case, verify, witness};
 
 use crate::check::{AttrId, Cond, Domain, Policy, Resolve, RuleId, ValueSet};
 use crate::semantics::{Value, Verdict};
