@@ -22,6 +22,13 @@
 //! `resolve first` rules would carry every set of matching rules. Finally
 //! each state becomes its verdict through [`crate::semantics::resolve`].
 //!
+//! Each fold step costs only what can change: `Mdd::apply_unless` returns
+//! the old sub-diagram untouched where the rule's condition is false, and
+//! where every leaf below is *settled* (under `first`, an earliest winner
+//! that no later rule overrides: nothing can change its verdict). A
+//! decision table then compiles in time close to the size of its diagram,
+//! not to rules × diagram.
+//!
 //! The reference interpreter (`semantics::interp`) computes the same meaning
 //! case by case, with none of this machinery; property tests hold the two
 //! together.
