@@ -3,7 +3,7 @@
 //!
 //! Stages collect diagnostics and carry on; they stop only between stages
 //! (a file that does not parse is not type-checked). A diagnostic names
-//! places by [`Span`], so it can point into any file of the [`SourceMap`].
+//! places by [`Span`], so it can point into any file of the [`SourceMap`](crate::source::SourceMap).
 
 pub mod codes;
 mod render;
