@@ -68,29 +68,9 @@ pub fn dot(header: &Header, diagram: &Diagram) -> String {
     out
 }
 
+/// A leaf's label: the verdict with its rules on a second line.
 fn leaf_label(header: &Header, verdict: &Verdict) -> String {
-    let ids = |rules: &[usize]| {
-        rules
-            .iter()
-            .map(|&r| header.rules[r].id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match verdict {
-        Verdict::Decided {
-            outcome,
-            default: true,
-            ..
-        } => format!("{}\n(default)", header.outcomes[*outcome]),
-        Verdict::Decided { outcome, rules, .. } if rules.is_empty() => {
-            header.outcomes[*outcome].clone()
-        }
-        Verdict::Decided { outcome, rules, .. } => {
-            format!("{}\n({})", header.outcomes[*outcome], ids(rules))
-        }
-        Verdict::Undecided => "undecided".to_string(),
-        Verdict::Conflict { rules } => format!("conflict\n({})", ids(rules)),
-    }
+    super::verdict_label(header, verdict, "\n")
 }
 
 fn edge_label(header: &Header, attr: usize, label: &Label) -> String {

@@ -439,3 +439,30 @@ pub fn emit(
         Emit::Text => text::text(header, diagram, max_tree_nodes),
     }
 }
+
+/// A verdict as people read it: `outcome`, then `(rules)` or `(default)`
+/// after `sep`; `undecided`; `conflict` and its rules.
+pub(crate) fn verdict_label(header: &Header, verdict: &Verdict, sep: &str) -> String {
+    let ids = |rules: &[usize]| {
+        rules
+            .iter()
+            .map(|&r| header.rules[r].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match verdict {
+        Verdict::Decided {
+            outcome,
+            default: true,
+            ..
+        } => format!("{}{sep}(default)", header.outcomes[*outcome]),
+        Verdict::Decided { outcome, rules, .. } if rules.is_empty() => {
+            header.outcomes[*outcome].clone()
+        }
+        Verdict::Decided { outcome, rules, .. } => {
+            format!("{}{sep}({})", header.outcomes[*outcome], ids(rules))
+        }
+        Verdict::Undecided => "undecided".to_string(),
+        Verdict::Conflict { rules } => format!("conflict{sep}({})", ids(rules)),
+    }
+}

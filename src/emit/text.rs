@@ -104,28 +104,7 @@ fn write_tree(header: &Header, diagram: &Diagram, root: NodeId, out: &mut String
 
 /// `outcome (rules)`, `outcome (default)`, `undecided`, `conflict (rules)`.
 pub(crate) fn verdict_text(header: &Header, verdict: &Verdict) -> String {
-    let ids = |rules: &[usize]| {
-        rules
-            .iter()
-            .map(|&r| header.rules[r].id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match verdict {
-        Verdict::Decided {
-            outcome,
-            default: true,
-            ..
-        } => format!("{} (default)", header.outcomes[*outcome]),
-        Verdict::Decided { outcome, rules, .. } if rules.is_empty() => {
-            header.outcomes[*outcome].clone()
-        }
-        Verdict::Decided { outcome, rules, .. } => {
-            format!("{} ({})", header.outcomes[*outcome], ids(rules))
-        }
-        Verdict::Undecided => "undecided".to_string(),
-        Verdict::Conflict { rules } => format!("conflict ({})", ids(rules)),
-    }
+    super::verdict_label(header, verdict, " ")
 }
 
 /// A branch's condition in the policy language's terms.
