@@ -87,28 +87,7 @@ enum Command {
         max_nodes: usize,
     },
     /// Decide cases, with the explaining rules, the path taken and a sufficient reason.
-    Eval {
-        /// A policy, or a compiled `writ.tree/1` or `writ.dag/1` JSON file.
-        file: PathBuf,
-        /// One case, as a JSON object from attribute name to value (default: read stdin).
-        #[arg(long, conflicts_with = "cases")]
-        case: Option<String>,
-        /// A JSON Lines file of cases; the output is JSON Lines too.
-        #[arg(long)]
-        cases: Option<PathBuf>,
-        /// Output format for a single case.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Which engine decides: the diagram when it fits its budget, else the rule index.
-        #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-        engine: EngineChoice,
-        /// Also list the nearest cases decided as this outcome.
-        #[arg(long, value_name = "OUTCOME")]
-        why_not: Option<String>,
-        /// The node budget of the decision diagram.
-        #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
-        max_nodes: usize,
-    },
+    Eval(EvalArgs),
     /// Print the long explanation of a diagnostic code, with an example.
     Explain {
         /// A code such as `E0023`, or its name such as `unknown-attribute`.
@@ -142,23 +121,7 @@ pub fn main() -> ExitCode {
         } => fmt(&files, check, format),
         command @ Command::Compile { .. } => compile(command),
         Command::Test { files, max_nodes } => test(&files, max_nodes),
-        Command::Eval {
-            file,
-            case,
-            cases,
-            format,
-            engine,
-            why_not,
-            max_nodes,
-        } => eval(EvalArgs {
-            file,
-            case,
-            cases,
-            format,
-            engine,
-            why_not,
-            max_nodes,
-        }),
+        Command::Eval(args) => eval(args),
         Command::Explain { code } => explain(&code),
     };
     ExitCode::from(exit as u8)
@@ -447,13 +410,28 @@ fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
     exit
 }
 
+/// The arguments of `writ eval`.
+#[derive(clap::Args)]
 struct EvalArgs {
+    /// A policy, or a compiled `writ.tree/1` or `writ.dag/1` JSON file.
     file: PathBuf,
+    /// One case, as a JSON object from attribute name to value (default: read stdin).
+    #[arg(long, conflicts_with = "cases")]
     case: Option<String>,
+    /// A JSON Lines file of cases; the output is JSON Lines too.
+    #[arg(long)]
     cases: Option<PathBuf>,
+    /// Output format for a single case.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Which engine decides: the diagram when it fits its budget, else the rule index.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
+    /// Also list the nearest cases decided as this outcome.
+    #[arg(long, value_name = "OUTCOME")]
     why_not: Option<String>,
+    /// The node budget of the decision diagram.
+    #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
 }
 
