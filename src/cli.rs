@@ -112,7 +112,14 @@ enum Format {
 /// Runs the command line and returns the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let exit = match cli.command {
+    // Diagram operations recurse once per attribute; one large stack for
+    // the whole command serves every one of them.
+    let exit = writ::compile::on_big_stack(|| run(cli));
+    ExitCode::from(exit as u8)
+}
+
+fn run(cli: Cli) -> Exit {
+    match cli.command {
         Command::Check { files, format } => check(&files, format),
         Command::Fmt {
             files,
@@ -123,8 +130,7 @@ pub fn main() -> ExitCode {
         Command::Test { files, max_nodes } => test(&files, max_nodes),
         Command::Eval(args) => eval(args),
         Command::Explain { code } => explain(&code),
-    };
-    ExitCode::from(exit as u8)
+    }
 }
 
 /// Where diagnostics go: collected, then printed once in the chosen format.
@@ -497,7 +503,7 @@ fn eval(args: EvalArgs) -> Exit {
             max_nodes: budget,
             ..Default::default()
         };
-        match writ::compile::on_big_stack(|| writ::compile::compile(&policy, &options)) {
+        match writ::compile::compile(&policy, &options) {
             Ok(d) => diagram = Some(d),
             Err(e) if args.engine == EngineChoice::Diagram => {
                 rep.diagnostics.push(writ::api::too_large(&policy, &e));
@@ -581,7 +587,7 @@ fn run_cases(
         let json: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("the case is not valid JSON: {e}"))?;
         let case = schema.parse_case(&json)?;
-        writ::compile::on_big_stack(|| engine.evaluate(&case, why_not))
+        engine.evaluate(&case, why_not)
     };
     if let Some(path) = &args.cases {
         let text = match std::fs::read_to_string(path) {
@@ -719,7 +725,7 @@ fn compile(command: Command) -> Exit {
         outcomes_only,
         max_nodes,
     };
-    let diagram = match writ::compile::on_big_stack(|| writ::compile::compile(&policy, &options)) {
+    let diagram = match writ::compile::compile(&policy, &options) {
         Ok(d) => d,
         Err(e) => {
             rep.diagnostics.push(writ::api::too_large(&policy, &e));
