@@ -453,7 +453,7 @@ fn is_compiled(path: &Path) -> bool {
 
 /// The outcome `--why-not` names, or the exit status after saying why not.
 fn why_not_outcome(
-    schema: &writ::eval::Schema,
+    schema: &writ::emit::Header,
     name: Option<&str>,
     decision: &str,
 ) -> Result<Option<usize>, Exit> {
@@ -488,7 +488,7 @@ fn eval(args: EvalArgs) -> Exit {
         rep.finish();
         return Exit::Failed;
     };
-    let schema = writ::eval::Schema::of(&policy);
+    let schema = writ::emit::Header::from_policy(&policy, &rep.map);
     let why_not = match why_not_outcome(&schema, args.why_not.as_deref(), &policy.decision.name) {
         Ok(o) => o,
         Err(exit) => return exit,
@@ -555,30 +555,18 @@ fn eval_compiled(args: &EvalArgs) -> Exit {
         return Exit::Usage;
     }
     let h = &compiled.header;
-    let schema = writ::eval::Schema {
-        attributes: h
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), a.domain.clone()))
-            .collect(),
-        outcomes: h.outcomes.clone(),
-        rules: h
-            .rules
-            .iter()
-            .map(|r| (r.id.clone(), r.because.clone()))
-            .collect(),
-    };
-    let why_not = match why_not_outcome(&schema, args.why_not.as_deref(), &h.decision) {
+    let why_not = match why_not_outcome(h, args.why_not.as_deref(), &h.decision) {
         Ok(o) => o,
         Err(exit) => return exit,
     };
+    let header = compiled.header;
     let mut engine = writ::eval::Engine::Diagram(&mut compiled.diagram);
-    run_cases(&schema, &mut engine, args, why_not)
+    run_cases(&header, &mut engine, args, why_not)
 }
 
 /// Evaluates the case(s) of the command line and prints the results.
 fn run_cases(
-    schema: &writ::eval::Schema,
+    schema: &writ::emit::Header,
     engine: &mut writ::eval::Engine<'_>,
     args: &EvalArgs,
     why_not: Option<usize>,

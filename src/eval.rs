@@ -29,6 +29,7 @@
 use crate::check::{AttrId, Cond, Domain, OutcomeId, Policy, ValueSet};
 use crate::compile::mdd::NodeId;
 use crate::compile::{self, Diagram, Options};
+use crate::emit::Header;
 use crate::semantics::index::RuleIndex;
 use crate::semantics::{Value, Verdict};
 use std::collections::HashMap;
@@ -44,94 +45,6 @@ pub const REASON_CHECK_BUDGET: usize = 50_000;
 
 /// The most nearest cases `why_not` lists.
 pub const MAX_NEAREST: usize = 5;
-
-/// What evaluation needs to know of a policy besides its decision engine:
-/// the names and domains of attributes, outcomes and rules. It can come from
-/// a checked policy or from a compiled JSON file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Schema {
-    /// Attributes, by `AttrId`.
-    pub attributes: Vec<(String, Domain)>,
-    /// Outcomes, by `OutcomeId`.
-    pub outcomes: Vec<String>,
-    /// Rules, by `RuleId`: id and `because`.
-    pub rules: Vec<(String, Option<String>)>,
-}
-
-impl Schema {
-    /// The schema of a checked policy.
-    pub fn of(policy: &Policy) -> Schema {
-        Schema {
-            attributes: policy
-                .attributes
-                .iter()
-                .map(|a| (a.name.clone(), a.domain.clone()))
-                .collect(),
-            outcomes: policy.decision.outcomes.clone(),
-            rules: policy
-                .rules
-                .iter()
-                .map(|r| (r.id.clone(), r.because.clone()))
-                .collect(),
-        }
-    }
-
-    /// A value's name: enum value, `true`/`false`, or the integer.
-    pub fn value_name(&self, attr: AttrId, v: Value) -> serde_json::Value {
-        match &self.attributes[attr].1 {
-            Domain::Enum { values, .. } => values[v as usize].clone().into(),
-            Domain::Bool => (v == 1).into(),
-            Domain::Int { .. } => v.into(),
-        }
-    }
-
-    /// Reads a case: a JSON object from attribute name to value. Errors name
-    /// the problem and suggest near names.
-    pub fn parse_case(&self, json: &serde_json::Value) -> Result<Vec<Option<Value>>, String> {
-        let obj = json.as_object().ok_or_else(|| {
-            "a case must be a JSON object from attribute name to value".to_string()
-        })?;
-        let mut case = vec![None; self.attributes.len()];
-        for (key, value) in obj {
-            let Some(a) = self.attributes.iter().position(|(n, _)| n == key) else {
-                let names = self.attributes.iter().map(|(n, _)| n.as_str());
-                let hint = crate::diag::did_you_mean(key, names)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                return Err(format!("unknown attribute `{key}`{hint}"));
-            };
-            let v = match (&self.attributes[a].1, value) {
-                (Domain::Enum { values, .. }, serde_json::Value::String(s)) => {
-                    match values.iter().position(|x| x == s) {
-                        Some(i) => i as Value,
-                        None => {
-                            let hint =
-                                crate::diag::did_you_mean(s, values.iter().map(String::as_str))
-                                    .map(|s| format!("; did you mean `{s}`?"))
-                                    .unwrap_or_default();
-                            return Err(format!("`{s}` is not a value of `{key}`{hint}"));
-                        }
-                    }
-                }
-                (Domain::Bool, serde_json::Value::Bool(b)) => Value::from(*b),
-                (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
-                    Some(i) if (*lo..=*hi).contains(&i) => i,
-                    _ => return Err(format!("`{n}` is outside the range {lo}..{hi} of `{key}`")),
-                },
-                (domain, other) => {
-                    let want = match domain {
-                        Domain::Enum { .. } => "a string naming one of its values",
-                        Domain::Bool => "`true` or `false`",
-                        Domain::Int { .. } => "an integer",
-                    };
-                    return Err(format!("`{key}` takes {want}, not `{other}`"));
-                }
-            };
-            case[a] = Some(v);
-        }
-        Ok(case)
-    }
-}
 
 /// The nearest cases decided as some outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -606,18 +519,28 @@ fn evaluate_on_index(
     evaluate_on_diagram(&mut d, case, None)
 }
 
+/// A value in JSON as a case gives it: a string for an enum, a bool, an
+/// integer.
+fn value_json(header: &Header, attr: AttrId, v: Value) -> serde_json::Value {
+    match header.attributes[attr].domain {
+        Domain::Bool => (v == 1).into(),
+        Domain::Int { .. } => v.into(),
+        Domain::Enum { .. } => header.value_name(attr, v).into(),
+    }
+}
+
 /// The JSON result object of SPEC section 6.
-pub fn to_json(schema: &Schema, e: &Evaluation) -> serde_json::Value {
+pub fn to_json(schema: &Header, e: &Evaluation) -> serde_json::Value {
     use serde_json::{Map, Value as J, json};
     let pairs = |v: &[(AttrId, Value)]| -> Map<String, J> {
         v.iter()
-            .map(|&(a, x)| (schema.attributes[a].0.clone(), schema.value_name(a, x)))
+            .map(|&(a, x)| (schema.attributes[a].name.clone(), value_json(schema, a, x)))
             .collect()
     };
     let rules = |rs: &[usize]| -> Vec<J> {
         rs.iter()
             .map(|&r| {
-                let (id, because) = &schema.rules[r];
+                let (id, because) = (&schema.rules[r].id, &schema.rules[r].because);
                 let mut o = Map::new();
                 o.insert("id".into(), id.clone().into());
                 if let Some(b) = because {
@@ -631,7 +554,7 @@ pub fn to_json(schema: &Schema, e: &Evaluation) -> serde_json::Value {
     match e {
         Evaluation::Undetermined { needs, possible } => json!({
             "undetermined": true,
-            "needs": needs.iter().map(|&a| schema.attributes[a].0.clone()).collect::<Vec<_>>(),
+            "needs": needs.iter().map(|&a| schema.attributes[a].name.clone()).collect::<Vec<_>>(),
             "possible": possible.iter().map(|&o| outcome(o)).collect::<Vec<_>>(),
         }),
         Evaluation::Decided {
@@ -656,7 +579,7 @@ pub fn to_json(schema: &Schema, e: &Evaluation) -> serde_json::Value {
             obj.insert(
                 "path".into(),
                 path.iter()
-                    .map(|&(a, v)| json!({"attribute": schema.attributes[a].0, "value": schema.value_name(a, v)}))
+                    .map(|&(a, v)| json!({"attribute": schema.attributes[a].name, "value": value_json(schema, a, v)}))
                     .collect::<Vec<_>>()
                     .into(),
             );
@@ -684,12 +607,12 @@ pub fn to_json(schema: &Schema, e: &Evaluation) -> serde_json::Value {
 }
 
 /// The human-readable result.
-pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
+pub fn to_text(schema: &Header, e: &Evaluation) -> String {
     let value = |a: AttrId, v: Value| {
         format!(
             "{} = {}",
-            schema.attributes[a].0,
-            plain(&schema.value_name(a, v))
+            schema.attributes[a].name,
+            schema.value_name(a, v)
         )
     };
     let list = |v: &[(AttrId, Value)]| {
@@ -703,7 +626,7 @@ pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
         Evaluation::Undetermined { needs, possible } => {
             let names: Vec<String> = needs
                 .iter()
-                .map(|&a| format!("`{}`", schema.attributes[a].0))
+                .map(|&a| format!("`{}`", schema.attributes[a].name))
                 .collect();
             let outs: Vec<String> = possible
                 .iter()
@@ -734,7 +657,7 @@ pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
                     out.push_str(&format!("outcome: {}", schema.outcomes[*outcome]));
                     out.push_str(if *default { " (by default)\n" } else { "\n" });
                     for &r in rules {
-                        let (id, because) = &schema.rules[r];
+                        let (id, because) = (&schema.rules[r].id, &schema.rules[r].because);
                         match because {
                             Some(b) => out.push_str(&format!("  by {id}: {b}\n")),
                             None => out.push_str(&format!("  by {id}\n")),
@@ -744,7 +667,7 @@ pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
                 Verdict::Undecided => out.push_str("outcome: undecided\n"),
                 Verdict::Conflict { rules } => {
                     let ids: Vec<&str> =
-                        rules.iter().map(|&r| schema.rules[r].0.as_str()).collect();
+                        rules.iter().map(|&r| schema.rules[r].id.as_str()).collect();
                     out.push_str(&format!("outcome: conflict between {}\n", ids.join(", ")));
                 }
             }
@@ -784,7 +707,7 @@ pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
                                 ..
                             } if !rules.is_empty() => {
                                 let ids: Vec<&str> =
-                                    rules.iter().map(|&r| schema.rules[r].0.as_str()).collect();
+                                    rules.iter().map(|&r| schema.rules[r].id.as_str()).collect();
                                 format!(" (by {})", ids.join(", "))
                             }
                             Verdict::Decided { default: true, .. } => " (by default)".to_string(),
@@ -797,11 +720,4 @@ pub fn to_text(schema: &Schema, e: &Evaluation) -> String {
         }
     }
     out
-}
-
-fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }

@@ -233,42 +233,53 @@ impl Header {
         }
     }
 
-    /// A value of an attribute from its JSON form (SPEC 6, `eval`): a string
-    /// naming an enum value, `true`/`false` for a bool, an integer inside an
-    /// int's range. The error names the attribute and, for a misspelt enum
-    /// value, suggests the closest one.
-    pub fn parse_value(&self, attr: AttrId, json: &serde_json::Value) -> Result<Value, String> {
-        let a = &self.attributes[attr];
-        match (&a.domain, json) {
-            (Domain::Enum { values, .. }, serde_json::Value::String(s)) => {
-                match values.iter().position(|v| v == s) {
-                    Some(i) => Ok(i as Value),
-                    None => {
-                        let mut msg = format!("`{s}` is not a value of `{}`", a.name);
-                        if let Some(m) =
-                            crate::diag::did_you_mean(s, values.iter().map(String::as_str))
-                        {
-                            msg.push_str(&format!(" (did you mean `{m}`?)"));
+    /// Reads a case (SPEC 6, `eval`): a JSON object from attribute name to
+    /// value — a string naming an enum value, `true`/`false` for a bool, an
+    /// integer inside an int's range. Attributes left out are `None`.
+    /// Errors name the attribute and suggest near names.
+    pub fn parse_case(&self, json: &serde_json::Value) -> Result<Vec<Option<Value>>, String> {
+        use crate::diag::did_you_mean;
+        let hint = |got: &str, names: &mut dyn Iterator<Item = &str>| {
+            did_you_mean(got, names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default()
+        };
+        let obj = json
+            .as_object()
+            .ok_or("a case must be a JSON object from attribute name to value")?;
+        let mut case = vec![None; self.attributes.len()];
+        for (key, value) in obj {
+            let Some(a) = self.attribute(key) else {
+                let near = hint(key, &mut self.attributes.iter().map(|a| a.name.as_str()));
+                return Err(format!("unknown attribute `{key}`{near}"));
+            };
+            let v = match (&self.attributes[a].domain, value) {
+                (Domain::Enum { values, .. }, serde_json::Value::String(s)) => {
+                    match values.iter().position(|x| x == s) {
+                        Some(i) => i as Value,
+                        None => {
+                            let near = hint(s, &mut values.iter().map(String::as_str));
+                            return Err(format!("`{s}` is not a value of `{key}`{near}"));
                         }
-                        Err(msg)
                     }
                 }
-            }
-            (Domain::Bool, serde_json::Value::Bool(b)) => Ok(Value::from(*b)),
-            (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
-                Some(v) if *lo <= v && v <= *hi => Ok(v),
-                _ => Err(format!("{n} is outside `{}`'s range {lo}..{hi}", a.name)),
-            },
-            (domain, other) => Err(format!(
-                "`{}` takes {}, not {other}",
-                a.name,
-                match domain {
-                    Domain::Enum { .. } => "one of its values as a string",
-                    Domain::Bool => "`true` or `false`",
-                    Domain::Int { .. } => "an integer",
+                (Domain::Bool, serde_json::Value::Bool(b)) => Value::from(*b),
+                (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
+                    Some(i) if (*lo..=*hi).contains(&i) => i,
+                    _ => return Err(format!("`{n}` is outside the range {lo}..{hi} of `{key}`")),
+                },
+                (domain, other) => {
+                    let want = match domain {
+                        Domain::Enum { .. } => "a string naming one of its values",
+                        Domain::Bool => "`true` or `false`",
+                        Domain::Int { .. } => "an integer",
+                    };
+                    return Err(format!("`{key}` takes {want}, not `{other}`"));
                 }
-            )),
+            };
+            case[a] = Some(v);
         }
+        Ok(case)
     }
 }
 
