@@ -134,6 +134,11 @@ impl Mdd {
         }
     }
 
+    /// The most nodes the manager may hold.
+    pub fn max_nodes(&self) -> usize {
+        self.max_nodes
+    }
+
     /// The number of cells of each level.
     pub fn cells(&self) -> &[u32] {
         &self.cells

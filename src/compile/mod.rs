@@ -167,6 +167,31 @@ pub struct Diagram {
 }
 
 impl Diagram {
+    /// A manager for these cells (by attribute) and this order of the
+    /// attributes, holding no diagram yet: set `root` to what [`fold`]
+    /// returns.
+    pub fn empty(
+        order: Vec<AttrId>,
+        cells: Vec<Cells>,
+        max_nodes: usize,
+        outcomes_only: bool,
+    ) -> Diagram {
+        let mut level_of = vec![0u32; order.len()];
+        for (l, &a) in order.iter().enumerate() {
+            level_of[a] = l as u32;
+        }
+        let mdd = Mdd::new(order.iter().map(|&a| cells[a].count()).collect(), max_nodes);
+        Diagram {
+            mdd,
+            root: 0,
+            order,
+            level_of,
+            cells,
+            verdicts: Vec::new(),
+            outcomes_only,
+        }
+    }
+
     /// The verdict for a complete case (values in the attributes' domains).
     pub fn decide(&self, case: &[Value]) -> &Verdict {
         let mut n = self.root;
@@ -392,17 +417,22 @@ struct Above {
 }
 
 impl Above {
-    fn new(policy: &Policy) -> Above {
+    /// The order of `policy`, or of `policy` without rule `skip`.
+    fn new(policy: &Policy, skip: Option<RuleId>) -> Above {
         let n = policy.rules.len();
         let below: Vec<Vec<RuleId>> = policy
             .rules
             .iter()
-            .map(|rule| {
+            .enumerate()
+            .map(|(r, rule)| {
                 let mut out = Vec::new();
-                if rule.overrides.is_empty() {
+                if rule.overrides.is_empty() || Some(r) == skip {
                     return out;
                 }
                 let mut seen = vec![false; n];
+                if let Some(skip) = skip {
+                    seen[skip] = true;
+                }
                 let mut stack = rule.overrides.clone();
                 while let Some(x) = stack.pop() {
                     if !std::mem::replace(&mut seen[x], true) {
@@ -518,15 +548,45 @@ impl Folder<'_> {
 }
 
 fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagram, CompileError> {
-    let cells = cells_of(policy);
-    let mut level_of = vec![0u32; order.len()];
-    for (l, &a) in order.iter().enumerate() {
-        level_of[a] = l as u32;
-    }
-    let mdd = Mdd::new(
-        order.iter().map(|&a| cells[a].count()).collect(),
+    let mut d = Diagram::empty(
+        order,
+        cells_of(policy),
         options.max_nodes,
+        options.outcomes_only,
     );
+    d.root = fold(&mut d, policy, &Fold::default())?;
+    Ok(d)
+}
+
+/// Leaf payload of a folded diagram for the cases outside [`Fold::within`].
+pub const OUTSIDE: u32 = u32::MAX;
+
+/// Which rules [`fold`] folds, and over which cases. The default folds every
+/// rule over every case: compilation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fold<'a> {
+    /// Fold the policy as if this rule were deleted (and every `overrides`
+    /// naming it with it, so the order no longer passes through it).
+    pub skip: Option<RuleId>,
+    /// Fold only these rules (ascending): the caller knows that no other
+    /// rule matches a case inside `within`.
+    pub only: Option<&'a [RuleId]>,
+    /// Decide only the cases where this condition diagram (leaves 0 and 1)
+    /// is 1; the others get the leaf [`OUTSIDE`], at no further cost.
+    pub within: Option<NodeId>,
+    /// The rules' condition diagrams, by rule, already built in this
+    /// manager; built on the way when absent.
+    pub conds: Option<&'a [NodeId]>,
+}
+
+/// Folds a policy's rules into `d`'s manager and returns the root of the
+/// verdict diagram: its leaves are indices into `d.verdicts` (verdicts
+/// already there are reused), or [`OUTSIDE`]. `d`'s cells must cut every
+/// int range at least where the policy's own comparisons do (`cells_of`),
+/// and its attributes must be the policy's. The analyses fold several
+/// variants of a policy, or two policies, into one manager this way, so that
+/// their diagrams compare node by node.
+pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, CompileError> {
     let rank = match &policy.resolve {
         Resolve::Priority(list) => {
             let mut rank = vec![0; policy.decision.outcomes.len()];
@@ -539,22 +599,14 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     };
     let mut folder = Folder {
         policy,
-        above: Above::new(policy),
+        above: Above::new(policy, how.skip),
         rank,
         states: Vec::new(),
         state_ids: HashMap::new(),
     };
-    let mut d = Diagram {
-        mdd,
-        root: 0,
-        order,
-        level_of,
-        cells,
-        verdicts: Vec::new(),
-        outcomes_only: options.outcomes_only,
-    };
+    let max_nodes = d.mdd.max_nodes();
     let too_large = |rules_done| CompileError::TooLarge {
-        max_nodes: options.max_nodes,
+        max_nodes,
         rules_done,
         rules_total: policy.rules.len(),
     };
@@ -562,27 +614,53 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     // Without `overrides`, a state is settled from its creation on, so
     // both answers can be kept for good.
     let stable = policy.rules.iter().all(|r| r.overrides.is_empty());
-    let mut node_settled: Vec<Option<bool>> = Vec::new();
+    let mut node_settled: HashMap<NodeId, bool, mdd::FxBuild> = HashMap::default();
     let empty = folder.state(Vec::new());
+    // The cases outside `within` get a state of their own that every step
+    // treats as settled, so that no rule's fold visits them.
+    let outside = folder.states.len() as u32;
+    folder.states.push(Vec::new());
     let mut root = d.mdd.leaf(empty).map_err(|_| too_large(0))?;
-    for (i, rule) in policy.rules.iter().enumerate() {
+    if let Some(within) = how.within {
+        root = d
+            .mdd
+            .map_leaves(
+                within,
+                &mut |p| if p == 1 { empty } else { outside },
+                &mut mdd::Memo1::default(),
+            )
+            .map_err(|_| too_large(0))?;
+    }
+    let all: Vec<RuleId>;
+    let rules = match how.only {
+        Some(only) => only,
+        None => {
+            all = (0..policy.rules.len()).collect();
+            &all
+        }
+    };
+    for &i in rules {
+        if Some(i) == how.skip {
+            continue;
+        }
+        let rule = &policy.rules[i];
         let step = (|| -> Result<NodeId, BudgetExceeded> {
-            let c = cond_diagram(&mut d, &rule.cond)?;
+            let c = match how.conds {
+                Some(conds) => conds[i],
+                None => cond_diagram(d, &rule.cond)?,
+            };
             // Where the rule does not match, the diagram is left as it is:
             // states are pruned only when a rule changes them, which loses
             // nothing for policies without `overrides` (every winner is safe
             // at once) and keeps each step proportional to the rule's region.
             let never = d.mdd.leaf(0)?;
             let state_settled: Vec<bool> = (0..folder.states.len() as u32)
-                .map(|s| folder.settled(s, i))
+                .map(|s| s == outside || folder.settled(s, i))
                 .collect();
             if !stable {
                 // With `overrides`, "not settled" may turn into "settled"
                 // later; only "settled" answers stay true.
-                node_settled
-                    .iter_mut()
-                    .filter(|s| **s == Some(false))
-                    .for_each(|s| *s = None);
+                node_settled.retain(|_, s| *s);
             }
             let mut is_settled =
                 |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
@@ -598,34 +676,42 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
         })();
         root = step.map_err(|_| too_large(i))?;
     }
-    let mut verdict_ids: HashMap<Verdict, u32> = HashMap::new();
-    let outcomes_only = options.outcomes_only;
+    let mut verdict_ids: HashMap<Verdict, u32> = d
+        .verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.clone(), i as u32))
+        .collect();
+    let outcomes_only = d.outcomes_only;
+    let verdicts = &mut d.verdicts;
     let mut to_verdict = |s: u32| {
+        if s == outside {
+            return OUTSIDE;
+        }
         let mut v = crate::semantics::resolve(policy, &folder.states[s as usize]);
         if outcomes_only && let Verdict::Decided { rules, .. } = &mut v {
             rules.clear();
         }
-        let next = verdict_ids.len() as u32;
-        *verdict_ids.entry(v).or_insert(next)
+        *verdict_ids.entry(v).or_insert_with_key(|v| {
+            verdicts.push(v.clone());
+            (verdicts.len() - 1) as u32
+        })
     };
-    root = d
-        .mdd
+    d.mdd
         .map_leaves(root, &mut to_verdict, &mut mdd::Memo1::default())
-        .map_err(|_| too_large(policy.rules.len()))?;
-    let mut verdicts = vec![Verdict::Undecided; verdict_ids.len()];
-    for (v, id) in verdict_ids {
-        verdicts[id as usize] = v;
-    }
-    d.root = root;
-    d.verdicts = verdicts;
-    Ok(d)
+        .map_err(|_| too_large(policy.rules.len()))
 }
 
 /// Whether every leaf below `n` holds a settled state, memoised per node.
 /// Recursion depth is at most the number of levels.
-fn fully_settled(m: &Mdd, n: NodeId, states: &[bool], memo: &mut Vec<Option<bool>>) -> bool {
-    if let Some(Some(known)) = memo.get(n as usize) {
-        return *known;
+fn fully_settled(
+    m: &Mdd,
+    n: NodeId,
+    states: &[bool],
+    memo: &mut HashMap<NodeId, bool, mdd::FxBuild>,
+) -> bool {
+    if let Some(&known) = memo.get(&n) {
+        return known;
     }
     let answer = match m.payload(n) {
         // A state made during this step is not settled yet.
@@ -635,10 +721,7 @@ fn fully_settled(m: &Mdd, n: NodeId, states: &[bool], memo: &mut Vec<Option<bool
             .iter()
             .all(|r| fully_settled(m, r.child, states, memo)),
     };
-    if memo.len() <= n as usize {
-        memo.resize(m.len().max(n as usize + 1), None);
-    }
-    memo[n as usize] = Some(answer);
+    memo.insert(n, answer);
     answer
 }
 
