@@ -52,6 +52,64 @@ pub struct Policy {
     pub tests: Vec<Test>,
     /// Lint names and codes silenced by `allow` items, as written.
     pub allows: Vec<(String, Loc)>,
+    /// Every name the policy's own file declares (not those of the
+    /// vocabularies it `use`s), in the order of the file, and whether the
+    /// file refers to it: what the `unused` lint reads.
+    pub declared: Vec<Declared>,
+}
+
+/// What kind of name a [`Declared`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    /// A named enum type (`type NAME = { ... }`).
+    Type,
+    /// A group (`group NAME: TYPE = ...`).
+    Group,
+    /// An attribute (`attribute NAME: ...`).
+    Attribute,
+    /// A value of a named type or of an attribute's anonymous enum.
+    Value,
+    /// An outcome of the decision (`decision NAME: { ... }`).
+    Outcome,
+}
+
+/// The enum a value belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueOwner {
+    /// A value of a named type: index into [`Policy::types`].
+    Type(usize),
+    /// A value of the anonymous enum of this attribute.
+    Attribute(AttrId),
+}
+
+/// A name declared in the policy's own file (not in a used vocabulary) and
+/// whether the file refers to it: what the `unused` lint reads.
+///
+/// [`Policy::declared`] lists a `type` and then its values, an `attribute`
+/// and then the values of its anonymous enum (if any), a `group`, and the
+/// outcomes of a `decision` (the decision's own name is not listed), in the
+/// order of the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// What kind of name it is.
+    pub kind: DeclKind,
+    /// The name as declared.
+    pub name: String,
+    /// Index in its table: into [`Policy::types`], [`Policy::groups`],
+    /// [`Policy::attributes`] or [`Decision::outcomes`]; for a value, its
+    /// index among its owner's values.
+    pub index: usize,
+    /// For a value, the enum it belongs to; `None` for every other kind.
+    pub owner: Option<ValueOwner>,
+    /// The declaring name.
+    pub loc: Loc,
+    /// Whether the policy's file names it anywhere outside its declaration:
+    /// a type as an attribute's or a group's type; a group in a condition;
+    /// an attribute in a condition or a `regardless`; a value in a
+    /// condition (on any attribute of its enum) or in a group definition;
+    /// an outcome in a rule's `then`, `default`, `resolve priority` or a
+    /// test's `expect`. Conditions are those of rules and of test `given`s.
+    pub used: bool,
 }
 
 /// `policy NAME`, `title`, `source`, `date`.

@@ -65,6 +65,10 @@ pub fn check(loaded: &Loaded, map: &SourceMap) -> Checked {
         attr_names: HashMap::new(),
         decisions: Vec::new(),
         rule_names: HashMap::new(),
+        type_used: Vec::new(),
+        group_used: Vec::new(),
+        attr_used: Vec::new(),
+        outcome_used: Vec::new(),
     };
     cx.declarations();
     let policy = if is_vocabulary {
@@ -91,6 +95,9 @@ struct EnumInfo {
     values: Vec<String>,
     index: HashMap<String, u32>,
     ty: Option<usize>,
+    /// For each value, whether the root file names it (see
+    /// [`Declared::used`]).
+    used: Vec<bool>,
 }
 
 struct Checker<'a> {
@@ -109,6 +116,13 @@ struct Checker<'a> {
     attr_names: HashMap<&'a str, usize>,
     decisions: Vec<(&'a ast::Ident, Vec<String>, Option<String>)>,
     rule_names: HashMap<&'a str, (usize, Span)>,
+    // Whether the root file names each type, group, attribute and outcome
+    // (of the decision in scope), set as names resolve; values keep theirs
+    // in `EnumInfo::used`. They become `Policy::declared`.
+    type_used: Vec<bool>,
+    group_used: Vec<bool>,
+    attr_used: Vec<bool>,
+    outcome_used: Vec<bool>,
 }
 
 fn duplicate(kind: &str, name: &ast::Ident, first: Span) -> Diagnostic {
@@ -173,7 +187,9 @@ impl<'a> Checker<'a> {
                     values: vals.clone(),
                     loc: Loc(name.span),
                 });
+                self.type_used.push(false);
                 self.enums.push(EnumInfo {
+                    used: vec![false; vals.len()],
                     values: vals,
                     index,
                     ty: Some(id),
@@ -194,21 +210,29 @@ impl<'a> Checker<'a> {
                     .push((name, vals, doc.as_ref().map(|d| d.value.clone())));
             }
         }
-        for (_, item) in &items {
+        for (file, item) in &items {
+            // Only the root file's references count as uses.
+            let in_root = *file == self.root;
             match &item.kind {
-                ItemKind::Attribute { name, ty, doc } => self.attribute(name, ty, doc),
+                ItemKind::Attribute { name, ty, doc } => self.attribute(name, ty, doc, in_root),
                 ItemKind::Group {
                     name,
                     ty,
                     except,
                     values,
-                } => self.group(name, ty, *except, values),
+                } => self.group(name, ty, *except, values, in_root),
                 _ => {}
             }
         }
     }
 
-    fn attribute(&mut self, name: &'a ast::Ident, ty: &ast::TypeExpr, doc: &Option<ast::Str>) {
+    fn attribute(
+        &mut self,
+        name: &'a ast::Ident,
+        ty: &ast::TypeExpr,
+        doc: &Option<ast::Str>,
+        in_root: bool,
+    ) {
         if let Some(&prev) = self.attr_names.get(name.name.as_str()) {
             let d = duplicate("attribute", name, self.attributes[prev].loc.0);
             self.push(d);
@@ -218,6 +242,7 @@ impl<'a> Checker<'a> {
             ast::TypeExpr::Enum(values) => {
                 let (vals, index) = self.value_list(values, &format!("attribute `{}`", name.name));
                 self.enums.push(EnumInfo {
+                    used: vec![false; vals.len()],
                     values: vals.clone(),
                     index,
                     ty: None,
@@ -232,6 +257,7 @@ impl<'a> Checker<'a> {
             }
             ast::TypeExpr::Named(t) => match self.type_names.get(t.name.as_str()) {
                 Some(&id) => {
+                    self.type_used[id] |= in_root;
                     let e = self
                         .enums
                         .iter()
@@ -275,6 +301,7 @@ impl<'a> Checker<'a> {
         };
         self.attr_names.insert(&name.name, self.attributes.len());
         self.attr_enum.push(enum_id);
+        self.attr_used.push(false);
         self.attributes.push(Attribute {
             name: name.name.clone(),
             domain,
@@ -302,6 +329,7 @@ impl<'a> Checker<'a> {
         ty: &ast::Ident,
         except: bool,
         values: &[ast::Ident],
+        in_root: bool,
     ) {
         if let Some(&prev) = self.group_names.get(name.name.as_str()) {
             let d = duplicate("group", name, self.groups[prev].loc.0);
@@ -312,6 +340,7 @@ impl<'a> Checker<'a> {
             self.unknown_type(ty);
             return;
         };
+        self.type_used[type_id] |= in_root;
         let e = self
             .enums
             .iter()
@@ -336,7 +365,10 @@ impl<'a> Checker<'a> {
             }
             seen.insert(&v.name, v.span);
             match self.enums[e].index.get(&v.name) {
-                Some(&i) => listed[i as usize] = true,
+                Some(&i) => {
+                    listed[i as usize] = true;
+                    self.enums[e].used[i as usize] |= in_root;
+                }
                 None => {
                     let d = self.unknown_value(&v.name, v.span, e, &ty.name);
                     self.push(d);
@@ -350,6 +382,7 @@ impl<'a> Checker<'a> {
             .map(|(i, _)| i as u32)
             .collect();
         self.group_names.insert(&name.name, self.groups.len());
+        self.group_used.push(false);
         self.groups.push(Group {
             name: name.name.clone(),
             ty: type_id,
@@ -536,6 +569,7 @@ impl<'a> Checker<'a> {
                     self.diagnostics.extend(extra);
                 }
                 let (name, outcomes, doc) = self.decisions[0].clone();
+                self.outcome_used = vec![false; outcomes.len()];
                 Some(Decision {
                     name: name.name.clone(),
                     outcomes,
@@ -612,6 +646,7 @@ impl<'a> Checker<'a> {
             })
             .flatten()
             .collect();
+        let declared = self.declared(&root_items);
         Some(Policy {
             meta: Meta {
                 name: header?.name.clone(),
@@ -629,7 +664,85 @@ impl<'a> Checker<'a> {
             rules,
             tests,
             allows,
+            declared,
         })
+    }
+
+    /// The names the root file declares, in its order, with whether it
+    /// uses them (as recorded while names resolved). Only meaningful when
+    /// checking found no error: with duplicates some names have no table
+    /// entry of their own (the policy is dropped then anyway).
+    fn declared(&self, root_items: &[&'a ast::Item]) -> Vec<Declared> {
+        let mut type_enum = vec![usize::MAX; self.types.len()];
+        for (e, info) in self.enums.iter().enumerate() {
+            if let Some(t) = info.ty {
+                type_enum[t] = e;
+            }
+        }
+        let mut out = Vec::new();
+        let values = |out: &mut Vec<Declared>, e: usize, owner: ValueOwner, vs: &[ast::Ident]| {
+            let info = &self.enums[e];
+            for v in vs {
+                if let Some(&i) = info.index.get(&v.name) {
+                    out.push(Declared {
+                        kind: DeclKind::Value,
+                        name: v.name.clone(),
+                        index: i as usize,
+                        owner: Some(owner),
+                        loc: Loc(v.span),
+                        used: info.used[i as usize],
+                    });
+                }
+            }
+        };
+        let simple = |kind: DeclKind, name: &ast::Ident, index: usize, used: bool| Declared {
+            kind,
+            name: name.name.clone(),
+            index,
+            owner: None,
+            loc: Loc(name.span),
+            used,
+        };
+        for item in root_items {
+            match &item.kind {
+                ItemKind::Type { name, values: vs } => {
+                    if let Some(&t) = self.type_names.get(name.name.as_str()) {
+                        out.push(simple(DeclKind::Type, name, t, self.type_used[t]));
+                        values(&mut out, type_enum[t], ValueOwner::Type(t), vs);
+                    }
+                }
+                ItemKind::Group { name, .. } => {
+                    if let Some(&g) = self.group_names.get(name.name.as_str()) {
+                        out.push(simple(DeclKind::Group, name, g, self.group_used[g]));
+                    }
+                }
+                ItemKind::Attribute { name, ty, .. } => {
+                    if let Some(&a) = self.attr_names.get(name.name.as_str()) {
+                        out.push(simple(DeclKind::Attribute, name, a, self.attr_used[a]));
+                        if let (ast::TypeExpr::Enum(vs), Some(e)) = (ty, self.attr_enum[a]) {
+                            values(&mut out, e, ValueOwner::Attribute(a), vs);
+                        }
+                    }
+                }
+                // Only the decision in scope has outcomes; a second one is
+                // an error. Outcomes are distinct (a repeat is an error too),
+                // so the n-th listed is outcome n.
+                ItemKind::Decision {
+                    name, values: vs, ..
+                } if self
+                    .decisions
+                    .first()
+                    .is_some_and(|d| d.0.span == name.span) =>
+                {
+                    for (i, o) in vs.iter().enumerate() {
+                        let used = self.outcome_used.get(i).copied().unwrap_or(false);
+                        out.push(simple(DeclKind::Outcome, o, i, used));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     fn priority(
@@ -686,6 +799,9 @@ impl<'a> Checker<'a> {
     fn outcome(&mut self, o: &ast::Ident, decision: Option<&Decision>) -> Option<OutcomeId> {
         let decision = decision?;
         if let Some(i) = decision.outcomes.iter().position(|x| *x == o.name) {
+            if let Some(u) = self.outcome_used.get_mut(i) {
+                *u = true;
+            }
             return Some(i);
         }
         let mut d = Diagnostic::error(
@@ -895,6 +1011,7 @@ impl<'a> Checker<'a> {
 
     fn attribute_ref(&mut self, x: &ast::Ident) -> Option<AttrId> {
         if let Some(&a) = self.attr_names.get(x.name.as_str()) {
+            self.attr_used[a] = true;
             return Some(a);
         }
         let mut d = Diagnostic::error(
@@ -1074,6 +1191,7 @@ impl<'a> Checker<'a> {
             (Kind::Enum, ast::Operand::Ident(v)) => {
                 let e = self.attr_enum[a].expect("enum attributes have an enum");
                 if let Some(&i) = self.enums[e].index.get(&v.name) {
+                    self.enums[e].used[i as usize] = true;
                     return ValueSet::Values(vec![i]);
                 }
                 if let Some(members) = self.group_members(a, v) {
@@ -1117,7 +1235,10 @@ impl<'a> Checker<'a> {
         let e = self.attr_enum[a]?;
         let attr_ty = self.enums[e].ty;
         match self.group_names.get(v.name.as_str()) {
-            Some(&g) if Some(self.groups[g].ty) == attr_ty => Some(self.groups[g].members.clone()),
+            Some(&g) if Some(self.groups[g].ty) == attr_ty => {
+                self.group_used[g] = true;
+                Some(self.groups[g].members.clone())
+            }
             Some(&g) => {
                 let gty = &self.types[self.groups[g].ty].name;
                 let d = Diagnostic::error(
@@ -1169,7 +1290,10 @@ impl<'a> Checker<'a> {
                 for item in items {
                     match item {
                         ast::SetItem::Ident(v) => match self.enums[e].index.get(&v.name) {
-                            Some(&i) => out.push(i),
+                            Some(&i) => {
+                                self.enums[e].used[i as usize] = true;
+                                out.push(i);
+                            }
                             None => {
                                 let owner = self.attributes[a].name.clone();
                                 let d = self.unknown_value(&v.name, v.span, e, &owner);

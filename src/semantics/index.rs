@@ -1220,6 +1220,7 @@ fn proxy_policy(policy: &Policy) -> Policy {
             .collect(),
         tests: Vec::new(),
         allows: Vec::new(),
+        declared: Vec::new(),
     }
 }
 
