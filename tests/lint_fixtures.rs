@@ -1,0 +1,132 @@
+//! Lint fixtures: every file in `tests/fixtures/lint/` is linted, and what
+//! `writ lint` says (text and JSON) is snapshotted below the fixture's
+//! source. `NAME.policy` must fire the lint `NAME` (underscores for
+//! dashes); its twin `NAME_ok.policy` must fire nothing. A first line
+//! `# lint: --warn LINT ...` enables lints that are allowed by default.
+//!
+//! Every region of every diagnostic is then checked case by case against
+//! the reference interpreter: disjoint, counted exactly, and together
+//! exactly the cases the lint is about.
+
+#[path = "common/analysis.rs"]
+mod analysis;
+
+use std::path::Path;
+use writ::analysis::lint::{self, LINTS, Levels};
+use writ::check::Policy;
+use writ::diag::{self, Diagnostic};
+use writ::semantics::interp::{Interpreter, all_cases};
+use writ::source::SourceMap;
+
+/// Lints one fixture with the levels its first line asks for.
+fn run(path: &Path) -> (SourceMap, Option<Policy>, Vec<Diagnostic>) {
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .expect("fixtures live in the crate");
+    let text = std::fs::read_to_string(path).unwrap();
+    let warn: Vec<String> = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# lint:"))
+        .map(|flags| {
+            flags
+                .split_whitespace()
+                .filter(|f| *f != "--warn")
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut map = SourceMap::new();
+    let report = writ::api::check_file(&mut map, rel).expect("fixture readable");
+    let mut diagnostics = report.diagnostics;
+    let policy = report.policy;
+    if let Some(p) = &policy {
+        let options = lint::Options {
+            levels: Levels::from_flags(&[], &warn, &[]).expect("known lints"),
+            ..lint::Options::default()
+        };
+        diagnostics.extend(lint::lint(p, &options).expect("fixtures compile"));
+    }
+    (map, policy, diagnostics)
+}
+
+fn render(map: &SourceMap, path: &Path, diagnostics: &[Diagnostic]) -> String {
+    let mut text = Vec::new();
+    {
+        let mut w = codespan_reporting::term::termcolor::NoColor::new(&mut text);
+        diag::render_text(&mut w, map, diagnostics).unwrap();
+    }
+    let text = String::from_utf8(text).unwrap();
+    let json = diag::render_json(map, diagnostics);
+    let source = std::fs::read_to_string(path).unwrap();
+    format!(
+        "--- source ---\n{source}--- text ---\n{}--- json ---\n{json}",
+        if text.is_empty() {
+            "(no diagnostics)\n"
+        } else {
+            &text
+        }
+    )
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("fixtures/lint/*.policy", |path| {
+        let (map, _, diagnostics) = run(path);
+        insta::assert_snapshot!(render(&map, path, &diagnostics));
+    });
+}
+
+#[test]
+fn each_fixture_fires_its_lint_and_its_twin_fires_nothing() {
+    insta::glob!("fixtures/lint/*.policy", |path| {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let (_, policy, diagnostics) = run(path);
+        assert!(policy.is_some(), "{stem} must check cleanly");
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.name).collect();
+        match stem.strip_suffix("_ok") {
+            Some(_) => assert!(codes.is_empty(), "{stem}: {codes:?}"),
+            None if stem == "sarif_example" => {}
+            None => {
+                let name = stem.replace('_', "-");
+                assert!(codes.contains(&name.as_str()), "{stem}: {codes:?}");
+            }
+        }
+    });
+}
+
+#[test]
+fn every_lint_has_a_fixture_and_a_twin() {
+    for (code, _) in LINTS {
+        let stem = code.name.replace('-', "_");
+        for file in [format!("{stem}.policy"), format!("{stem}_ok.policy")] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/lint")
+                .join(&file);
+            assert!(path.exists(), "no fixture {file} for {}", code.code);
+        }
+    }
+}
+
+#[test]
+fn regions_are_exact() {
+    let mut checked = 0;
+    insta::glob!("fixtures/lint/*.policy", |path| {
+        let (_, policy, diagnostics) = run(path);
+        let Some(policy) = policy else { return };
+        let interp = Interpreter::new(&policy);
+        let cases = all_cases(&policy, 1_000_000).expect("small fixtures");
+        for d in &diagnostics {
+            if d.regions.is_empty() {
+                continue;
+            }
+            let want = analysis::expected(&policy, &interp, d)
+                .unwrap_or_else(|| panic!("{} has regions but no expectation", d.code.code));
+            let regions: Vec<&writ::diag::Region> = d.regions.iter().collect();
+            analysis::check_regions(&policy, &regions, &cases, &*want)
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), d.message));
+            checked += 1;
+        }
+    });
+    assert!(checked >= 5, "only {checked} diagnostics with regions");
+}
