@@ -88,6 +88,10 @@ enum Command {
     },
     /// Decide cases, with the explaining rules, the path taken and a sufficient reason.
     Eval(EvalArgs),
+    /// Check, plus warnings about rules and declarations, each with the exact cases it is about.
+    Lint(LintArgs),
+    /// The cases two policies decide differently, as regions, with both sides' rules.
+    Diff(DiffArgs),
     /// Print the long explanation of a diagnostic code, with an example.
     Explain {
         /// A code such as `E0023`, or its name such as `unknown-attribute`.
@@ -129,6 +133,8 @@ fn run(cli: Cli) -> Exit {
         command @ Command::Compile { .. } => compile(command),
         Command::Test { files, max_nodes } => test(&files, max_nodes),
         Command::Eval(args) => eval(args),
+        Command::Lint(args) => lint(args),
+        Command::Diff(args) => diff(args),
         Command::Explain { code } => explain(&code),
     }
 }
@@ -414,6 +420,195 @@ fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
         exit = exit.max(Exit::Failed);
     }
     exit
+}
+
+/// The arguments of `writ lint`.
+#[derive(clap::Args)]
+struct LintArgs {
+    /// The files to lint (`.policy`; a `.vocab` is only checked).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Report these lints as errors (code, name, or `warnings` for every lint that warns).
+    #[arg(long, value_name = "LINT")]
+    deny: Vec<String>,
+    /// Report these lints as warnings (to enable `partly-masked` or `overlap`).
+    #[arg(long, value_name = "LINT")]
+    warn: Vec<String>,
+    /// Do not report these lints.
+    #[arg(long, value_name = "LINT")]
+    allow: Vec<String>,
+    /// How to print diagnostics: text on stderr, or a JSON array or SARIF 2.1.0 on stdout.
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
+    /// The node budget of the decision diagram the lints share.
+    #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+    max_nodes: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+/// The arguments of `writ diff`.
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The old policy.
+    old: PathBuf,
+    /// The new policy.
+    new: PathBuf,
+    /// Text for review, or the stable JSON form.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also list the cases decided the same way by different rules.
+    #[arg(long)]
+    reasons: bool,
+    /// The node budget of the diagram both policies are compiled into.
+    #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+    max_nodes: usize,
+}
+
+/// `writ lint`: check each file, then lint each policy that checks.
+fn lint(args: LintArgs) -> Exit {
+    let levels = match writ::analysis::lint::Levels::from_flags(&args.allow, &args.warn, &args.deny)
+    {
+        Ok(l) => l,
+        Err(name) => {
+            let mut msg = format!("error: `{name}` is not a lint");
+            let names = writ::analysis::lint::LINTS.iter().map(|(c, _)| c.name);
+            if let Some(s) = diag::did_you_mean(&name, names) {
+                msg.push_str(&format!("\n  help: did you mean `{s}`?"));
+            }
+            eprintln!("{msg}");
+            return Exit::Usage;
+        }
+    };
+    let options = writ::analysis::lint::Options {
+        levels,
+        max_nodes: args.max_nodes,
+    };
+    let format = match args.format {
+        LintFormat::Json => Format::Json,
+        _ => Format::Text,
+    };
+    let mut rep = Reporter::new(format);
+    let mut exit = Exit::Ok;
+    let mut clean = Vec::new();
+    for path in &args.files {
+        let report = match writ::api::check_file(&mut rep.map, path) {
+            Ok(r) => r,
+            Err(d) => {
+                rep.diagnostics.push(*d);
+                exit = exit.max(Exit::Usage);
+                continue;
+            }
+        };
+        if report.has_errors() {
+            exit = exit.max(Exit::Failed);
+        }
+        rep.diagnostics.extend(report.diagnostics);
+        let Some(policy) = report.policy else {
+            continue;
+        };
+        match writ::analysis::lint::lint(&policy, &options) {
+            Ok(found) => {
+                if found.iter().any(Diagnostic::is_error) {
+                    exit = exit.max(Exit::Failed);
+                }
+                if found.is_empty() {
+                    clean.push(format!("{}: policy `{}`", path.display(), policy.meta.name));
+                }
+                rep.diagnostics.extend(found);
+            }
+            Err(e) => {
+                rep.diagnostics.push(
+                    writ::api::too_large(&policy, &e)
+                        .note("the lints are decided exactly on the compiled diagram"),
+                );
+                exit = exit.max(Exit::Failed);
+            }
+        }
+    }
+    if args.format == LintFormat::Sarif {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(diag::render_sarif(&rep.map, &rep.diagnostics).as_bytes());
+        return exit;
+    }
+    rep.finish();
+    if format == Format::Text {
+        let mut out = std::io::stdout().lock();
+        for c in clean {
+            let _ = writeln!(out, "ok: {c}: no lint fired");
+        }
+    }
+    exit
+}
+
+/// `writ diff`: exit 0 without a difference, 1 with one, 2 when either
+/// policy cannot be compared (like diff(1), so that 1 stays unambiguous).
+fn diff(args: DiffArgs) -> Exit {
+    let mut rep = Reporter::new(args.format);
+    let mut policies = Vec::new();
+    for path in [&args.old, &args.new] {
+        match writ::api::check_file(&mut rep.map, path) {
+            Ok(report) => {
+                let is_vocabulary = report.is_vocabulary;
+                rep.diagnostics.extend(report.diagnostics);
+                match report.policy {
+                    Some(p) => policies.push(p),
+                    None if is_vocabulary && rep.errors() == 0 => {
+                        rep.diagnostics.push(Diagnostic::error(
+                            Code::MISSING_POLICY,
+                            format!(
+                                "`{}` is a vocabulary, not a policy: there is nothing to compare",
+                                path.display()
+                            ),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            Err(d) => rep.diagnostics.push(*d),
+        }
+    }
+    let [old, new] = policies.as_slice() else {
+        rep.finish();
+        return Exit::Usage;
+    };
+    let options = writ::analysis::diff::Options {
+        reasons: args.reasons,
+        max_nodes: args.max_nodes,
+    };
+    match writ::analysis::diff::diff(old, new, &options) {
+        Ok(report) => {
+            let text = match args.format {
+                Format::Text => writ::analysis::diff::render_text(&report),
+                Format::Json => writ::analysis::diff::render_json(&report),
+            };
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            if report.differs() {
+                Exit::Failed
+            } else {
+                Exit::Ok
+            }
+        }
+        Err(writ::analysis::diff::Error::Mismatch(ds)) => {
+            rep.diagnostics.extend(ds);
+            rep.finish();
+            Exit::Usage
+        }
+        Err(writ::analysis::diff::Error::TooLarge(e)) => {
+            rep.diagnostics.push(
+                writ::api::too_large(new, &e).note(
+                    "the difference is computed exactly on one diagram holding both policies",
+                ),
+            );
+            rep.finish();
+            Exit::Usage
+        }
+    }
 }
 
 /// The arguments of `writ eval`.

@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod api;
 pub mod check;
 pub mod compile;

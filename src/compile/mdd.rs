@@ -337,11 +337,24 @@ impl Mdd {
         op: &mut dyn FnMut(u32, u32) -> u32,
         memo: &mut Memo2,
     ) -> Result<NodeId, BudgetExceeded> {
-        if Some(b) == unit {
-            return Ok(a);
-        }
-        if settled(self, a) {
-            return Ok(a);
+        let mut shortcut =
+            |m: &Mdd, a: NodeId, b: NodeId| (Some(b) == unit || settled(m, a)).then_some(a);
+        self.apply_with(a, b, &mut shortcut, op, memo)
+    }
+
+    /// [`Mdd::apply`], except that wherever `shortcut(a, b)` gives a node,
+    /// that node is the result for the pair, without visiting it: the
+    /// analyses use it to skip the cases outside a rule's region.
+    pub fn apply_with(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        shortcut: &mut dyn FnMut(&Mdd, NodeId, NodeId) -> Option<NodeId>,
+        op: &mut dyn FnMut(u32, u32) -> u32,
+        memo: &mut Memo2,
+    ) -> Result<NodeId, BudgetExceeded> {
+        if let Some(r) = shortcut(self, a, b) {
+            return Ok(r);
         }
         let (da, db) = (self.nodes[a as usize], self.nodes[b as usize]);
         if da.level == LEAF_LEVEL && db.level == LEAF_LEVEL {
@@ -374,7 +387,7 @@ impl Mdd {
         while i < na && j < nb {
             let (ra, rb) = (run(self, da, a, i), run(self, db, b, j));
             let end = ra.end.min(rb.end);
-            let child = self.apply_unless(ra.child, rb.child, unit, settled, op, memo)?;
+            let child = self.apply_with(ra.child, rb.child, shortcut, op, memo)?;
             match out.last_mut() {
                 Some(prev) if prev.child == child => prev.end = end,
                 _ => out.push(Run { end, child }),
@@ -426,7 +439,7 @@ impl Mdd {
     /// The nodes reachable from `root`, each once, in depth-first preorder
     /// (children in cell order).
     pub fn reachable(&self, root: NodeId) -> Vec<NodeId> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<NodeId, FxBuild> = Default::default();
         let mut order = Vec::new();
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {

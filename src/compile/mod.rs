@@ -164,6 +164,10 @@ pub struct Diagram {
     pub verdicts: Vec<Verdict>,
     /// Whether leaves carry only outcomes.
     pub outcomes_only: bool,
+    /// Verdict → its index in `verdicts`, kept by [`fold`] (rebuilt when it
+    /// falls behind `verdicts`), so that folding into a manager that holds
+    /// many verdicts does not copy them all each time.
+    pub(crate) verdict_index: HashMap<Verdict, u32>,
 }
 
 impl Diagram {
@@ -189,6 +193,7 @@ impl Diagram {
             cells,
             verdicts: Vec::new(),
             outcomes_only,
+            verdict_index: HashMap::new(),
         }
     }
 
@@ -675,14 +680,29 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             )
         })();
         root = step.map_err(|_| too_large(i))?;
+        // Without `overrides`, a settled case stays settled: once every
+        // case is, the remaining rules cannot change anything.
+        if stable && how.within.is_some() && d.mdd.payload(root).is_some() {
+            let all_settled: Vec<bool> = (0..folder.states.len() as u32)
+                .map(|s| s == outside || folder.settled(s, i + 1))
+                .collect();
+            // A memo of its own: the step's memo may hold "not settled" for
+            // states made during the step. The region is small.
+            if fully_settled(&d.mdd, root, &all_settled, &mut HashMap::default()) {
+                break;
+            }
+        }
     }
-    let mut verdict_ids: HashMap<Verdict, u32> = d
-        .verdicts
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.clone(), i as u32))
-        .collect();
+    if d.verdict_index.len() != d.verdicts.len() {
+        d.verdict_index = d
+            .verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i as u32))
+            .collect();
+    }
     let outcomes_only = d.outcomes_only;
+    let verdict_ids = &mut d.verdict_index;
     let verdicts = &mut d.verdicts;
     let mut to_verdict = |s: u32| {
         if s == outside {
@@ -756,7 +776,7 @@ pub(crate) fn cond_diagram(d: &mut Diagram, c: &Cond) -> Result<NodeId, BudgetEx
 }
 
 /// The cells of a value set, as ascending inclusive cell intervals.
-fn cell_intervals(cells: &Cells, set: &ValueSet) -> Vec<(u32, u32)> {
+pub(crate) fn cell_intervals(cells: &Cells, set: &ValueSet) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
     let mut push = |lo: u32, hi: u32| match out.last_mut() {
         Some(last) if last.1 + 1 == lo => last.1 = hi,

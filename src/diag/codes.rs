@@ -546,7 +546,194 @@ codes! {
     /// raise `--max-nodes`. `writ eval` still decides such policies with its
     /// rule index (`--engine index`).
     DIAGRAM_TOO_LARGE = "E0042", "diagram-too-large";
+
+    /// `writ diff` compares two policies over the union of their
+    /// vocabularies, and a name declared on both sides must mean the same on
+    /// both: an attribute of the same type (the same enum values in any
+    /// order, `bool`, or the same `int` range), and the same decision with
+    /// the same outcomes.
+    ///
+    /// The diagnostic points at both declarations.
+    ///
+    /// Example: `old.policy` declares `attribute location: { US, Ireland }`
+    /// and `new.policy` declares `attribute location: { US, Ireland, other }`.
+    ///
+    /// Fixed: declare the vocabulary once in a `.vocab` file that both
+    /// policies `use`, or rename one of the attributes.
+    DIFF_MISMATCH = "E0043", "diff-vocabulary-mismatch";
+
+    /// Lint: a rule's condition holds for no case, so the rule never
+    /// matches.
+    ///
+    /// Usually two comparisons on one attribute exclude each other, or a
+    /// range is empty inside the attribute's type.
+    ///
+    /// Example:
+    ///
+    ///     rule r: when location = US and location = Ireland then quash
+    ///
+    /// Fixed: say what was meant (`location in { US, Ireland }`), or delete
+    /// the rule.
+    NEVER_MATCHES = "L0001", "never-matches";
+
+    /// Lint: a rule's condition holds for every case.
+    ///
+    /// A rule that always matches is a default in disguise; write it as one,
+    /// so that readers see it is the fallback.
+    ///
+    /// Example:
+    ///
+    ///     rule fallback: when instrument = SCA_warrant or instrument != SCA_warrant then quash
+    ///
+    /// Fixed:
+    ///
+    ///     default quash
+    ALWAYS_MATCHES = "L0002", "always-matches";
+
+    /// Lint: a rule matches some cases but explains none: on every case it
+    /// matches, another rule wins (by `overrides`) or is preferred by the
+    /// policy's `resolve` strategy (an earlier rule under `resolve first`, a
+    /// higher-ranked outcome under `resolve priority`).
+    ///
+    /// The lint lists the rule's cases as regions, each with the rules that
+    /// decide it instead and a witness case.
+    ///
+    /// Example (`resolve first`):
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///     rule warrant_us: when instrument = SCA_warrant and location = US then compel
+    ///
+    /// Fixed: delete the dead rule, or move it above the rule that shadows
+    /// it, or make it an exception with `overrides`.
+    DEAD_RULE = "L0003", "dead-rule";
+
+    /// Lint (allowed by default): a rule is beaten on part of its cases. It
+    /// explains some cases, but on others another rule wins.
+    ///
+    /// Often intended (exceptions beat the general rule), so the lint is off
+    /// unless enabled with `--deny partly-masked` or `--warn`. It lists where
+    /// the rule is beaten, by which rules, and how many cases it still
+    /// decides.
+    ///
+    /// Example:
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///     rule abroad overrides warrant: when location in abroad then quash
+    ///
+    /// Here `warrant` is masked where `location in abroad`.
+    PARTLY_MASKED = "L0004", "partly-masked";
+
+    /// Lint: deleting a rule would change no case's outcome. The rule may
+    /// still be cited as an explaining rule, but every case it decides is
+    /// decided the same way by other rules (or by the `default`) without
+    /// it.
+    ///
+    /// Example:
+    ///
+    ///     default quash
+    ///     rule foreign: when controller = foreign_provider then quash
+    ///
+    /// Fixed: delete the rule, or keep it deliberately with `allow
+    /// redundant-rule` when it documents a holding.
+    REDUNDANT_RULE = "L0005", "redundant-rule";
+
+    /// Lint: some cases are decided by no rule and the policy has no
+    /// `default`, so they are undecided without saying so.
+    ///
+    /// The lint lists the undecided cases as regions with witnesses.
+    ///
+    /// Example:
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///
+    /// leaves every other instrument undecided.
+    ///
+    /// Fixed: add rules for them, or `default OUTCOME`, or `default
+    /// undecided` to say that leaving them open is intended.
+    INCOMPLETE = "L0006", "incomplete";
+
+    /// Lint (allowed by default): two rules with different outcomes both
+    /// win some case, and the policy's `resolve` strategy, not an
+    /// `overrides`, picks one.
+    ///
+    /// Under `resolve first` the earlier rule wins; under `resolve priority`
+    /// the higher-ranked outcome. Enable the lint to review every such
+    /// choice; make intended exceptions explicit with `overrides`.
+    ///
+    /// Example (`resolve first`):
+    ///
+    ///     rule warrant: when instrument = SCA_warrant then compel
+    ///     rule abroad: when location = Ireland then quash
+    ///
+    /// Fixed: `rule abroad overrides warrant: ...`, or narrow one condition.
+    OVERLAP = "L0007", "overlap";
+
+    /// Lint: a type, group, attribute, value or outcome declared in the
+    /// policy file itself is never used, or an outcome is never decided.
+    ///
+    /// Only declarations in the policy's own file count: a shared
+    /// vocabulary used by many policies is not expected to be used in full
+    /// by each.
+    ///
+    /// Example:
+    ///
+    ///     attribute priority: bool
+    ///
+    /// with no rule or test mentioning `priority`.
+    ///
+    /// Fixed: delete the declaration, or use it.
+    UNUSED = "L0008", "unused";
+
+    /// Lint: two rules have equivalent conditions (they match exactly the
+    /// same cases, however written) and give the same outcome.
+    ///
+    /// Example:
+    ///
+    ///     rule a: when location != US then quash
+    ///     rule b: when location in { Ireland, other_foreign } then quash
+    ///
+    /// Fixed: delete one, or merge their `because` texts.
+    DUPLICATE_RULE = "L0009", "duplicate-rule";
+
+    /// Lint: an `allow` item names no lint.
+    ///
+    /// Lints are named by code (`L0003`) or name (`dead-rule`); see `writ
+    /// explain L0001` to `L0009`.
+    ///
+    /// Example:
+    ///
+    ///     allow dead-rules
+    ///
+    /// Fixed:
+    ///
+    ///     allow dead-rule
+    UNKNOWN_LINT = "L0010", "unknown-lint";
 }
+
+/// How a lint is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Not reported (and not computed).
+    Allow,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error: the command fails.
+    Deny,
+}
+
+/// Every lint with its default level, in code order.
+pub const LINTS: &[(Code, Level)] = &[
+    (Code::NEVER_MATCHES, Level::Warn),
+    (Code::ALWAYS_MATCHES, Level::Warn),
+    (Code::DEAD_RULE, Level::Warn),
+    (Code::PARTLY_MASKED, Level::Allow),
+    (Code::REDUNDANT_RULE, Level::Warn),
+    (Code::INCOMPLETE, Level::Warn),
+    (Code::OVERLAP, Level::Allow),
+    (Code::UNUSED, Level::Warn),
+    (Code::DUPLICATE_RULE, Level::Warn),
+    (Code::UNKNOWN_LINT, Level::Warn),
+];
 
 #[cfg(test)]
 mod tests {

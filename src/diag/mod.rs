@@ -10,7 +10,7 @@ mod render;
 mod sarif;
 
 pub use codes::Code;
-pub use render::{render_json, render_text};
+pub use render::{JsonCount, JsonWhen, JsonWitness, render_json, render_text};
 pub use sarif::render_sarif;
 
 use crate::source::Span;
@@ -68,6 +68,37 @@ impl std::fmt::Display for WitnessValue {
 /// in the policy's attribute order.
 pub type Witness = Vec<(String, WitnessValue)>;
 
+/// An exact number of cases: a product of domain sizes can pass 2^128.
+pub type Count = num_bigint::BigUint;
+
+/// The values one attribute is constrained to in a [`Region`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Allowed {
+    /// Enum values, by name, in declaration order.
+    Values(Vec<String>),
+    /// Bool values, `false` before `true`.
+    Bools(Vec<bool>),
+    /// Inclusive integer ranges, ascending, disjoint and not adjacent.
+    Ranges(Vec<(i64, i64)>),
+}
+
+/// A set of cases given as a conjunction of per-attribute constraints
+/// (attributes not named are free), with its exact size and one case in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// What the region is, if it needs saying (`beaten by \`abroad\``).
+    pub label: String,
+    /// The constraints, in the policy's attribute order.
+    pub when: Vec<(String, Allowed)>,
+    /// The constraints as a `writ` condition (`location in abroad and
+    /// instrument = SCA_warrant`); `true` for every case.
+    pub condition: String,
+    /// How many cases the region holds.
+    pub cases: Count,
+    /// A case in the region.
+    pub witness: Witness,
+}
+
 /// A problem found in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -87,6 +118,12 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// A case that shows the problem, where there is one.
     pub witness: Option<Witness>,
+    /// The exact sets of cases a lint is about (disjoint, merged), each with
+    /// its size and a witness.
+    pub regions: Vec<Region>,
+    /// How many regions there were in all, when `regions` holds only the
+    /// first of them.
+    pub regions_total: Option<usize>,
 }
 
 impl Diagnostic {
@@ -100,6 +137,16 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             witness: None,
+            regions: Vec::new(),
+            regions_total: None,
+        }
+    }
+
+    /// A warning with the given code and message, and no place yet.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
         }
     }
 
@@ -139,9 +186,37 @@ impl Diagnostic {
         self
     }
 
+    /// Attaches regions of cases.
+    pub fn with_regions(mut self, regions: Vec<Region>) -> Diagnostic {
+        self.regions = regions;
+        self
+    }
+
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// Writes a count with thousands separators: `1,048,576`.
+pub fn format_count(n: &Count) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 case`, `12 cases`.
+pub fn cases(n: &Count) -> String {
+    if *n == Count::from(1u8) {
+        "1 case".to_string()
+    } else {
+        format!("{} cases", format_count(n))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Rendering diagnostics: rustc-style text through codespan-reporting, and
 //! the JSON array of SPEC section 6.
 
-use super::{Diagnostic, Label, WitnessValue, format_witness};
+use super::{Allowed, Count, Diagnostic, Label, Region, WitnessValue, format_witness};
 use crate::source::{SourceMap, Span};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor::WriteColor};
@@ -19,15 +19,59 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
     for s in &d.secondary {
         labels.push(cs::Label::secondary(s.span.file, s.span.range()).with_message(&s.message));
     }
-    let mut notes = d.notes.clone();
+    // What the problem is about first (the witness, the regions), then how
+    // to fix it.
+    let mut notes = Vec::new();
     if let Some(w) = &d.witness {
         notes.push(format!("witness: {}", format_witness(w)));
     }
+    notes.extend(region_notes(d));
+    notes.extend(d.notes.iter().cloned());
     cs::Diagnostic::new(severity)
         .with_code(d.code.code)
         .with_message(&d.message)
         .with_labels(labels)
         .with_notes(notes)
+}
+
+/// How many regions the text form shows; JSON and SARIF list them all.
+const TEXT_REGIONS: usize = 8;
+
+/// One note per region, `label (N cases): condition`, with its witness on
+/// the next line; past [`TEXT_REGIONS`], one note saying how many more.
+fn region_notes(d: &Diagnostic) -> Vec<String> {
+    let mut out: Vec<String> = d
+        .regions
+        .iter()
+        .take(TEXT_REGIONS)
+        .map(|r| {
+            let label = if r.label.is_empty() {
+                "where"
+            } else {
+                &r.label
+            };
+            format!(
+                "{label} ({}): {}\n  e.g. {}",
+                super::cases(&r.cases),
+                r.condition,
+                format_witness(&r.witness)
+            )
+        })
+        .collect();
+    let total = d.regions_total.unwrap_or(d.regions.len());
+    if total > out.len() {
+        let more = total - out.len();
+        out.push(format!(
+            "and {more} more {} (`--format json` lists {})",
+            if more == 1 { "region" } else { "regions" },
+            if d.regions.len() == total {
+                "them all"
+            } else {
+                "more of them"
+            }
+        ));
+    }
+    out
 }
 
 /// Writes diagnostics as rustc-style text. Colour is the writer's business:
@@ -76,11 +120,70 @@ struct JsonDiagnostic<'a> {
     notes: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     witness: Option<JsonWitness<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    regions: Vec<JsonRegion<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    regions_total: Option<usize>,
+}
+
+/// A region as JSON: `when` has the shape of `writ diff`'s regions.
+#[derive(Serialize)]
+pub(crate) struct JsonRegion<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    label: &'a str,
+    when: JsonWhen<'a>,
+    condition: &'a str,
+    cases: JsonCount<'a>,
+    witness: JsonWitness<'a>,
+}
+
+impl<'a> JsonRegion<'a> {
+    pub(crate) fn new(r: &'a Region) -> JsonRegion<'a> {
+        JsonRegion {
+            label: &r.label,
+            when: JsonWhen(&r.when),
+            condition: &r.condition,
+            cases: JsonCount(&r.cases),
+            witness: JsonWitness(&r.witness),
+        }
+    }
+}
+
+/// A count as a JSON number when it fits an unsigned 64-bit integer, else
+/// as a decimal string (SPEC section 6).
+pub struct JsonCount<'a>(pub &'a Count);
+
+impl Serialize for JsonCount<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match u64::try_from(self.0) {
+            Ok(n) => s.serialize_u64(n),
+            Err(_) => s.serialize_str(&self.0.to_string()),
+        }
+    }
+}
+
+/// Constraints as a JSON object from attribute name to values, or to
+/// `[[lo, hi], ...]` for ints, in the policy's attribute order.
+pub struct JsonWhen<'a>(pub &'a [(String, Allowed)]);
+
+impl Serialize for JsonWhen<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, allowed) in self.0 {
+            match allowed {
+                Allowed::Values(v) => map.serialize_entry(name, v)?,
+                Allowed::Bools(v) => map.serialize_entry(name, v)?,
+                Allowed::Ranges(v) => map.serialize_entry(name, v)?,
+            }
+        }
+        map.end()
+    }
 }
 
 /// A witness case as a JSON object whose keys keep the policy's attribute
 /// order (a `serde_json::Map` would sort them).
-struct JsonWitness<'a>(&'a super::Witness);
+pub struct JsonWitness<'a>(pub &'a super::Witness);
 
 impl Serialize for JsonWitness<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,6 +245,8 @@ pub fn render_json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
                 labels,
                 notes: &d.notes,
                 witness: d.witness.as_ref().map(JsonWitness),
+                regions: d.regions.iter().map(JsonRegion::new).collect(),
+                regions_total: d.regions_total,
             }
         })
         .collect();

@@ -11,9 +11,9 @@
 //! directory `writ` ran in (`uriBaseId: %SRCROOT%`), as code scanning
 //! expects of paths inside the checked-out repository.
 
+use super::codes::{LINTS, Level};
 use super::render::{JsonRegion, JsonWitness};
 use super::{Code, Diagnostic, Label, format_witness};
-use crate::analysis::lint::{LINTS, Level};
 use crate::source::SourceMap;
 use serde_json::{Map, Value, json};
 

@@ -796,6 +796,7 @@ fn build(
         cells,
         verdicts,
         outcomes_only,
+        verdict_index: Default::default(),
     })
 }
 

@@ -1,0 +1,665 @@
+//! `writ diff`: the exact set of cases two policies decide differently, as
+//! few disjoint regions, each with both sides' outcomes and explaining
+//! rules (SPEC section 6).
+//!
+//! # How
+//!
+//! Both policies are translated onto the union of their vocabularies
+//! (attributes and values matched by name) and folded into one diagram
+//! manager, with cells that cut every `int` range where either policy's
+//! comparisons do. Their diagrams then combine leaf by leaf into a diagram
+//! of *pairs* (old verdict, new verdict), keeping only the pairs that
+//! differ; [`super::region`] reads the regions off it.
+//!
+//! The levels follow one order whichever policy is old: the shared
+//! attributes in the old policy's order when both policies order them
+//! alike (else by name), then the one-sided attributes by name. So `diff A
+//! B` and `diff B A` build the same partition and list the same regions.
+
+use super::region::{self, Namer};
+use crate::check::{AttrId, Cond, Default, Domain, Policy, Resolve, ValueSet};
+use crate::compile::mdd::Memo2;
+use crate::compile::{self, CompileError, Diagram, Fold};
+use crate::diag::{Code, Count, Diagnostic, Region};
+use crate::semantics::Verdict;
+use std::collections::HashMap;
+
+/// How to diff.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Also list the cases decided the same way for different reasons
+    /// (different explaining rules, or a rule on one side and the default
+    /// on the other).
+    pub reasons: bool,
+    /// The node budget of the shared diagram manager.
+    pub max_nodes: usize,
+}
+
+impl std::default::Default for Options {
+    fn default() -> Options {
+        Options {
+            reasons: false,
+            max_nodes: compile::DEFAULT_MAX_NODES,
+        }
+    }
+}
+
+/// How one side decides a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// The outcome, `None` for undecided.
+    pub outcome: Option<String>,
+    /// The explaining rules: id and `because`.
+    pub rules: Vec<(String, Option<String>)>,
+    /// Whether the `default` decided it.
+    pub default: bool,
+}
+
+/// A region of cases with how each side decides it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The cases.
+    pub region: Region,
+    /// The old policy's verdict.
+    pub old: Side,
+    /// The new policy's verdict.
+    pub new: Side,
+}
+
+/// The semantic difference of two policies.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The old policy's name.
+    pub old: String,
+    /// The new policy's name.
+    pub new: String,
+    /// How many cases there are over the union of the vocabularies.
+    pub cases: Count,
+    /// How many of them change outcome.
+    pub differing: Count,
+    /// The regions where the outcome changes.
+    pub changes: Vec<Change>,
+    /// With [`Options::reasons`]: how many cases keep their outcome but
+    /// change explanation.
+    pub same_outcome_other_reasons: Count,
+    /// With [`Options::reasons`]: the regions where the outcome stays and the
+    /// explanation changes.
+    pub reasons: Vec<Change>,
+    /// Whether every region is listed, merged; `false` when a set was too
+    /// fragmented and only pieces of it are listed (the counts stay exact).
+    pub complete: bool,
+}
+
+impl Report {
+    /// Whether the policies decide some case differently (or, when reasons
+    /// were asked for, explain some case differently).
+    pub fn differs(&self) -> bool {
+        !self.changes.is_empty() || !self.reasons.is_empty()
+    }
+}
+
+/// Why two policies cannot be compared.
+#[derive(Debug)]
+pub enum Error {
+    /// A name means different things on the two sides (E0043).
+    Mismatch(Vec<Diagnostic>),
+    /// The shared diagram grew past its budget.
+    TooLarge(CompileError),
+}
+
+/// The union of two vocabularies, and how the new policy's names map onto
+/// it.
+struct Joined {
+    attributes: Vec<crate::check::Attribute>,
+    /// New attribute → joined attribute.
+    attr_map: Vec<AttrId>,
+    /// For each new attribute, new value index → joined value index (enums).
+    value_map: Vec<Vec<u32>>,
+    /// New outcome → old outcome.
+    outcome_map: Vec<usize>,
+}
+
+fn domain_text(d: &Domain) -> String {
+    match d {
+        Domain::Enum { values, .. } => format!("{{ {} }}", values.join(", ")),
+        Domain::Bool => "bool".to_string(),
+        Domain::Int { lo, hi } => format!("int {lo}..{hi}"),
+    }
+}
+
+fn join(old: &Policy, new: &Policy) -> Result<Joined, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut attributes = old.attributes.clone();
+    let mut attr_map = Vec::with_capacity(new.attributes.len());
+    let mut value_map = Vec::with_capacity(new.attributes.len());
+    for a in &new.attributes {
+        match old.attributes.iter().position(|o| o.name == a.name) {
+            Some(i) => {
+                let o = &old.attributes[i];
+                let values = match (&o.domain, &a.domain) {
+                    (Domain::Enum { values: ov, .. }, Domain::Enum { values: nv, .. })
+                        if ov.len() == nv.len() && nv.iter().all(|v| ov.contains(v)) =>
+                    {
+                        Some(
+                            nv.iter()
+                                .map(|v| ov.iter().position(|x| x == v).unwrap_or(0) as u32)
+                                .collect(),
+                        )
+                    }
+                    (Domain::Bool, Domain::Bool) => Some(vec![0, 1]),
+                    (Domain::Int { lo: a1, hi: b1 }, Domain::Int { lo: a2, hi: b2 })
+                        if a1 == a2 && b1 == b2 =>
+                    {
+                        Some(Vec::new())
+                    }
+                    _ => None,
+                };
+                match values {
+                    Some(v) => value_map.push(v),
+                    None => {
+                        errors.push(
+                            Diagnostic::error(
+                                Code::DIFF_MISMATCH,
+                                format!(
+                                    "attribute `{}` has different types in the two policies: `{}` and `{}`",
+                                    a.name,
+                                    domain_text(&o.domain),
+                                    domain_text(&a.domain)
+                                ),
+                            )
+                            .at(a.loc.0, format!("declared as `{}` here", domain_text(&a.domain)))
+                            .also(o.loc.0, format!("declared as `{}` here", domain_text(&o.domain)))
+                            .help("both policies should `use` one vocabulary, or the attributes should have different names"),
+                        );
+                        value_map.push(Vec::new());
+                    }
+                }
+                attr_map.push(i);
+            }
+            None => {
+                let mut joined = a.clone();
+                if let Domain::Enum { ty, .. } = &mut joined.domain {
+                    // The joined policy keeps the old side's types and
+                    // groups; a new-only attribute is named without them.
+                    *ty = None;
+                }
+                let n = match &a.domain {
+                    Domain::Enum { values, .. } => values.len() as u32,
+                    Domain::Bool => 2,
+                    Domain::Int { .. } => 0,
+                };
+                value_map.push((0..n).collect());
+                attr_map.push(attributes.len());
+                attributes.push(joined);
+            }
+        }
+    }
+    let (od, nd) = (&old.decision, &new.decision);
+    let same_outcomes = od.outcomes.len() == nd.outcomes.len()
+        && nd.outcomes.iter().all(|o| od.outcomes.contains(o));
+    if od.name != nd.name || !same_outcomes {
+        errors.push(
+            Diagnostic::error(
+                Code::DIFF_MISMATCH,
+                format!(
+                    "the policies decide different things: `{}: {{ {} }}` and `{}: {{ {} }}`",
+                    od.name,
+                    od.outcomes.join(", "),
+                    nd.name,
+                    nd.outcomes.join(", ")
+                ),
+            )
+            .at(nd.loc.0, "the new policy's decision")
+            .also(od.loc.0, "the old policy's decision")
+            .help("policies can be compared only when they decide the same outcomes"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let outcome_map = nd
+        .outcomes
+        .iter()
+        .map(|o| od.outcomes.iter().position(|x| x == o).unwrap_or(0))
+        .collect();
+    Ok(Joined {
+        attributes,
+        attr_map,
+        value_map,
+        outcome_map,
+    })
+}
+
+fn translate_cond(c: &Cond, j: &Joined) -> Cond {
+    match c {
+        Cond::Const(b) => Cond::Const(*b),
+        Cond::And(cs) => Cond::And(cs.iter().map(|c| translate_cond(c, j)).collect()),
+        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| translate_cond(c, j)).collect()),
+        Cond::Not(c) => Cond::Not(Box::new(translate_cond(c, j))),
+        Cond::Atom(a) => {
+            let set = match &a.set {
+                ValueSet::Values(vs) => {
+                    let mut v: Vec<u32> = vs
+                        .iter()
+                        .map(|&x| j.value_map[a.attr][x as usize])
+                        .collect();
+                    v.sort_unstable();
+                    ValueSet::Values(v)
+                }
+                ValueSet::Ranges(r) => ValueSet::Ranges(r.clone()),
+            };
+            Cond::Atom(crate::check::Atom {
+                attr: j.attr_map[a.attr],
+                set,
+                loc: a.loc,
+            })
+        }
+    }
+}
+
+/// The new policy over the joined vocabulary.
+fn translate(new: &Policy, old: &Policy, j: &Joined) -> Policy {
+    let mut p = new.clone();
+    p.attributes = j.attributes.clone();
+    p.types = old.types.clone();
+    p.groups = old.groups.clone();
+    p.decision = old.decision.clone();
+    for r in &mut p.rules {
+        r.cond = translate_cond(&r.cond, j);
+        r.outcome = j.outcome_map[r.outcome];
+        for (a, _) in &mut r.regardless {
+            *a = j.attr_map[*a];
+        }
+    }
+    p.resolve = match &new.resolve {
+        Resolve::Priority(list) => {
+            Resolve::Priority(list.iter().map(|&o| j.outcome_map[o]).collect())
+        }
+        other => other.clone(),
+    };
+    p.default = match new.default.clone() {
+        Default::Outcome(o) => Default::Outcome(j.outcome_map[o]),
+        other => other,
+    };
+    // Tests are not part of the meaning, and their cuts must not make the
+    // two directions of a diff differ.
+    p.tests.clear();
+    p
+}
+
+/// The level order: see the module documentation.
+fn level_order(old: &Policy, j: &Joined) -> Vec<AttrId> {
+    let in_new: Vec<bool> = {
+        let mut v = vec![false; j.attributes.len()];
+        for &a in &j.attr_map {
+            v[a] = true;
+        }
+        v
+    };
+    let shared_old: Vec<AttrId> = (0..old.attributes.len()).filter(|&a| in_new[a]).collect();
+    let shared_new: Vec<AttrId> = j
+        .attr_map
+        .iter()
+        .copied()
+        .filter(|&a| a < old.attributes.len())
+        .collect();
+    let by_name =
+        |v: &mut Vec<AttrId>| v.sort_by(|&a, &b| j.attributes[a].name.cmp(&j.attributes[b].name));
+    let mut order = shared_old.clone();
+    if shared_old != shared_new {
+        by_name(&mut order);
+    }
+    let mut one_sided: Vec<AttrId> = (0..j.attributes.len())
+        .filter(|a| !order.contains(a))
+        .collect();
+    by_name(&mut one_sided);
+    order.extend(one_sided);
+    order
+}
+
+/// Compares two checked policies.
+pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Error> {
+    let j = join(old, new).map_err(Error::Mismatch)?;
+    let mut old_j = old.clone();
+    old_j.attributes = j.attributes.clone();
+    old_j.tests.clear();
+    let new_j = translate(new, old, &j);
+    // Cells that refine both policies' cuts.
+    let mut both = old_j.clone();
+    both.rules.extend(new_j.rules.iter().cloned());
+    let cells = compile::cells_of(&both);
+    let order = level_order(old, &j);
+    let mut d = Diagram::empty(order, cells, options.max_nodes, false);
+    let a = compile::fold(&mut d, &old_j, &Fold::default()).map_err(Error::TooLarge)?;
+    let b = compile::fold(&mut d, &new_j, &Fold::default()).map_err(Error::TooLarge)?;
+    // Pairs of verdicts that differ, in order of first appearance.
+    const SAME: u32 = u32::MAX;
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut pair_ids: HashMap<(u32, u32), u32> = HashMap::new();
+    let verdicts = d.verdicts.clone();
+    let explained = |v: &Verdict, p: &Policy| -> (Option<usize>, Vec<String>, bool) {
+        match v {
+            Verdict::Decided {
+                outcome,
+                rules,
+                default,
+            } => (
+                Some(*outcome),
+                rules.iter().map(|&r| p.rules[r].id.clone()).collect(),
+                *default,
+            ),
+            _ => (None, Vec::new(), false),
+        }
+    };
+    let reasons = options.reasons;
+    let mut op = |x: u32, y: u32| {
+        let (vx, vy) = (&verdicts[x as usize], &verdicts[y as usize]);
+        let differs = if reasons {
+            explained(vx, &old_j) != explained(vy, &new_j)
+        } else {
+            vx.outcome() != vy.outcome()
+        };
+        if !differs {
+            return SAME;
+        }
+        let next = pairs.len() as u32;
+        *pair_ids.entry((x, y)).or_insert_with(|| {
+            pairs.push((x, y));
+            next
+        })
+    };
+    let root = d
+        .mdd
+        .apply(a, b, &mut op, &mut Memo2::default())
+        .map_err(|_| {
+            Error::TooLarge(CompileError::TooLarge {
+                max_nodes: options.max_nodes,
+                rules_done: old.rules.len() + new.rules.len(),
+                rules_total: old.rules.len() + new.rules.len(),
+            })
+        })?;
+    let side = |v: &Verdict, p: &Policy| -> Side {
+        match v {
+            Verdict::Decided {
+                outcome,
+                rules,
+                default,
+            } => Side {
+                outcome: Some(p.decision.outcomes[*outcome].clone()),
+                rules: rules
+                    .iter()
+                    .map(|&r| (p.rules[r].id.clone(), p.rules[r].because.clone()))
+                    .collect(),
+                default: *default,
+            },
+            _ => Side {
+                outcome: None,
+                rules: Vec::new(),
+                default: false,
+            },
+        }
+    };
+    let namer = Namer::new(&old_j, &d);
+    let mut complete = true;
+    let (mut changes, mut reason_changes) = (Vec::new(), Vec::new());
+    let (mut differing, mut same_outcome) = (Count::from(0u8), Count::from(0u8));
+    // Group by outcome pair, then by verdict pair, in a deterministic order.
+    let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+    let key = |p: u32| {
+        let (x, y) = pairs[p as usize];
+        let (sx, sy) = (
+            side(&verdicts[x as usize], &old_j),
+            side(&verdicts[y as usize], &new_j),
+        );
+        (
+            sx.outcome.is_none(),
+            sx.outcome.clone(),
+            sy.outcome.is_none(),
+            sy.outcome.clone(),
+            sx.rules,
+            sy.rules,
+        )
+    };
+    order.sort_by_key(|&p| key(p));
+    for p in order {
+        let (x, y) = pairs[p as usize];
+        let (vx, vy) = (&verdicts[x as usize], &verdicts[y as usize]);
+        let (old_side, new_side) = (side(vx, &old_j), side(vy, &new_j));
+        let want = |q: u32| q == p;
+        let cubes = match region::cubes(&d.mdd, root, &want) {
+            Ok(c) => c,
+            Err(region::TooManyPieces) => {
+                complete = false;
+                region::some_cubes(&d.mdd, root, &want, super::MAX_LISTED)
+            }
+        };
+        let count = if complete {
+            cubes.iter().map(|c| namer.count(c)).sum()
+        } else {
+            region::count(&old_j, &d, root, &want)
+        };
+        let outcome_changes = vx.outcome() != vy.outcome();
+        if outcome_changes {
+            differing += &count;
+        } else {
+            same_outcome += &count;
+        }
+        let target = if outcome_changes {
+            &mut changes
+        } else {
+            &mut reason_changes
+        };
+        for c in &cubes {
+            if target.len() >= super::MAX_LISTED * 10 {
+                complete = false;
+                break;
+            }
+            target.push(Change {
+                region: namer.region(c, String::new()),
+                old: old_side.clone(),
+                new: new_side.clone(),
+            });
+        }
+    }
+    Ok(Report {
+        old: old.meta.name.clone(),
+        new: new.meta.name.clone(),
+        cases: namer.total().clone(),
+        differing,
+        changes,
+        same_outcome_other_reasons: same_outcome,
+        reasons: reason_changes,
+        complete,
+    })
+}
+
+/// `12.5%`, with enough decimals to show a small share as non-zero.
+pub fn share(part: &Count, whole: &Count) -> String {
+    if *whole == Count::from(0u8) {
+        return "0%".to_string();
+    }
+    // Percent with up to 4 decimals, from exact integer arithmetic.
+    let scaled = part * Count::from(1_000_000u32) / whole;
+    let scaled = u64::try_from(&scaled).unwrap_or(100_000_000);
+    if scaled == 0 && *part > Count::from(0u8) {
+        return "<0.0001%".to_string();
+    }
+    let whole_pct = scaled / 10_000;
+    let frac = scaled % 10_000;
+    if frac == 0 {
+        format!("{whole_pct}%")
+    } else {
+        let s = format!("{whole_pct}.{frac:04}");
+        format!("{}%", s.trim_end_matches('0'))
+    }
+}
+
+/// The text form: a summary line, then the changes grouped by outcome pair,
+/// each region with both sides' explaining rules and their `because`.
+pub fn render_text(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} → {}: {} of {} cases change outcome ({})",
+        r.old,
+        r.new,
+        crate::diag::format_count(&r.differing),
+        crate::diag::format_count(&r.cases),
+        share(&r.differing, &r.cases)
+    );
+    if !r.reasons.is_empty() || r.same_outcome_other_reasons > Count::from(0u8) {
+        let _ = writeln!(
+            out,
+            "{} more keep their outcome for different reasons",
+            crate::diag::cases(&r.same_outcome_other_reasons)
+        );
+    }
+    write_changes(&mut out, &r.changes, "");
+    if !r.reasons.is_empty() {
+        let _ = writeln!(out, "\nsame outcome, different reasons:");
+        write_changes(&mut out, &r.reasons, "");
+    }
+    if !r.complete {
+        let _ = writeln!(
+            out,
+            "\nnote: some sets of cases were too fragmented to merge: only part of their regions is listed (the counts are exact)"
+        );
+    }
+    out
+}
+
+fn outcome_text(s: &Side) -> &str {
+    s.outcome.as_deref().unwrap_or("undecided")
+}
+
+fn write_changes(out: &mut String, changes: &[Change], _indent: &str) {
+    use std::fmt::Write;
+    let mut i = 0;
+    while i < changes.len() {
+        let (o, n) = (outcome_text(&changes[i].old), outcome_text(&changes[i].new));
+        let group: Vec<&Change> = changes[i..]
+            .iter()
+            .take_while(|c| outcome_text(&c.old) == o && outcome_text(&c.new) == n)
+            .collect();
+        let total: Count = group.iter().map(|c| &c.region.cases).sum();
+        let _ = writeln!(out, "\n{o} → {n}: {}", crate::diag::cases(&total));
+        let mut last: Option<(&Side, &Side)> = None;
+        for c in &group {
+            if last != Some((&c.old, &c.new)) {
+                let _ = writeln!(out, "  old: {}", side_text(&c.old));
+                let _ = writeln!(out, "  new: {}", side_text(&c.new));
+                last = Some((&c.old, &c.new));
+            }
+            let _ = writeln!(
+                out,
+                "    when {}  ({})",
+                c.region.condition,
+                crate::diag::cases(&c.region.cases)
+            );
+            let _ = writeln!(
+                out,
+                "      e.g. {}",
+                crate::diag::format_witness(&c.region.witness)
+            );
+        }
+        i += group.len();
+    }
+}
+
+fn side_text(s: &Side) -> String {
+    let Some(o) = &s.outcome else {
+        return "undecided (no rule matches)".to_string();
+    };
+    if s.default {
+        return format!("{o} by default");
+    }
+    let rules: Vec<String> = s
+        .rules
+        .iter()
+        .map(|(id, because)| match because {
+            Some(b) => format!("{id} — {b}"),
+            None => id.clone(),
+        })
+        .collect();
+    format!("{o} by {}", rules.join("; "))
+}
+
+/// The JSON form of SPEC section 6: `{"old", "new", "cases", "differing",
+/// "regions": [...]}`, plus `"reasons"` when asked for.
+pub fn render_json(r: &Report) -> String {
+    use crate::diag::{JsonCount, JsonWhen, JsonWitness};
+    use serde::Serialize;
+    #[derive(Serialize)]
+    struct JsonRule<'a> {
+        id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        because: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct JsonSide<'a> {
+        outcome: Option<&'a str>,
+        rules: Vec<JsonRule<'a>>,
+        default: bool,
+    }
+    #[derive(Serialize)]
+    struct JsonChange<'a> {
+        when: JsonWhen<'a>,
+        condition: &'a str,
+        cases: JsonCount<'a>,
+        witness: JsonWitness<'a>,
+        old: JsonSide<'a>,
+        new: JsonSide<'a>,
+    }
+    #[derive(Serialize)]
+    struct JsonReport<'a> {
+        old: &'a str,
+        new: &'a str,
+        cases: JsonCount<'a>,
+        differing: JsonCount<'a>,
+        regions: Vec<JsonChange<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        same_outcome_other_reasons: Option<JsonCount<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reasons: Option<Vec<JsonChange<'a>>>,
+        complete: bool,
+    }
+    fn side(s: &Side) -> JsonSide<'_> {
+        JsonSide {
+            outcome: s.outcome.as_deref(),
+            rules: s
+                .rules
+                .iter()
+                .map(|(id, b)| JsonRule {
+                    id,
+                    because: b.as_deref(),
+                })
+                .collect(),
+            default: s.default,
+        }
+    }
+    fn change(c: &Change) -> JsonChange<'_> {
+        JsonChange {
+            when: JsonWhen(&c.region.when),
+            condition: &c.region.condition,
+            cases: JsonCount(&c.region.cases),
+            witness: JsonWitness(&c.region.witness),
+            old: side(&c.old),
+            new: side(&c.new),
+        }
+    }
+    let asked = !r.reasons.is_empty() || r.same_outcome_other_reasons > Count::from(0u8);
+    let doc = JsonReport {
+        old: &r.old,
+        new: &r.new,
+        cases: JsonCount(&r.cases),
+        differing: JsonCount(&r.differing),
+        regions: r.changes.iter().map(change).collect(),
+        same_outcome_other_reasons: asked.then_some(JsonCount(&r.same_outcome_other_reasons)),
+        reasons: asked.then(|| r.reasons.iter().map(change).collect()),
+        complete: r.complete,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("a diff always serializes");
+    s.push('\n');
+    s
+}

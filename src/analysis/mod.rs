@@ -1,0 +1,75 @@
+//! Analyses over compiled diagrams: `writ lint` ([`lint`]) and `writ diff`
+//! ([`diff`]).
+//!
+//! Both ask questions about sets of cases and answer them exactly on the
+//! diagram: a rule's cases, the cases where it is beaten, the cases two
+//! policies decide differently. Each answer is a diagram in the policy's
+//! manager; [`region`] turns it into readable, disjoint regions with exact
+//! counts and witnesses.
+
+pub mod diff;
+pub mod lint;
+pub mod region;
+
+use crate::check::Policy;
+use crate::compile::Diagram;
+use crate::compile::mdd::NodeId;
+use crate::diag::{Count, Region};
+
+/// How many regions a diagnostic or a diff lists at most.
+pub const MAX_LISTED: usize = 1_000;
+
+/// The regions of a set of cases, ready to attach to a report.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    /// The regions, at most [`MAX_LISTED`].
+    pub regions: Vec<Region>,
+    /// How many regions there are, when known and more than listed.
+    pub total: Option<usize>,
+    /// Whether the regions are merged and complete; `false` when the set was
+    /// too fragmented and `regions` holds unmerged pieces of it.
+    pub complete: bool,
+    /// The exact number of cases in the set.
+    pub cases: Count,
+}
+
+/// Lists the cases of the diagram at `root` whose leaf payload `want`
+/// accepts, labelled `label`.
+pub fn list(
+    policy: &Policy,
+    d: &Diagram,
+    root: NodeId,
+    want: &dyn Fn(u32) -> bool,
+    label: &str,
+) -> Listed {
+    let namer = region::Namer::new(policy, d);
+    match region::cubes(&d.mdd, root, want) {
+        Ok(cubes) => {
+            let total = cubes.len();
+            let regions: Vec<Region> = cubes
+                .iter()
+                .take(MAX_LISTED)
+                .map(|c| namer.region(c, label.to_string()))
+                .collect();
+            let cases = cubes.iter().map(|c| namer.count(c)).sum();
+            Listed {
+                total: (total > regions.len()).then_some(total),
+                regions,
+                complete: true,
+                cases,
+            }
+        }
+        Err(region::TooManyPieces) => {
+            let cubes = region::some_cubes(&d.mdd, root, want, MAX_LISTED);
+            Listed {
+                regions: cubes
+                    .iter()
+                    .map(|c| namer.region(c, label.to_string()))
+                    .collect(),
+                total: None,
+                complete: false,
+                cases: region::count(policy, d, root, want),
+            }
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! Regions: an exact set of cases, read off a diagram, as a short list of
+//! disjoint conjunctions that a person can read and paste into a `given`.
+//!
+//! # How a set becomes few conjunctions
+//!
+//! Every path of a reduced diagram from the root to a wanted leaf is a
+//! conjunction (a *cube*): on each level the path passes, the cells of the
+//! runs that lead to the path's next node; levels it skips are free. Paths
+//! are disjoint and together cover the set exactly, but there can be one per
+//! case. Two merges make them few:
+//!
+//! * *along the diagram*: at each node, the cubes of different children
+//!   that agree below the node are one cube whose cells at the node's level
+//!   are the union of theirs. Computed bottom-up once per node.
+//! * *greedily*: afterwards, any two cubes that differ on one attribute only
+//!   are one cube, until no pair is left.
+//!
+//! Both merges join cubes that are already disjoint and differ on one
+//! attribute, so the result stays disjoint and exact.
+
+use crate::check::{AttrId, Domain, Policy};
+use crate::compile::Diagram;
+use crate::compile::mdd::{FxBuild, Mdd, NodeId};
+use crate::diag::{Allowed, Count, Region};
+use crate::semantics::Value;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Ascending, disjoint, non-adjacent inclusive intervals of cells.
+pub type CellSet = Vec<(u32, u32)>;
+
+/// A conjunction over levels: each constrained level (ascending) with its
+/// cells; levels not listed are free.
+pub type Cube = Vec<(u32, CellSet)>;
+
+/// The set has more pieces than the analyses list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyPieces;
+
+/// The most cubes any node's cover may hold before the extraction gives up
+/// (and the caller lists what a bounded walk finds instead).
+pub const MAX_CUBES: usize = 20_000;
+
+/// The cases of the diagram at `root` whose leaf payload `want` accepts,
+/// as few disjoint cubes, in a deterministic order.
+pub fn cubes(
+    mdd: &Mdd,
+    root: NodeId,
+    want: &dyn Fn(u32) -> bool,
+) -> Result<Vec<Cube>, TooManyPieces> {
+    let mut memo: HashMap<NodeId, Rc<Vec<Cube>>, FxBuild> = HashMap::default();
+    let found = cover(mdd, root, want, &mut memo)?;
+    let mut out = merge_greedily(found.as_ref().clone());
+    out.sort();
+    Ok(out)
+}
+
+fn cover(
+    mdd: &Mdd,
+    n: NodeId,
+    want: &dyn Fn(u32) -> bool,
+    memo: &mut HashMap<NodeId, Rc<Vec<Cube>>, FxBuild>,
+) -> Result<Rc<Vec<Cube>>, TooManyPieces> {
+    if let Some(c) = memo.get(&n) {
+        return Ok(c.clone());
+    }
+    let result = match mdd.payload(n) {
+        Some(p) => Rc::new(if want(p) {
+            vec![Vec::new()]
+        } else {
+            Vec::new()
+        }),
+        None => {
+            let level = mdd.level(n);
+            let last = mdd.cells()[level as usize] - 1;
+            // The cells leading to each child, children in first-run order.
+            let mut children: Vec<(NodeId, CellSet)> = Vec::new();
+            let mut start = 0;
+            for r in mdd.runs(n) {
+                match children.iter_mut().find(|(c, _)| *c == r.child) {
+                    Some((_, cells)) => cells.push((start, r.end)),
+                    None => children.push((r.child, vec![(start, r.end)])),
+                }
+                start = r.end + 1;
+            }
+            // Cubes below that agree are one cube with the union of cells.
+            let mut index: HashMap<Cube, usize> = HashMap::new();
+            let mut merged: Vec<(Cube, CellSet)> = Vec::new();
+            for (child, cells) in children {
+                for rest in cover(mdd, child, want, memo)?.iter() {
+                    match index.get(rest) {
+                        Some(&i) => merged[i].1 = union(&merged[i].1, &cells),
+                        None => {
+                            index.insert(rest.clone(), merged.len());
+                            merged.push((rest.clone(), cells.clone()));
+                        }
+                    }
+                }
+                if merged.len() > MAX_CUBES {
+                    return Err(TooManyPieces);
+                }
+            }
+            Rc::new(
+                merged
+                    .into_iter()
+                    .map(|(rest, cells)| {
+                        if cells == [(0, last)] {
+                            rest
+                        } else {
+                            let mut cube = Vec::with_capacity(rest.len() + 1);
+                            cube.push((level, cells));
+                            cube.extend(rest);
+                            cube
+                        }
+                    })
+                    .collect(),
+            )
+        }
+    };
+    memo.insert(n, result.clone());
+    Ok(result)
+}
+
+/// Joins cubes that differ on one level only, until none do. The cubes
+/// must be disjoint (so two that agree off one level are constrained on
+/// it, on disjoint cells).
+fn merge_greedily(mut cubes: Vec<Cube>) -> Vec<Cube> {
+    loop {
+        let mut changed = false;
+        let mut levels: Vec<u32> = cubes.iter().flatten().map(|(l, _)| *l).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        for level in levels {
+            let mut index: HashMap<Cube, usize> = HashMap::new();
+            let mut out: Vec<Cube> = Vec::with_capacity(cubes.len());
+            for cube in std::mem::take(&mut cubes) {
+                let Some(pos) = cube.iter().position(|(l, _)| *l == level) else {
+                    out.push(cube);
+                    continue;
+                };
+                let mut rest = cube.clone();
+                let (_, cells) = rest.remove(pos);
+                match index.get(&rest) {
+                    Some(&i) => {
+                        let j = out[i].iter().position(|(l, _)| *l == level).unwrap_or(0);
+                        out[i][j].1 = union(&out[i][j].1, &cells);
+                        changed = true;
+                    }
+                    None => {
+                        index.insert(rest, out.len());
+                        out.push(cube);
+                    }
+                }
+            }
+            cubes = out;
+        }
+        if !changed {
+            return cubes;
+        }
+    }
+}
+
+fn union(a: &CellSet, b: &CellSet) -> CellSet {
+    let mut all: Vec<(u32, u32)> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    let mut out: CellSet = Vec::with_capacity(all.len());
+    for (lo, hi) in all {
+        match out.last_mut() {
+            Some(last) if last.1.saturating_add(1) >= lo => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// At most `limit` cubes of the set, one per diagram path (unmerged): what
+/// is listed when the set is too fragmented for [`cubes`].
+pub fn some_cubes(mdd: &Mdd, root: NodeId, want: &dyn Fn(u32) -> bool, limit: usize) -> Vec<Cube> {
+    let mut out = Vec::new();
+    let mut path: Cube = Vec::new();
+    let mut dead: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+    walk(mdd, root, want, limit, &mut path, &mut out, &mut dead);
+    out
+}
+
+fn walk(
+    mdd: &Mdd,
+    n: NodeId,
+    want: &dyn Fn(u32) -> bool,
+    limit: usize,
+    path: &mut Cube,
+    out: &mut Vec<Cube>,
+    dead: &mut std::collections::HashSet<NodeId>,
+) -> bool {
+    if out.len() >= limit || dead.contains(&n) {
+        return false;
+    }
+    if let Some(p) = mdd.payload(n) {
+        if want(p) {
+            out.push(path.clone());
+            return true;
+        }
+        return false;
+    }
+    let level = mdd.level(n);
+    let mut start = 0;
+    let mut any = false;
+    for r in mdd.runs(n).to_vec() {
+        path.push((level, vec![(start, r.end)]));
+        any |= walk(mdd, r.child, want, limit, path, out, dead);
+        path.pop();
+        start = r.end + 1;
+    }
+    if !any {
+        dead.insert(n);
+    }
+    any
+}
+
+/// Turns cubes of a diagram into [`Region`]s of a policy: names, exact
+/// counts, conditions in `writ` syntax and witnesses.
+pub struct Namer<'a> {
+    policy: &'a Policy,
+    d: &'a Diagram,
+    /// The number of cases in all: the product of the domain sizes.
+    total: Count,
+    base: Vec<Value>,
+}
+
+impl<'a> Namer<'a> {
+    /// A namer for cubes of `d`, a diagram over `policy`'s attributes.
+    pub fn new(policy: &'a Policy, d: &'a Diagram) -> Namer<'a> {
+        let total = policy.attributes.iter().fold(Count::from(1u8), |acc, a| {
+            acc * Count::from(a.domain.size())
+        });
+        Namer {
+            policy,
+            d,
+            total,
+            base: crate::compile::base_case(policy),
+        }
+    }
+
+    /// How many cases there are in all.
+    pub fn total(&self) -> &Count {
+        &self.total
+    }
+
+    /// The values of an attribute that a cube's cells stand for, as
+    /// ascending inclusive intervals of values (indices for enums).
+    fn values(&self, attr: AttrId, cells: &CellSet) -> Vec<(Value, Value)> {
+        let mut out: Vec<(Value, Value)> = Vec::new();
+        for &(lo, hi) in cells {
+            let (a, _) = self.d.cells[attr].interval(lo);
+            let (_, b) = self.d.cells[attr].interval(hi);
+            match out.last_mut() {
+                Some(last) if last.1.checked_add(1) == Some(a) => last.1 = b,
+                _ => out.push((a, b)),
+            }
+        }
+        out
+    }
+
+    /// The number of cases in a cube.
+    pub fn count(&self, cube: &Cube) -> Count {
+        let mut n = self.total.clone();
+        for (level, cells) in cube {
+            let attr = self.d.attribute_at(*level);
+            let size: u128 = self
+                .values(attr, cells)
+                .iter()
+                .map(|&(lo, hi)| (hi as i128 - lo as i128 + 1) as u128)
+                .sum();
+            n = n * Count::from(size) / Count::from(self.policy.attributes[attr].domain.size());
+        }
+        n
+    }
+
+    /// A case in the cube: the first value of each constrained attribute,
+    /// the first value of its domain for the others.
+    pub fn witness_case(&self, cube: &Cube) -> Vec<Value> {
+        let mut case = self.base.clone();
+        for (level, cells) in cube {
+            let attr = self.d.attribute_at(*level);
+            case[attr] = self.d.representative(attr, cells[0].0);
+        }
+        case
+    }
+
+    /// The cube as a region with this label.
+    pub fn region(&self, cube: &Cube, label: String) -> Region {
+        let mut constraints: Vec<(AttrId, Vec<(Value, Value)>)> = cube
+            .iter()
+            .map(|(level, cells)| {
+                let attr = self.d.attribute_at(*level);
+                (attr, self.values(attr, cells))
+            })
+            .collect();
+        constraints.sort_by_key(|(a, _)| *a);
+        let when = constraints
+            .iter()
+            .map(|(a, vs)| {
+                (
+                    self.policy.attributes[*a].name.clone(),
+                    self.allowed(*a, vs),
+                )
+            })
+            .collect();
+        let condition = if constraints.is_empty() {
+            "true".to_string()
+        } else {
+            constraints
+                .iter()
+                .map(|(a, vs)| self.condition(*a, vs))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        Region {
+            label,
+            when,
+            condition,
+            cases: self.count(cube),
+            witness: crate::compile::witness(self.policy, &self.witness_case(cube)),
+        }
+    }
+
+    fn allowed(&self, attr: AttrId, vs: &[(Value, Value)]) -> Allowed {
+        let each = || vs.iter().flat_map(|&(lo, hi)| lo..=hi);
+        match &self.policy.attributes[attr].domain {
+            Domain::Enum { values, .. } => {
+                Allowed::Values(each().map(|v| values[v as usize].clone()).collect())
+            }
+            Domain::Bool => Allowed::Bools(each().map(|v| v == 1).collect()),
+            Domain::Int { .. } => Allowed::Ranges(vs.to_vec()),
+        }
+    }
+
+    /// One attribute's constraint in `writ` syntax, in its shortest form:
+    /// a group the set equals, `=` or `!=` one value, `in` or `not in`.
+    fn condition(&self, attr: AttrId, vs: &[(Value, Value)]) -> String {
+        let a = &self.policy.attributes[attr];
+        let name = &a.name;
+        match &a.domain {
+            Domain::Bool => {
+                if vs == [(1, 1)] {
+                    name.clone()
+                } else {
+                    format!("not {name}")
+                }
+            }
+            Domain::Enum { ty, values } => {
+                let inside: Vec<u32> = vs
+                    .iter()
+                    .flat_map(|&(lo, hi)| lo as u32..=hi as u32)
+                    .collect();
+                if inside.len() > 1
+                    && let Some(g) = self
+                        .policy
+                        .groups
+                        .iter()
+                        .find(|g| Some(g.ty) == *ty && g.members == inside)
+                {
+                    return format!("{name} in {}", g.name);
+                }
+                let outside: Vec<u32> = (0..values.len() as u32)
+                    .filter(|v| inside.binary_search(v).is_err())
+                    .collect();
+                let list = |vs: &[u32]| {
+                    vs.iter()
+                        .map(|&v| values[v as usize].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                match (inside.len(), outside.len()) {
+                    (1, _) => format!("{name} = {}", values[inside[0] as usize]),
+                    (_, 1) => format!("{name} != {}", values[outside[0] as usize]),
+                    (i, o) if o < i => format!("{name} not in {{ {} }}", list(&outside)),
+                    _ => format!("{name} in {{ {} }}", list(&inside)),
+                }
+            }
+            Domain::Int { lo: min, hi: max } => {
+                let range = |&(lo, hi): &(Value, Value)| match (lo == *min, hi == *max) {
+                    _ if lo == hi => format!("{name} = {lo}"),
+                    (true, _) => format!("{name} <= {hi}"),
+                    (_, true) => format!("{name} >= {lo}"),
+                    _ => format!("{name} >= {lo} and {name} <= {hi}"),
+                };
+                if vs.iter().all(|(lo, hi)| lo == hi) && vs.len() > 1 {
+                    let list: Vec<String> = vs.iter().map(|(v, _)| v.to_string()).collect();
+                    return format!("{name} in {{ {} }}", list.join(", "));
+                }
+                match vs {
+                    [one] => range(one),
+                    many => {
+                        let parts: Vec<String> = many
+                            .iter()
+                            .map(|r| {
+                                let s = range(r);
+                                if s.contains(" and ") {
+                                    format!("({s})")
+                                } else {
+                                    s
+                                }
+                            })
+                            .collect();
+                        format!("({})", parts.join(" or "))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The exact number of cases of the diagram at `root` whose payload `want`
+/// accepts, however fragmented the set.
+pub fn count(policy: &Policy, d: &Diagram, root: NodeId, want: &dyn Fn(u32) -> bool) -> Count {
+    // suffix[l]: the number of assignments to levels l.. (all free).
+    let levels = d.order.len();
+    let size = |l: usize| Count::from(policy.attributes[d.order[l]].domain.size());
+    let mut suffix = vec![Count::from(1u8); levels + 1];
+    for l in (0..levels).rev() {
+        suffix[l] = &suffix[l + 1] * size(l);
+    }
+    let level_index = |n: NodeId| -> usize {
+        let l = d.mdd.level(n);
+        if l == crate::compile::mdd::LEAF_LEVEL {
+            levels
+        } else {
+            l as usize
+        }
+    };
+    // below[n]: the wanted assignments to levels from n's level on.
+    let mut below: HashMap<NodeId, Count, FxBuild> = HashMap::default();
+    // Children lie on deeper levels than their parents: deepest first.
+    let mut order = d.mdd.reachable(root);
+    order.sort_by_key(|&n| std::cmp::Reverse(level_index(n)));
+    for n in order {
+        let c = match d.mdd.payload(n) {
+            Some(p) => Count::from(u8::from(want(p))),
+            None => {
+                let l = level_index(n);
+                let attr = d.order[l];
+                let mut sum = Count::from(0u8);
+                let mut start = 0;
+                for r in d.mdd.runs(n) {
+                    let (lo, _) = d.cells[attr].interval(start);
+                    let (_, hi) = d.cells[attr].interval(r.end);
+                    let width = Count::from((hi as i128 - lo as i128 + 1) as u128);
+                    let child = &below[&r.child];
+                    let skipped = &suffix[l + 1] / &suffix[level_index(r.child)];
+                    sum += width * child * skipped;
+                    start = r.end + 1;
+                }
+                sum
+            }
+        };
+        below.insert(n, c);
+    }
+    &below[&root] * &suffix[0] / &suffix[level_index(root)]
+}
