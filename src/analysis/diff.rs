@@ -473,24 +473,22 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
     })
 }
 
-/// `12.5%`, with enough decimals to show a small share as non-zero.
+/// The share as a percentage rounded to two decimals (`10.42%`), or
+/// `<0.01%` for a share that would round to zero but is not.
 pub fn share(part: &Count, whole: &Count) -> String {
     if *whole == Count::from(0u8) {
         return "0%".to_string();
     }
-    // Percent with up to 4 decimals, from exact integer arithmetic.
-    let scaled = part * Count::from(1_000_000u32) / whole;
-    let scaled = u64::try_from(&scaled).unwrap_or(100_000_000);
+    // Hundredths of a percent, rounded half up, in exact integers.
+    let scaled = (part * Count::from(20_000u32) / whole + Count::from(1u8)) / Count::from(2u8);
+    let scaled = u64::try_from(&scaled).unwrap_or(10_000);
     if scaled == 0 && *part > Count::from(0u8) {
-        return "<0.0001%".to_string();
+        return "<0.01%".to_string();
     }
-    let whole_pct = scaled / 10_000;
-    let frac = scaled % 10_000;
-    if frac == 0 {
-        format!("{whole_pct}%")
-    } else {
-        let s = format!("{whole_pct}.{frac:04}");
-        format!("{}%", s.trim_end_matches('0'))
+    match (scaled / 100, scaled % 100) {
+        (w, 0) => format!("{w}%"),
+        (w, f) if f % 10 == 0 => format!("{w}.{}%", f / 10),
+        (w, f) => format!("{w}.{f:02}%"),
     }
 }
 
@@ -662,4 +660,20 @@ pub fn render_json(r: &Report) -> String {
     let mut s = serde_json::to_string_pretty(&doc).expect("a diff always serializes");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_to_hundredths() {
+        let c = |n: u64| Count::from(n);
+        assert_eq!(share(&c(2_920_080), &c(28_032_768)), "10.42%");
+        assert_eq!(share(&c(1), &c(2)), "50%");
+        assert_eq!(share(&c(1), &c(8)), "12.5%");
+        assert_eq!(share(&c(1), &c(1_000_000)), "<0.01%");
+        assert_eq!(share(&c(0), &c(10)), "0%");
+        assert_eq!(share(&c(10), &c(10)), "100%");
+    }
 }
