@@ -1,0 +1,357 @@
+//! `writ diff` as users meet it. Every pair `NAME.old.policy` +
+//! `NAME.new.policy` in `tests/fixtures/diff/` is compared by the real
+//! binary (text, JSON, and `--reasons` where it adds something); both
+//! sources, every output and the exit statuses are one insta snapshot per
+//! pair. Then: exit statuses (0 same, 1 different, 2 error), a policy
+//! against itself, `diff A B` against `diff B A`, the node budget, and case
+//! counts past `u64`.
+
+mod common;
+use common::writ;
+
+use num_bigint::BigUint;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const DIR: &str = "tests/fixtures/diff";
+
+/// The fixture pairs, by name, sorted.
+fn pair_names() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".old.policy").map(String::from)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The two files of a pair, relative to the crate (as the binary sees them).
+fn files(name: &str) -> (String, String) {
+    (
+        format!("{DIR}/{name}.old.policy"),
+        format!("{DIR}/{name}.new.policy"),
+    )
+}
+
+/// `writ diff OLD NEW EXTRA...`.
+fn diff(old: &str, new: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["diff", old, new];
+    args.extend_from_slice(extra);
+    writ(&args)
+}
+
+/// One section per run: stdout, then stderr when there is any.
+fn section(out: &mut String, title: &str, (status, stdout, stderr): &(i32, String, String)) {
+    out.push_str(&format!("--- {title} (exit {status}) ---\n"));
+    out.push_str(if stdout.is_empty() {
+        "(nothing on stdout)\n"
+    } else {
+        stdout
+    });
+    if !stderr.is_empty() {
+        out.push_str(&format!("--- {title}: stderr ---\n{stderr}"));
+    }
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+#[test]
+fn pairs() {
+    insta::glob!("fixtures/diff/*.old.policy", |path| {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let name = file.strip_suffix(".old.policy").unwrap();
+        let (old, new) = files(name);
+        let mut out = String::new();
+        out.push_str(&format!("--- old: {old} ---\n{}", read(&old)));
+        out.push_str(&format!("--- new: {new} ---\n{}", read(&new)));
+        let text = diff(&old, &new, &[]);
+        section(&mut out, "text", &text);
+        section(&mut out, "json", &diff(&old, &new, &["--format", "json"]));
+        // `--reasons` only when it lists something more.
+        let reasons = diff(&old, &new, &["--reasons"]);
+        if reasons != text {
+            section(&mut out, "text --reasons", &reasons);
+            section(
+                &mut out,
+                "json --reasons",
+                &diff(&old, &new, &["--reasons", "--format", "json"]),
+            );
+        }
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
+fn every_promised_pair_exists() {
+    // The pairs the task list promises; a new pair is welcome, a missing
+    // one is a lost test.
+    let want = [
+        "exception",
+        "huge_counts",
+        "int_threshold",
+        "no_difference",
+        "one_sided_attribute",
+        "resolve",
+        "type_mismatch",
+        "value_change",
+    ];
+    let have = pair_names();
+    for w in want {
+        assert!(have.iter().any(|h| h == w), "no pair {w}: {have:?}");
+        let (_, new) = files(w);
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(&new).exists(),
+            "{new} is missing"
+        );
+    }
+}
+
+#[test]
+fn exit_0_without_a_difference_1_with_one() {
+    let (old, new) = files("no_difference");
+    let (status, stdout, stderr) = diff(&old, &new, &[]);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "same_old → same_new: 0 of 6,588 cases change outcome (0%)\n"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    // The rules are renamed, so with `--reasons` the explanations differ.
+    let (status, stdout, _) = diff(&old, &new, &["--reasons"]);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(
+        stdout.contains("same outcome, different reasons:"),
+        "{stdout}"
+    );
+
+    for name in ["value_change", "exception", "resolve", "int_threshold"] {
+        let (old, new) = files(name);
+        for extra in [&[][..], &["--format", "json"][..]] {
+            let (status, stdout, stderr) = diff(&old, &new, extra);
+            assert_eq!(status, 1, "{name} {extra:?}: {stdout}{stderr}");
+            assert!(stderr.is_empty(), "{name}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn exit_2_on_errors() {
+    let (old, new) = files("value_change");
+    // A missing file.
+    for args in [
+        ["tests/fixtures/diff/no_such.policy", new.as_str()],
+        [old.as_str(), "tests/fixtures/diff/no_such.policy"],
+    ] {
+        let (status, stdout, stderr) = diff(args[0], args[1], &[]);
+        assert_eq!(status, 2, "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("no_such.policy"), "{stderr}");
+    }
+    // A vocabulary given instead of a policy.
+    let vocab = "tests/fixtures/diff/support/small.vocab";
+    let (status, stdout, stderr) = diff(vocab, &new, &[]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("is a vocabulary, not a policy"), "{stderr}");
+    // A policy with errors.
+    let (status, _, stderr) = diff(&old, "tests/fixtures/check/unknown_value.policy", &[]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("error[E0024]"), "{stderr}");
+}
+
+#[test]
+fn a_type_mismatch_is_e0043_with_both_declarations() {
+    let (old, new) = files("type_mismatch");
+    for (a, b) in [(&old, &new), (&new, &old)] {
+        let (status, stdout, stderr) = diff(a, b, &[]);
+        assert_eq!(status, 2, "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("error[E0043]"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{old}:2:11")) && stderr.contains(&format!("{new}:2:11")),
+            "both declarations are labelled: {stderr}"
+        );
+        assert!(
+            stderr.contains("declared as `{ US, Ireland }` here")
+                && stderr.contains("declared as `{ US, Ireland, other }` here"),
+            "{stderr}"
+        );
+    }
+    // JSON: one diagnostic with a primary and a secondary label, one per file.
+    let (status, stdout, stderr) = diff(&old, &new, &["--format", "json"]);
+    assert_eq!(status, 2, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).expect("a JSON array");
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{stdout}");
+    assert_eq!(list[0]["code"], "E0043");
+    let labels = list[0]["labels"].as_array().unwrap();
+    let mut label_files: Vec<&str> = labels.iter().map(|l| l["file"].as_str().unwrap()).collect();
+    label_files.sort();
+    assert_eq!(label_files, [new.as_str(), old.as_str()]);
+}
+
+/// The bundled policies, relative to the crate.
+fn bundled() -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".policy"))
+            .map(|n| format!("policies/{n}"))
+            .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_bundled_policy_does_not_differ_from_itself() {
+    let policies = bundled();
+    assert!(policies.len() >= 7, "{policies:?}");
+    for p in &policies {
+        let (status, stdout, stderr) = diff(p, p, &[]);
+        assert_eq!(status, 0, "{p}: {stdout}{stderr}");
+        assert!(stderr.is_empty(), "{p}: {stderr}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "{p}: only the summary: {stdout}");
+        assert!(
+            lines[0].contains(": 0 of ") && lines[0].ends_with(" cases change outcome (0%)"),
+            "{p}: {stdout}"
+        );
+
+        let (status, stdout, _) = diff(p, p, &["--format", "json", "--reasons"]);
+        assert_eq!(status, 0, "{p}: {stdout}");
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(v["differing"], 0, "{p}");
+        assert_eq!(v["regions"], Value::Array(Vec::new()), "{p}");
+        assert_eq!(v["old"], v["new"], "{p}");
+        assert!(v.get("reasons").is_none(), "{p}: {stdout}");
+    }
+}
+
+/// A region as a comparable key: its `when` (attributes sorted), its case
+/// count, and both sides (swapped when `swap`).
+fn region_keys(regions: &Value, swap: bool) -> Vec<String> {
+    let mut keys: Vec<String> = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let when: BTreeMap<&String, &Value> = r["when"].as_object().unwrap().iter().collect();
+            let (old, new) = if swap {
+                (&r["new"], &r["old"])
+            } else {
+                (&r["old"], &r["new"])
+            };
+            serde_json::json!({ "when": when, "cases": r["cases"], "old": old, "new": new })
+                .to_string()
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn swapping_old_and_new_swaps_the_sides_of_every_region() {
+    let mut compared = 0;
+    for name in pair_names() {
+        let (a, b) = files(&name);
+        for extra in [
+            &["--format", "json"][..],
+            &["--format", "json", "--reasons"][..],
+        ] {
+            let (sa, ab, ea) = diff(&a, &b, extra);
+            let (sb, ba, eb) = diff(&b, &a, extra);
+            assert_eq!(sa, sb, "{name} {extra:?}: {ea}{eb}");
+            if sa == 2 {
+                // Not comparable either way (the type mismatch).
+                continue;
+            }
+            let ab: Value = serde_json::from_str(&ab).unwrap();
+            let ba: Value = serde_json::from_str(&ba).unwrap();
+            assert_eq!(ab["old"], ba["new"], "{name}");
+            assert_eq!(ab["cases"], ba["cases"], "{name}");
+            assert_eq!(ab["differing"], ba["differing"], "{name}");
+            assert_eq!(
+                region_keys(&ab["regions"], false),
+                region_keys(&ba["regions"], true),
+                "{name} {extra:?}"
+            );
+            let none = Value::Array(Vec::new());
+            let reasons = |v: &Value| v.get("reasons").cloned().unwrap_or(none.clone());
+            assert_eq!(
+                region_keys(&reasons(&ab), false),
+                region_keys(&reasons(&ba), true),
+                "{name} {extra:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 12, "only {compared} comparisons");
+}
+
+#[test]
+fn a_diff_past_max_nodes_stops_with_e0042() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff-too-large");
+    std::fs::create_dir_all(&dir).unwrap();
+    // One seed, so both sides have the same attributes; the new policy has
+    // more rules.
+    let (old, new) = (dir.join("wide_old.policy"), dir.join("wide_new.policy"));
+    std::fs::write(&old, writ::synth::wide(3, 150)).unwrap();
+    std::fs::write(&new, writ::synth::wide(3, 200)).unwrap();
+    let start = std::time::Instant::now();
+    let (status, stdout, stderr) = diff(
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        &["--max-nodes", "1000"],
+    );
+    let took = start.elapsed();
+    assert_eq!(status, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("error[E0042]"), "{stderr}");
+    assert!(stderr.contains("1000 nodes"), "names the budget: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn case_counts_past_u64_are_decimal_strings_in_json() {
+    let (old, new) = files("huge_counts");
+    let (status, stdout, stderr) = diff(&old, &new, &["--format", "json"]);
+    assert_eq!(status, 1, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    // Three attributes of 2^64 values each.
+    let per_attribute = BigUint::from(u64::MAX) + 1u32;
+    let total = per_attribute.pow(3);
+    // `n1 = 0`, with any `n2` and `n3`.
+    let differing = per_attribute.pow(2);
+    assert!(total > BigUint::from(u128::MAX));
+    let string = |v: &Value| -> String {
+        v.as_str()
+            .unwrap_or_else(|| panic!("a count past u64 is a string, not {v}"))
+            .to_string()
+    };
+    assert_eq!(string(&v["cases"]), total.to_string());
+    assert_eq!(string(&v["differing"]), differing.to_string());
+    let regions = v["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 1, "{stdout}");
+    assert_eq!(string(&regions[0]["cases"]), differing.to_string());
+    assert_eq!(regions[0]["when"], serde_json::json!({ "n1": [[0, 0]] }));
+
+    // Counts that fit stay numbers.
+    let (old, new) = files("int_threshold");
+    let (_, stdout, _) = diff(&old, &new, &["--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["cases"], 6588);
+    assert_eq!(v["differing"], 540);
+    assert_eq!(
+        v["regions"][0]["when"]["age"],
+        serde_json::json!([[91, 180]])
+    );
+}
