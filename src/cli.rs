@@ -478,8 +478,11 @@ fn lint(args: LintArgs) -> Exit {
         Err(name) => {
             let mut msg = format!("error: `{name}` is not a lint");
             let names = writ::analysis::lint::LINTS.iter().map(|(c, _)| c.name);
-            if let Some(s) = diag::did_you_mean(&name, names) {
+            if let Some(s) = diag::did_you_mean(&name, names.clone()) {
                 msg.push_str(&format!("\n  help: did you mean `{s}`?"));
+            } else {
+                let all: Vec<&str> = names.collect();
+                msg.push_str(&format!("\n  help: the lints are {}", all.join(", ")));
             }
             eprintln!("{msg}");
             return Exit::Usage;
@@ -524,7 +527,7 @@ fn lint(args: LintArgs) -> Exit {
             }
             Err(e) => {
                 rep.diagnostics.push(
-                    writ::api::too_large(&policy, &e)
+                    analysis_too_large(&policy, &e)
                         .note("the lints are decided exactly on the compiled diagram"),
                 );
                 exit = exit.max(Exit::Failed);
@@ -544,6 +547,13 @@ fn lint(args: LintArgs) -> Exit {
         }
     }
     exit
+}
+
+/// E0042 for `lint` and `diff`, whose only way out is a larger budget.
+fn analysis_too_large(p: &writ::check::Policy, e: &writ::compile::CompileError) -> Diagnostic {
+    Diagnostic::error(Code::DIAGRAM_TOO_LARGE, format!("{e}"))
+        .at(p.meta.loc.0, "this policy's decision diagram is too large")
+        .help("raise `--max-nodes` (the default is 10,000,000 nodes)")
 }
 
 /// `writ diff`: exit 0 without a difference, 1 with one, 2 when either
@@ -599,11 +609,13 @@ fn diff(args: DiffArgs) -> Exit {
             rep.finish();
             Exit::Usage
         }
-        Err(writ::analysis::diff::Error::TooLarge(e)) => {
+        Err(writ::analysis::diff::Error::TooLarge { error, old: is_old }) => {
+            let (p, which) = if is_old { (old, "old") } else { (new, "new") };
             rep.diagnostics.push(
-                writ::api::too_large(new, &e).note(
-                    "the difference is computed exactly on one diagram holding both policies",
-                ),
+                analysis_too_large(p, &error)
+                    .note(format!(
+                        "reached while building the {which} policy's diagram; both policies share one diagram manager, so the difference is exact"
+                    )),
             );
             rep.finish();
             Exit::Usage

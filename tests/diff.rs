@@ -179,8 +179,8 @@ fn a_type_mismatch_is_e0043_with_both_declarations() {
             "both declarations are labelled: {stderr}"
         );
         assert!(
-            stderr.contains("declared as `{ US, Ireland }` here")
-                && stderr.contains("declared as `{ US, Ireland, other }` here"),
+            stderr.contains("policy declares `{ US, Ireland }`")
+                && stderr.contains("policy declares `{ US, Ireland, other }`"),
             "{stderr}"
         );
     }

@@ -103,8 +103,15 @@ impl Report {
 pub enum Error {
     /// A name means different things on the two sides (E0043).
     Mismatch(Vec<Diagnostic>),
-    /// The shared diagram grew past its budget.
-    TooLarge(CompileError),
+    /// The shared diagram grew past its budget, while folding in the old
+    /// policy (`old: true`) or the new one, or while comparing them.
+    TooLarge {
+        /// What the compiler reported.
+        error: CompileError,
+        /// Whether the old policy was being folded in (else the new one, or
+        /// the comparison).
+        old: bool,
+    },
 }
 
 /// The union of two vocabularies, and how the new policy's names map onto
@@ -161,14 +168,14 @@ fn join(old: &Policy, new: &Policy) -> Result<Joined, Vec<Diagnostic>> {
                             Diagnostic::error(
                                 Code::DIFF_MISMATCH,
                                 format!(
-                                    "attribute `{}` has different types in the two policies: `{}` and `{}`",
+                                    "attribute `{}` has different types in the two policies: `{}` in the old, `{}` in the new",
                                     a.name,
                                     domain_text(&o.domain),
                                     domain_text(&a.domain)
                                 ),
                             )
-                            .at(a.loc.0, format!("declared as `{}` here", domain_text(&a.domain)))
-                            .also(o.loc.0, format!("declared as `{}` here", domain_text(&o.domain)))
+                            .at(a.loc.0, format!("the new policy declares `{}`", domain_text(&a.domain)))
+                            .also(o.loc.0, format!("the old policy declares `{}`", domain_text(&o.domain)))
                             .help("both policies should `use` one vocabulary, or the attributes should have different names"),
                         );
                         value_map.push(Vec::new());
@@ -330,8 +337,10 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
     let cells = compile::cells_of(&both);
     let order = level_order(old, &j);
     let mut d = Diagram::empty(order, cells, options.max_nodes, false);
-    let a = compile::fold(&mut d, &old_j, &Fold::default()).map_err(Error::TooLarge)?;
-    let b = compile::fold(&mut d, &new_j, &Fold::default()).map_err(Error::TooLarge)?;
+    let a = compile::fold(&mut d, &old_j, &Fold::default())
+        .map_err(|error| Error::TooLarge { error, old: true })?;
+    let b = compile::fold(&mut d, &new_j, &Fold::default())
+        .map_err(|error| Error::TooLarge { error, old: false })?;
     // Pairs of verdicts that differ, in order of first appearance.
     const SAME: u32 = u32::MAX;
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -371,12 +380,13 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
     let root = d
         .mdd
         .apply(a, b, &mut op, &mut Memo2::default())
-        .map_err(|_| {
-            Error::TooLarge(CompileError::TooLarge {
+        .map_err(|_| Error::TooLarge {
+            error: CompileError::TooLarge {
                 max_nodes: options.max_nodes,
                 rules_done: old.rules.len() + new.rules.len(),
                 rules_total: old.rules.len() + new.rules.len(),
-            })
+            },
+            old: false,
         })?;
     let side = |v: &Verdict, p: &Policy| -> Side {
         match v {
@@ -473,6 +483,22 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
     })
 }
 
+/// A count with thousands separators, and past 15 digits also in
+/// scientific notation: `1,234` or `340,282,…,456 (≈3.4e38)`.
+pub fn approximate(n: &Count) -> String {
+    let digits = n.to_string();
+    let exact = crate::diag::format_count(n);
+    if digits.len() <= 15 {
+        return exact;
+    }
+    format!(
+        "{exact} (≈{}.{}e{})",
+        &digits[..1],
+        &digits[1..2],
+        digits.len() - 1
+    )
+}
+
 /// The share as a percentage rounded to two decimals (`10.42%`), or
 /// `<0.01%` for a share that would round to zero but is not.
 pub fn share(part: &Count, whole: &Count) -> String {
@@ -502,15 +528,21 @@ pub fn render_text(r: &Report) -> String {
         "{} → {}: {} of {} cases change outcome ({})",
         r.old,
         r.new,
-        crate::diag::format_count(&r.differing),
-        crate::diag::format_count(&r.cases),
+        approximate(&r.differing),
+        approximate(&r.cases),
         share(&r.differing, &r.cases)
     );
     if !r.reasons.is_empty() || r.same_outcome_other_reasons > Count::from(0u8) {
+        let n = &r.same_outcome_other_reasons;
         let _ = writeln!(
             out,
-            "{} more keep their outcome for different reasons",
-            crate::diag::cases(&r.same_outcome_other_reasons)
+            "{} more {} the same outcome by different rules",
+            approximate(n),
+            if *n == Count::from(1u8) {
+                "case keeps"
+            } else {
+                "cases keep"
+            }
         );
     }
     write_changes(&mut out, &r.changes, "");
@@ -541,7 +573,11 @@ fn write_changes(out: &mut String, changes: &[Change], _indent: &str) {
             .take_while(|c| outcome_text(&c.old) == o && outcome_text(&c.new) == n)
             .collect();
         let total: Count = group.iter().map(|c| &c.region.cases).sum();
-        let _ = writeln!(out, "\n{o} → {n}: {}", crate::diag::cases(&total));
+        if o == n {
+            let _ = writeln!(out, "\n{o}, by other rules: {}", crate::diag::cases(&total));
+        } else {
+            let _ = writeln!(out, "\n{o} → {n}: {}", crate::diag::cases(&total));
+        }
         let mut last: Option<(&Side, &Side)> = None;
         for c in &group {
             if last != Some((&c.old, &c.new)) {

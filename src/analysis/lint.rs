@@ -19,7 +19,7 @@
 //! * `duplicate-rule` and the constant conditions are comparisons of node
 //!   ids: diagrams are canonical, so equivalent conditions are one node.
 
-use super::{Listed, list};
+use super::{Listed, list, list_grouped};
 use crate::check::{DeclKind, Default, Policy, Resolve, RuleId, ValueOwner};
 use crate::compile::mdd::{FxBuild, Memo1, Memo2, NodeId};
 use crate::compile::{self, CompileError, Diagram, Fold, OUTSIDE};
@@ -538,19 +538,26 @@ impl Linter<'_> {
                 None => groups.push((rules, vec![v])),
             }
         }
-        groups
+        // Each verdict belongs to one group; one walk lists every group.
+        let group_of = |p: u32| -> Option<u32> {
+            groups
+                .iter()
+                .position(|(_, vs)| vs.binary_search(&p).is_ok())
+                .map(|i| i as u32)
+        };
+        let labels: Vec<String> = groups
+            .iter()
+            .map(|(rules, _)| format!("decided by {} instead", self.list_of(rules)))
+            .collect();
+        let mut listed = list_grouped(self.policy, &self.d, class.node, &group_of, &|g| {
+            labels[g as usize].clone()
+        });
+        listed.sort_by_key(|(g, _)| *g);
+        let mut groups: Vec<Option<Vec<RuleId>>> =
+            groups.into_iter().map(|(r, _)| Some(r)).collect();
+        listed
             .into_iter()
-            .map(|(rules, vs)| {
-                let label = format!("decided by {} instead", self.list_of(&rules));
-                let listed = list(
-                    self.policy,
-                    &self.d,
-                    class.node,
-                    &|p| vs.binary_search(&p).is_ok(),
-                    &label,
-                );
-                (rules, listed)
-            })
+            .map(|(g, l)| (groups[g as usize].take().unwrap_or_default(), l))
             .collect()
     }
 

@@ -73,3 +73,53 @@ pub fn list(
         }
     }
 }
+
+/// Lists, for each group `key` gives a payload of the diagram at `root`,
+/// the group's cases labelled `label(group)`, in ascending group order; one
+/// walk of the diagram serves every group.
+pub fn list_grouped(
+    policy: &Policy,
+    d: &Diagram,
+    root: NodeId,
+    key: &dyn Fn(u32) -> Option<u32>,
+    label: &dyn Fn(u32) -> String,
+) -> Vec<(u32, Listed)> {
+    let namer = region::Namer::new(policy, d);
+    match region::cubes_grouped(&d.mdd, root, key) {
+        Ok(groups) => groups
+            .into_iter()
+            .map(|(k, cubes)| {
+                let total = cubes.len();
+                let text = label(k);
+                let regions: Vec<Region> = cubes
+                    .iter()
+                    .take(MAX_LISTED)
+                    .map(|c| namer.region(c, text.clone()))
+                    .collect();
+                let cases = cubes.iter().map(|c| namer.count(c)).sum();
+                let listed = Listed {
+                    total: (total > regions.len()).then_some(total),
+                    regions,
+                    complete: true,
+                    cases,
+                };
+                (k, listed)
+            })
+            .collect(),
+        Err(region::TooManyPieces) => {
+            // Too fragmented to merge: each group on its own, from a bounded
+            // walk, with an exact count.
+            let mut keys: Vec<u32> = d
+                .mdd
+                .reachable(root)
+                .into_iter()
+                .filter_map(|n| d.mdd.payload(n).and_then(key))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter()
+                .map(|k| (k, list(policy, d, root, &|p| key(p) == Some(k), &label(k))))
+                .collect()
+        }
+    }
+}

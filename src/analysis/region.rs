@@ -48,28 +48,46 @@ pub fn cubes(
     root: NodeId,
     want: &dyn Fn(u32) -> bool,
 ) -> Result<Vec<Cube>, TooManyPieces> {
-    let mut memo: HashMap<NodeId, Rc<Vec<Cube>>, FxBuild> = HashMap::default();
-    let found = cover(mdd, root, want, &mut memo)?;
-    let mut out = merge_greedily(found.as_ref().clone());
-    out.sort();
-    Ok(out)
+    let mut groups = cubes_grouped(mdd, root, &|p| want(p).then_some(0))?;
+    Ok(groups.pop().map(|(_, c)| c).unwrap_or_default())
+}
+
+/// For each group `key` gives a payload (`None`: no group), the cases of
+/// the group as few disjoint cubes: one walk of the diagram for all groups,
+/// which is what makes listing the many groups of a lint cheap. Groups come
+/// in ascending key order, cubes in a deterministic order.
+pub fn cubes_grouped(
+    mdd: &Mdd,
+    root: NodeId,
+    key: &dyn Fn(u32) -> Option<u32>,
+) -> Result<Vec<(u32, Vec<Cube>)>, TooManyPieces> {
+    let mut memo: HashMap<NodeId, Rc<Vec<(u32, Cube)>>, FxBuild> = HashMap::default();
+    let found = cover(mdd, root, key, &mut memo)?;
+    let mut by_key: std::collections::BTreeMap<u32, Vec<Cube>> = Default::default();
+    for (k, cube) in found.iter() {
+        by_key.entry(*k).or_default().push(cube.clone());
+    }
+    Ok(by_key
+        .into_iter()
+        .map(|(k, cubes)| {
+            let mut merged = merge_greedily(cubes);
+            merged.sort();
+            (k, merged)
+        })
+        .collect())
 }
 
 fn cover(
     mdd: &Mdd,
     n: NodeId,
-    want: &dyn Fn(u32) -> bool,
-    memo: &mut HashMap<NodeId, Rc<Vec<Cube>>, FxBuild>,
-) -> Result<Rc<Vec<Cube>>, TooManyPieces> {
+    key: &dyn Fn(u32) -> Option<u32>,
+    memo: &mut HashMap<NodeId, Rc<Vec<(u32, Cube)>>, FxBuild>,
+) -> Result<Rc<Vec<(u32, Cube)>>, TooManyPieces> {
     if let Some(c) = memo.get(&n) {
         return Ok(c.clone());
     }
     let result = match mdd.payload(n) {
-        Some(p) => Rc::new(if want(p) {
-            vec![Vec::new()]
-        } else {
-            Vec::new()
-        }),
+        Some(p) => Rc::new(key(p).map(|k| vec![(k, Vec::new())]).unwrap_or_default()),
         None => {
             let level = mdd.level(n);
             let last = mdd.cells()[level as usize] - 1;
@@ -83,11 +101,12 @@ fn cover(
                 }
                 start = r.end + 1;
             }
-            // Cubes below that agree are one cube with the union of cells.
-            let mut index: HashMap<Cube, usize> = HashMap::new();
-            let mut merged: Vec<(Cube, CellSet)> = Vec::new();
+            // Cubes below that agree (same group, same constraints) are one
+            // cube with the union of cells.
+            let mut index: HashMap<(u32, Cube), usize> = HashMap::new();
+            let mut merged: Vec<((u32, Cube), CellSet)> = Vec::new();
             for (child, cells) in children {
-                for rest in cover(mdd, child, want, memo)?.iter() {
+                for rest in cover(mdd, child, key, memo)?.iter() {
                     match index.get(rest) {
                         Some(&i) => merged[i].1 = union(&merged[i].1, &cells),
                         None => {
@@ -103,14 +122,14 @@ fn cover(
             Rc::new(
                 merged
                     .into_iter()
-                    .map(|(rest, cells)| {
+                    .map(|((k, rest), cells)| {
                         if cells == [(0, last)] {
-                            rest
+                            (k, rest)
                         } else {
                             let mut cube = Vec::with_capacity(rest.len() + 1);
                             cube.push((level, cells));
                             cube.extend(rest);
-                            cube
+                            (k, cube)
                         }
                     })
                     .collect(),
