@@ -1,9 +1,12 @@
 //! The analyses: `writ lint` and `writ diff`.
 //! Run with `cargo bench --bench analysis`.
 //!
-//! * `lint`: every lint (including the two allowed by default) on
+//! * `lint`: the lints at their default levels (what `writ lint` runs) on
 //!   `synth::decision_table(42, n)`, compilation included. Each lint's share
 //!   of one run is printed once per size on stderr.
+//! * `lint_all`: every lint, including `partly-masked` and `overlap`, which
+//!   are allowed by default: on a random table almost every pair of rules
+//!   overlaps, so they report tens of thousands of regions.
 //! * `diff`: two `decision_table(42, 1_000)` policies, the second with the
 //!   outcome of every hundredth rule changed (1% of the rules), compiled
 //!   into one manager and compared; and the same with `--reasons`.
@@ -36,12 +39,20 @@ fn all_lints() -> lint::Options {
 
 #[divan::bench(args = [1_000, 5_000], sample_count = 5, sample_size = 1, max_time = 30)]
 fn lint(bencher: divan::Bencher, n: usize) {
+    run_lints(bencher, n, &lint::Options::default());
+}
+
+#[divan::bench(args = [100, 300], sample_count = 3, sample_size = 1, max_time = 30)]
+fn lint_all(bencher: divan::Bencher, n: usize) {
+    run_lints(bencher, n, &all_lints());
+}
+
+fn run_lints(bencher: divan::Bencher, n: usize, options: &lint::Options) {
     let p = policy(&synth::decision_table(SEED, n));
-    let options = all_lints();
     let once = Once::new();
     bencher.bench(|| {
         let (found, timings) =
-            writ::compile::on_big_stack(|| lint::lint_timed(&p, &options)).expect("compiles");
+            writ::compile::on_big_stack(|| lint::lint_timed(&p, options)).expect("compiles");
         once.call_once(|| {
             let total: std::time::Duration = timings.compile
                 + timings
@@ -93,6 +104,8 @@ fn changed(n: usize) -> String {
         .join("\n")
 }
 
+/// The comparison alone: both policies are compiled into one manager
+/// (`diff::prepare`, outside the timing), then compared.
 #[divan::bench(args = [false, true], sample_count = 10, sample_size = 1, max_time = 30)]
 fn diff_1000(bencher: divan::Bencher, reasons: bool) {
     let old = policy(&synth::decision_table(SEED, 1_000));
@@ -102,17 +115,28 @@ fn diff_1000(bencher: divan::Bencher, reasons: bool) {
         ..diff::Options::default()
     };
     let once = Once::new();
-    bencher.bench(|| {
-        let r = writ::compile::on_big_stack(|| diff::diff(&old, &new, &options)).expect("compares");
-        once.call_once(|| {
-            eprintln!(
-                "diff reasons={reasons}: {} of {} cases differ, {} regions, {} reason regions",
-                r.differing,
-                r.cases,
-                r.changes.len(),
-                r.reasons.len()
-            )
+    bencher
+        .with_inputs(|| diff::prepare(&old, &new, &options).expect("compiles"))
+        .bench_local_refs(|prepared| {
+            let r = diff::compare(prepared, &options).expect("compares");
+            once.call_once(|| {
+                eprintln!(
+                    "diff reasons={reasons}: {} of {} cases differ, {} regions, {} reason regions",
+                    r.differing,
+                    r.cases,
+                    r.changes.len(),
+                    r.reasons.len()
+                )
+            });
+            r
         });
-        r
-    });
+}
+
+/// Joining and compiling both policies: what `diff_1000` leaves out.
+#[divan::bench(sample_count = 10, sample_size = 1, max_time = 30)]
+fn diff_1000_prepare(bencher: divan::Bencher) {
+    let old = policy(&synth::decision_table(SEED, 1_000));
+    let new = policy(&changed(1_000));
+    let options = diff::Options::default();
+    bencher.bench(|| diff::prepare(&old, &new, &options).expect("compiles"));
 }

@@ -18,7 +18,7 @@
 
 use super::region::{self, Namer};
 use crate::check::{AttrId, Cond, Default, Domain, Policy, Resolve, ValueSet};
-use crate::compile::mdd::Memo2;
+use crate::compile::mdd::{Memo2, NodeId};
 use crate::compile::{self, CompileError, Diagram, Fold};
 use crate::diag::{Code, Count, Diagnostic, Region};
 use crate::semantics::Verdict;
@@ -326,6 +326,22 @@ fn level_order(old: &Policy, j: &Joined) -> Vec<AttrId> {
 
 /// Compares two checked policies.
 pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Error> {
+    compare(&mut prepare(old, new, options)?, options)
+}
+
+/// Two policies over their joined vocabulary, compiled into one diagram
+/// manager: the part of a diff that is compilation.
+#[derive(Debug)]
+pub struct Prepared {
+    old: Policy,
+    new: Policy,
+    d: Diagram,
+    a: NodeId,
+    b: NodeId,
+}
+
+/// Joins the vocabularies and compiles both policies into one manager.
+pub fn prepare(old: &Policy, new: &Policy, options: &Options) -> Result<Prepared, Error> {
     let j = join(old, new).map_err(Error::Mismatch)?;
     let mut old_j = old.clone();
     old_j.attributes = j.attributes.clone();
@@ -341,6 +357,27 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
         .map_err(|error| Error::TooLarge { error, old: true })?;
     let b = compile::fold(&mut d, &new_j, &Fold::default())
         .map_err(|error| Error::TooLarge { error, old: false })?;
+    Ok(Prepared {
+        old: old_j,
+        new: new_j,
+        d,
+        a,
+        b,
+    })
+}
+
+/// Compares two prepared policies: the diagram of differing verdict pairs,
+/// and its regions.
+pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
+    let Prepared {
+        old: old_j,
+        new: new_j,
+        d,
+        a,
+        b,
+    } = p;
+    let (old_j, new_j, a, b) = (&*old_j, &*new_j, *a, *b);
+    let (old, new) = (old_j, new_j);
     // Pairs of verdicts that differ, in order of first appearance.
     const SAME: u32 = u32::MAX;
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -377,9 +414,27 @@ pub fn diff(old: &Policy, new: &Policy, options: &Options) -> Result<Report, Err
             next
         })
     };
+    // Where both sides reach the same node, they decide alike — by the same
+    // rules too, when the two policies' rules have the same ids — so the
+    // walk skips everything the change did not touch.
+    let same_rules = old_j
+        .rules
+        .iter()
+        .map(|r| &r.id)
+        .eq(new_j.rules.iter().map(|r| &r.id));
+    let same_leaf = d.mdd.leaf(SAME).map_err(|_| Error::TooLarge {
+        error: CompileError::TooLarge {
+            max_nodes: options.max_nodes,
+            rules_done: old.rules.len() + new.rules.len(),
+            rules_total: old.rules.len() + new.rules.len(),
+        },
+        old: false,
+    })?;
+    let mut shortcut =
+        |_: &_, x: NodeId, y: NodeId| (x == y && (!reasons || same_rules)).then_some(same_leaf);
     let root = d
         .mdd
-        .apply(a, b, &mut op, &mut Memo2::default())
+        .apply_with(a, b, &mut shortcut, &mut op, &mut Memo2::default())
         .map_err(|_| Error::TooLarge {
             error: CompileError::TooLarge {
                 max_nodes: options.max_nodes,

@@ -867,40 +867,46 @@ impl Linter<'_> {
             }
             instead.sort_unstable();
             instead.dedup();
-            let rule = &self.policy.rules[r];
-            let mut who = Vec::new();
-            if !instead.is_empty() {
-                who.push(self.list_of(&instead));
-            }
-            if by_default {
-                who.push("the default".to_string());
-            }
-            let mut d = Diagnostic::warning(
-                Code::REDUNDANT_RULE,
-                format!(
-                    "rule {} is redundant: without it, no case changes outcome",
-                    self.rule_name(r)
-                ),
-            )
-            .at(rule.loc.0, "deleting this rule changes no outcome");
-            for &s in &instead {
-                d = d.also(
-                    self.policy.rules[s].loc.0,
-                    format!("gives `{}` on its cases too", self.outcome(rule.outcome)),
-                );
-            }
-            d = d.note(format!(
-                "every case it decides is decided `{}` without it, by {}",
-                self.outcome(rule.outcome),
-                who.join(" and ")
-            ));
-            let listed = list(self.policy, &self.d, live, &|p| p == 1, "it decides");
-            let d = Self::attach(d, listed).help(
-                "delete the rule, or keep it on purpose with `allow redundant-rule` if it states a holding",
-            );
-            self.report(Code::REDUNDANT_RULE, d);
+            self.report_redundant(r, live, &instead, by_default);
         }
         Ok(())
+    }
+
+    /// Reports rule `r` as redundant: `live` is where it decides (leaves 0
+    /// and 1), `instead` the rules that decide those cases without it.
+    fn report_redundant(&mut self, r: RuleId, live: NodeId, instead: &[RuleId], by_default: bool) {
+        let rule = &self.policy.rules[r];
+        let mut who = Vec::new();
+        if !instead.is_empty() {
+            who.push(self.list_of(instead));
+        }
+        if by_default {
+            who.push("the default".to_string());
+        }
+        let mut d = Diagnostic::warning(
+            Code::REDUNDANT_RULE,
+            format!(
+                "rule {} is redundant: without it, no case changes outcome",
+                self.rule_name(r)
+            ),
+        )
+        .at(rule.loc.0, "deleting this rule changes no outcome");
+        for &s in instead {
+            d = d.also(
+                self.policy.rules[s].loc.0,
+                format!("gives `{}` on its cases too", self.outcome(rule.outcome)),
+            );
+        }
+        d = d.note(format!(
+            "every case it decides is decided `{}` without it, by {}",
+            self.outcome(rule.outcome),
+            who.join(" and ")
+        ));
+        let listed = list(self.policy, &self.d, live, &|p| p == 1, "it decides");
+        let d = Self::attach(d, listed).help(
+            "delete the rule, or keep it on purpose with `allow redundant-rule` if it states a holding",
+        );
+        self.report(Code::REDUNDANT_RULE, d);
     }
 
     /// The outcomes without rule `r` inside `within` (OUT outside), by

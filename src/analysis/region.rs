@@ -103,7 +103,7 @@ fn cover(
             }
             // Cubes below that agree (same group, same constraints) are one
             // cube with the union of cells.
-            let mut index: HashMap<(u32, Cube), usize> = HashMap::new();
+            let mut index: HashMap<(u32, Cube), usize, FxBuild> = HashMap::default();
             let mut merged: Vec<((u32, Cube), CellSet)> = Vec::new();
             for (child, cells) in children {
                 for rest in cover(mdd, child, key, memo)?.iter() {
@@ -150,7 +150,7 @@ fn merge_greedily(mut cubes: Vec<Cube>) -> Vec<Cube> {
         levels.sort_unstable();
         levels.dedup();
         for level in levels {
-            let mut index: HashMap<Cube, usize> = HashMap::new();
+            let mut index: HashMap<Cube, usize, FxBuild> = HashMap::default();
             let mut out: Vec<Cube> = Vec::with_capacity(cubes.len());
             for cube in std::mem::take(&mut cubes) {
                 let Some(pos) = cube.iter().position(|(l, _)| *l == level) else {

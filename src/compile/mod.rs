@@ -644,6 +644,8 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             &all
         }
     };
+    let mut memo = mdd::Memo2::default();
+    let mut state_settled: Vec<bool> = Vec::new();
     for &i in rules {
         if Some(i) == how.skip {
             continue;
@@ -659,9 +661,10 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             // nothing for policies without `overrides` (every winner is safe
             // at once) and keeps each step proportional to the rule's region.
             let never = d.mdd.leaf(0)?;
-            let state_settled: Vec<bool> = (0..folder.states.len() as u32)
-                .map(|s| s == outside || folder.settled(s, i))
-                .collect();
+            state_settled.clear();
+            state_settled.extend(
+                (0..folder.states.len() as u32).map(|s| s == outside || folder.settled(s, i)),
+            );
             if !stable {
                 // With `overrides`, "not settled" may turn into "settled"
                 // later; only "settled" answers stay true.
@@ -670,14 +673,11 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             let mut is_settled =
                 |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
             let mut op = |s: u32, _matched: u32| folder.add(s, i);
-            d.mdd.apply_unless(
-                root,
-                c,
-                Some(never),
-                &mut is_settled,
-                &mut op,
-                &mut mdd::Memo2::default(),
-            )
+            // One computed table for every step, cleared: its capacity is
+            // reused rather than grown again for each rule.
+            memo.clear();
+            d.mdd
+                .apply_unless(root, c, Some(never), &mut is_settled, &mut op, &mut memo)
         })();
         root = step.map_err(|_| too_large(i))?;
         // Without `overrides`, a settled case stays settled: once every
