@@ -401,7 +401,7 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
     let mut op = |x: u32, y: u32| {
         let (vx, vy) = (&verdicts[x as usize], &verdicts[y as usize]);
         let differs = if reasons {
-            explained(vx, &old_j) != explained(vy, &new_j)
+            explained(vx, old_j) != explained(vy, new_j)
         } else {
             vx.outcome() != vy.outcome()
         };
@@ -464,7 +464,7 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
             },
         }
     };
-    let namer = Namer::new(&old_j, &d);
+    let namer = Namer::new(old_j, d);
     let mut complete = true;
     let (mut changes, mut reason_changes) = (Vec::new(), Vec::new());
     let (mut differing, mut same_outcome) = (Count::from(0u8), Count::from(0u8));
@@ -473,8 +473,8 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
     let key = |p: u32| {
         let (x, y) = pairs[p as usize];
         let (sx, sy) = (
-            side(&verdicts[x as usize], &old_j),
-            side(&verdicts[y as usize], &new_j),
+            side(&verdicts[x as usize], old_j),
+            side(&verdicts[y as usize], new_j),
         );
         (
             sx.outcome.is_none(),
@@ -489,7 +489,7 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
     for p in order {
         let (x, y) = pairs[p as usize];
         let (vx, vy) = (&verdicts[x as usize], &verdicts[y as usize]);
-        let (old_side, new_side) = (side(vx, &old_j), side(vy, &new_j));
+        let (old_side, new_side) = (side(vx, old_j), side(vy, new_j));
         let want = |q: u32| q == p;
         let cubes = match region::cubes(&d.mdd, root, &want) {
             Ok(c) => c,
@@ -501,7 +501,7 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
         let count = if complete {
             cubes.iter().map(|c| namer.count(c)).sum()
         } else {
-            region::count(&old_j, &d, root, &want)
+            region::count(old_j, d, root, &want)
         };
         let outcome_changes = vx.outcome() != vy.outcome();
         if outcome_changes {
