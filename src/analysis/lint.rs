@@ -24,7 +24,8 @@ use crate::check::{DeclKind, Default, Policy, Resolve, RuleId, ValueOwner};
 use crate::compile::mdd::{FxBuild, Memo1, Memo2, NodeId};
 use crate::compile::{self, CompileError, Diagram, Fold, OUTSIDE};
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::semantics::Verdict;
+use crate::semantics::index::RuleIndex;
+use crate::semantics::{Value, Verdict};
 use std::collections::{HashMap, HashSet};
 
 pub use crate::diag::codes::{LINTS, Level};
@@ -190,7 +191,7 @@ pub fn lint_timed(
     {
         let classes = time(t, Code::DEAD_RULE, || l.classify(&skip))?;
         if on(Code::OVERLAP) {
-            time(t, Code::OVERLAP, || l.overlap(&classes))?;
+            time(t, Code::OVERLAP, || l.overlap(&classes.classes))?;
         }
         if on(Code::REDUNDANT_RULE) {
             time(t, Code::REDUNDANT_RULE, || {
@@ -212,6 +213,21 @@ fn time<T>(timings: &mut Timings, code: Code, f: impl FnOnce() -> T) -> T {
     timings.lints.push((code, start.elapsed()));
     r
 }
+
+/// What `classify` found: each rule's class where a lint needed it, and a
+/// few cases each rule explains (none: the rule is dead or never matches).
+struct Classes {
+    classes: Vec<Option<Class>>,
+    live_at: Vec<Option<Vec<Vec<Value>>>>,
+}
+
+/// How many of the rules that decide a dead rule's cases are named; past
+/// that, the walk that finds them stops, and the note says there are more.
+const MAX_BEATERS: usize = 8;
+
+/// How many cases per rule `classify` keeps for `redundant-rule`'s quick
+/// refutation.
+const WITNESSES: usize = 8;
 
 /// What one rule does to its cases.
 struct Class {
@@ -392,29 +408,50 @@ impl Linter<'_> {
 
     /// For every rule, where it explains the case and where (and by which
     /// verdict) it is beaten; reports `dead-rule` and `partly-masked`.
-    fn classify(&mut self, skip: &[bool]) -> Result<Vec<Option<Class>>, CompileError> {
+    fn classify(&mut self, skip: &[bool]) -> Result<Classes, CompileError> {
         let never = self.d.mdd.leaf(0).map_err(|_| self.too_large.clone())?;
-        let out_leaf = self.d.mdd.leaf(OUT).map_err(|_| self.too_large.clone())?;
-        let explains: Vec<Vec<RuleId>> = self
-            .d
-            .verdicts
-            .iter()
-            .map(|v| match v {
-                Verdict::Decided { rules, .. } => rules.clone(),
-                _ => Vec::new(),
-            })
-            .collect();
-        // Which rules explain some case: one look at the reachable leaves.
-        let mut live_somewhere = vec![false; self.policy.rules.len()];
-        for n in self.d.mdd.reachable(self.d.root) {
-            if let Some(v) = self.d.mdd.payload(n) {
-                for &r in &explains[v as usize] {
-                    live_somewhere[r] = true;
+        let explains = self.explains();
+        // Which rules explain some case, and such a case for each: one
+        // depth-first walk of the diagram, each node once, remembering the
+        // path that first reached it.
+        let mut live_at: Vec<Option<Vec<Vec<Value>>>> = vec![None; self.policy.rules.len()];
+        {
+            let d = &self.d;
+            let mut seen: HashSet<NodeId, FxBuild> = HashSet::default();
+            let mut case = compile::base_case(self.policy);
+            // (node, level whose value to set, value) frames.
+            let mut stack: Vec<(NodeId, Option<(usize, Value)>)> = vec![(d.root, None)];
+            while let Some((n, set)) = stack.pop() {
+                if let Some((attr, v)) = set {
+                    case[attr] = v;
+                }
+                match d.mdd.payload(n) {
+                    // A leaf is met once per edge into it, each time on
+                    // another path: the cases differ, which makes them
+                    // better at refuting `redundant-rule` quickly.
+                    Some(v) => {
+                        for &r in &explains[v as usize] {
+                            let cases = live_at[r].get_or_insert_with(Vec::new);
+                            if cases.len() < WITNESSES {
+                                cases.push(case.clone());
+                            }
+                        }
+                    }
+                    None if !seen.insert(n) => {}
+                    None => {
+                        let attr = d.attribute_at(d.mdd.level(n));
+                        let mut start = 0;
+                        for run in d.mdd.runs(n).iter() {
+                            stack.push((run.child, Some((attr, d.representative(attr, start)))));
+                            start = run.end + 1;
+                        }
+                    }
                 }
             }
         }
         let on = |c: Code| self.levels.level(c, self.policy) != Level::Allow;
-        let need_live = on(Code::PARTLY_MASKED) || on(Code::OVERLAP) || on(Code::REDUNDANT_RULE);
+        // `redundant-rule` computes the classes it needs itself, lazily.
+        let need_live = on(Code::PARTLY_MASKED) || on(Code::OVERLAP);
         let need_dead = on(Code::OVERLAP);
         let masked_on = on(Code::PARTLY_MASKED);
         let mut classes = Vec::with_capacity(self.policy.rules.len());
@@ -423,7 +460,7 @@ impl Linter<'_> {
                 classes.push(None);
                 continue;
             }
-            let live = live_somewhere[r];
+            let live = live_at[r].is_some();
             if !live && !skipped {
                 self.dead(r)?;
             }
@@ -431,58 +468,89 @@ impl Linter<'_> {
                 classes.push(None);
                 continue;
             }
-            let mut shortcut = |_: &_, _: NodeId, b: NodeId| (b == never).then_some(out_leaf);
-            let mut op = |v: u32, _m: u32| {
-                if explains[v as usize].contains(&r) {
-                    LIVE
-                } else {
-                    v
-                }
-            };
-            let node = self
-                .d
-                .mdd
-                .apply_with(
-                    self.d.root,
-                    self.conds[r],
-                    &mut shortcut,
-                    &mut op,
-                    &mut Memo2::default(),
-                )
-                .map_err(|_| self.too_large.clone())?;
-            let mut beaten = Vec::new();
-            for n in self.d.mdd.reachable(node) {
-                match self.d.mdd.payload(n) {
-                    Some(LIVE) | Some(OUT) | None => {}
-                    Some(v) => beaten.push(v),
-                }
-            }
-            beaten.sort_unstable();
-            let class = Class { node, live, beaten };
+            let class = self.class(r, &explains)?;
             if live && masked_on && !class.beaten.is_empty() && !skipped {
                 self.masked(r, &class);
             }
             classes.push(Some(class));
         }
-        Ok(classes)
+        Ok(Classes { classes, live_at })
+    }
+
+    /// For each verdict, its explaining rules.
+    fn explains(&self) -> Vec<Vec<RuleId>> {
+        self.d
+            .verdicts
+            .iter()
+            .map(|v| match v {
+                Verdict::Decided { rules, .. } => rules.clone(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Rule `r`'s cases, classified: where it explains (LIVE), where it is
+    /// beaten (the verdict), elsewhere OUT.
+    fn class(&mut self, r: RuleId, explains: &[Vec<RuleId>]) -> Result<Class, CompileError> {
+        let err = |_| self.too_large.clone();
+        let never = self.d.mdd.leaf(0).map_err(err)?;
+        let out_leaf = self.d.mdd.leaf(OUT).map_err(err)?;
+        let mut shortcut = |_: &_, _: NodeId, b: NodeId| (b == never).then_some(out_leaf);
+        let mut op = |v: u32, _m: u32| {
+            if explains[v as usize].contains(&r) {
+                LIVE
+            } else {
+                v
+            }
+        };
+        let node = self
+            .d
+            .mdd
+            .apply_with(
+                self.d.root,
+                self.conds[r],
+                &mut shortcut,
+                &mut op,
+                &mut Memo2::default(),
+            )
+            .map_err(err)?;
+        let mut beaten = Vec::new();
+        let mut live = false;
+        for n in self.d.mdd.reachable(node) {
+            match self.d.mdd.payload(n) {
+                Some(LIVE) => live = true,
+                Some(OUT) | None => {}
+                Some(v) => beaten.push(v),
+            }
+        }
+        beaten.sort_unstable();
+        Ok(Class { node, live, beaten })
     }
 
     /// The leaves of the diagram at `root` on the cases of the condition
     /// `cond`, found by walking both together, without building their
-    /// product.
-    fn verdicts_within(&self, root: NodeId, cond: NodeId) -> Vec<u32> {
+    /// product; the walk stops once it has found `limit` of them.
+    fn verdicts_within(&self, root: NodeId, cond: NodeId, limit: usize) -> Vec<u32> {
         let m = &self.d.mdd;
         let mut seen: HashSet<(NodeId, NodeId), FxBuild> = HashSet::default();
         let mut out: Vec<u32> = Vec::new();
         let mut stack = vec![(root, cond)];
         while let Some((a, b)) = stack.pop() {
-            if m.payload(b) == Some(0) || !seen.insert((a, b)) {
+            if m.payload(b) == Some(0) {
                 continue;
             }
-            if let Some(v) = m.payload(a)
-                && m.payload(b).is_some()
-            {
-                out.push(v);
+            // Below a leaf of `root`, any node of `cond` but the false leaf
+            // holds some case (the diagram is reduced): no need to walk it.
+            if let Some(v) = m.payload(a) {
+                if !out.contains(&v) {
+                    out.push(v);
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+                continue;
+            }
+            if !seen.insert((a, b)) {
                 continue;
             }
             let level = m.level(a).min(m.level(b));
@@ -571,9 +639,11 @@ impl Linter<'_> {
 
     fn dead(&mut self, r: RuleId) -> Result<(), CompileError> {
         let rule = &self.policy.rules[r];
-        let mut beaters: Vec<RuleId> = self
-            .verdicts_within(self.d.root, self.conds[r])
+        let verdicts = self.verdicts_within(self.d.root, self.conds[r], MAX_BEATERS + 1);
+        let more = verdicts.len() > MAX_BEATERS;
+        let mut beaters: Vec<RuleId> = verdicts
             .into_iter()
+            .take(MAX_BEATERS)
             .flat_map(|v| match &self.d.verdicts[v as usize] {
                 Verdict::Decided { rules, .. } | Verdict::Conflict { rules } => rules.clone(),
                 Verdict::Undecided => Vec::new(),
@@ -612,9 +682,10 @@ impl Linter<'_> {
             format!("by `overrides` or by {}", self.strategy())
         };
         d = d.note(format!(
-            "where it matches, {} {} instead, {how}",
+            "where it matches, {}{} {} instead, {how}",
             self.list_of(&beaters),
-            if beaters.len() == 1 {
+            if more { " and other rules" } else { "" },
+            if beaters.len() == 1 && !more {
                 "decides"
             } else {
                 "decide"
@@ -780,7 +851,7 @@ impl Linter<'_> {
     /// `redundant-rule`: the outcome of every case is the same without the
     /// rule. Only the cases the rule can change are folded: those it
     /// explains, or, when `overrides` involve it, all it matches.
-    fn redundant(&mut self, skip: &[bool], classes: &[Option<Class>]) -> Result<(), CompileError> {
+    fn redundant(&mut self, skip: &[bool], found: &Classes) -> Result<(), CompileError> {
         let n = self.policy.rules.len();
         let boxes: Vec<Option<Bx>> = (0..n).map(|r| self.cell_box(r)).collect();
         let index = BoxIndex::new(&boxes, self.d.cells.iter().map(|c| c.count()).collect());
@@ -795,14 +866,38 @@ impl Linter<'_> {
         };
         let no_overrides = self.policy.rules.iter().all(|r| r.overrides.is_empty());
         let codes: Vec<u32> = self.d.verdicts.iter().map(outcome_code).collect();
+        let mut quick: Option<RuleIndex> = None;
+        let explains = self.explains();
         for r in 0..n {
-            let Some(class) = &classes[r] else { continue };
-            if skip[r] || !class.live {
+            let Some(cases) = &found.live_at[r] else {
+                continue;
+            };
+            if skip[r] || boxes[r].is_none() {
                 continue;
             }
-            if boxes[r].is_none() {
-                continue;
+            // Most rules are not redundant, and one case shows it: a case
+            // the rule decides, decided again without it. Without
+            // `overrides` the winners of a case are the rules that match it.
+            if no_overrides {
+                let index = quick.get_or_insert_with(|| RuleIndex::build(self.policy));
+                let changes = |case: &Vec<Value>| {
+                    let mut winners = index.matching(case);
+                    winners.retain(|&s| s != r);
+                    let then = crate::semantics::resolve(self.policy, &winners).outcome();
+                    then != Some(self.policy.rules[r].outcome)
+                };
+                if cases.iter().any(changes) {
+                    continue;
+                }
             }
+            let computed;
+            let class = match &found.classes[r] {
+                Some(c) => c,
+                None => {
+                    computed = self.class(r, &explains)?;
+                    &computed
+                }
+            };
             let err = |_| self.too_large.clone();
             let mut is_live = |p: u32| u32::from(p == LIVE);
             let live = self
@@ -857,7 +952,7 @@ impl Linter<'_> {
             // Who decides the cases it decides, once it is gone.
             let mut instead: Vec<RuleId> = Vec::new();
             let mut by_default = false;
-            for v in self.verdicts_within(without, live) {
+            for v in self.verdicts_within(without, live, usize::MAX) {
                 if let Some(Verdict::Decided { rules, default, .. }) =
                     self.d.verdicts.get(v as usize)
                 {
