@@ -619,7 +619,7 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
     // Without `overrides`, a state is settled from its creation on, so
     // both answers can be kept for good.
     let stable = policy.rules.iter().all(|r| r.overrides.is_empty());
-    let mut node_settled: HashMap<NodeId, bool, mdd::FxBuild> = HashMap::default();
+    let mut node_settled: Vec<Option<bool>> = Vec::new();
     let empty = folder.state(Vec::new());
     // The cases outside `within` get a state of their own that every step
     // treats as settled, so that no rule's fold visits them.
@@ -668,7 +668,10 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             if !stable {
                 // With `overrides`, "not settled" may turn into "settled"
                 // later; only "settled" answers stay true.
-                node_settled.retain(|_, s| *s);
+                node_settled
+                    .iter_mut()
+                    .filter(|s| **s == Some(false))
+                    .for_each(|s| *s = None);
             }
             let mut is_settled =
                 |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
@@ -688,7 +691,7 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
                 .collect();
             // A memo of its own: the step's memo may hold "not settled" for
             // states made during the step. The region is small.
-            if fully_settled(&d.mdd, root, &all_settled, &mut HashMap::default()) {
+            if fully_settled(&d.mdd, root, &all_settled, &mut Vec::new()) {
                 break;
             }
         }
@@ -724,14 +727,9 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
 
 /// Whether every leaf below `n` holds a settled state, memoised per node.
 /// Recursion depth is at most the number of levels.
-fn fully_settled(
-    m: &Mdd,
-    n: NodeId,
-    states: &[bool],
-    memo: &mut HashMap<NodeId, bool, mdd::FxBuild>,
-) -> bool {
-    if let Some(&known) = memo.get(&n) {
-        return known;
+fn fully_settled(m: &Mdd, n: NodeId, states: &[bool], memo: &mut Vec<Option<bool>>) -> bool {
+    if let Some(Some(known)) = memo.get(n as usize) {
+        return *known;
     }
     let answer = match m.payload(n) {
         // A state made during this step is not settled yet.
@@ -741,7 +739,12 @@ fn fully_settled(
             .iter()
             .all(|r| fully_settled(m, r.child, states, memo)),
     };
-    memo.insert(n, answer);
+    // Indexed by node id, grown on demand: a table lookup is what keeps the
+    // fold cheap where every leaf is settled.
+    if memo.len() <= n as usize {
+        memo.resize(n as usize + 1, None);
+    }
+    memo[n as usize] = Some(answer);
     answer
 }
 
