@@ -511,8 +511,15 @@ fn lint(args: LintArgs) -> Exit {
         if report.has_errors() {
             exit = exit.max(Exit::Failed);
         }
+        let vocabulary = report.is_vocabulary && !report.has_errors();
         rep.diagnostics.extend(report.diagnostics);
         let Some(policy) = report.policy else {
+            if vocabulary {
+                clean.push(format!(
+                    "{}: vocabulary (checked; lints are about policies)",
+                    path.display()
+                ));
+            }
             continue;
         };
         match writ::analysis::lint::lint(&policy, &options) {
@@ -521,7 +528,11 @@ fn lint(args: LintArgs) -> Exit {
                     exit = exit.max(Exit::Failed);
                 }
                 if found.is_empty() {
-                    clean.push(format!("{}: policy `{}`", path.display(), policy.meta.name));
+                    clean.push(format!(
+                        "{}: policy `{}`: no lint fired",
+                        path.display(),
+                        policy.meta.name
+                    ));
                 }
                 rep.diagnostics.extend(found);
             }
@@ -543,7 +554,7 @@ fn lint(args: LintArgs) -> Exit {
     if format == Format::Text {
         let mut out = std::io::stdout().lock();
         for c in clean {
-            let _ = writeln!(out, "ok: {c}: no lint fired");
+            let _ = writeln!(out, "ok: {c}");
         }
     }
     exit

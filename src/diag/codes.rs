@@ -611,7 +611,7 @@ codes! {
     /// explains some cases, but on others another rule wins.
     ///
     /// Often intended (exceptions beat the general rule), so the lint is off
-    /// unless enabled with `--deny partly-masked` or `--warn`. It lists where
+    /// unless enabled with `--warn partly-masked` (or `--deny`). It lists where
     /// the rule is beaten, by which rules, and how many cases it still
     /// decides.
     ///
