@@ -422,27 +422,21 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
         .iter()
         .map(|r| &r.id)
         .eq(new_j.rules.iter().map(|r| &r.id));
-    let same_leaf = d.mdd.leaf(SAME).map_err(|_| Error::TooLarge {
+    let too_large = |_| Error::TooLarge {
         error: CompileError::TooLarge {
             max_nodes: options.max_nodes,
             rules_done: old.rules.len() + new.rules.len(),
             rules_total: old.rules.len() + new.rules.len(),
         },
         old: false,
-    })?;
+    };
+    let same_leaf = d.mdd.leaf(SAME).map_err(too_large)?;
     let mut shortcut =
         |_: &_, x: NodeId, y: NodeId| (x == y && (!reasons || same_rules)).then_some(same_leaf);
     let root = d
         .mdd
         .apply_with(a, b, &mut shortcut, &mut op, &mut Memo2::default())
-        .map_err(|_| Error::TooLarge {
-            error: CompileError::TooLarge {
-                max_nodes: options.max_nodes,
-                rules_done: old.rules.len() + new.rules.len(),
-                rules_total: old.rules.len() + new.rules.len(),
-            },
-            old: false,
-        })?;
+        .map_err(too_large)?;
     let side = |v: &Verdict, p: &Policy| -> Side {
         match v {
             Verdict::Decided {

@@ -1242,7 +1242,7 @@ fn intersect(a: &Bx, b: &Bx) -> Option<Bx> {
             out.push(b[j].clone());
             j += 1;
         } else {
-            let cells = intersect_cells(&a[i].1, &b[j].1);
+            let cells = crate::semantics::index::intersect(&a[i].1, &b[j].1);
             if cells.is_empty() {
                 return None;
             }
@@ -1270,24 +1270,6 @@ fn hull(a: &Bx, b: &Bx) -> Bx {
                 }
             }
             out.push((*attr, merged));
-        }
-    }
-    out
-}
-
-fn intersect_cells(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let lo = a[i].0.max(b[j].0);
-        let hi = a[i].1.min(b[j].1);
-        if lo <= hi {
-            out.push((lo, hi));
-        }
-        if a[i].1 < b[j].1 {
-            i += 1;
-        } else {
-            j += 1;
         }
     }
     out
@@ -1361,7 +1343,7 @@ fn meets(a: &Bx, b: &Bx) -> bool {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                if intersect_cells(&a[i].1, &b[j].1).is_empty() {
+                if crate::semantics::index::intersect(&a[i].1, &b[j].1).is_empty() {
                     return false;
                 }
                 i += 1;

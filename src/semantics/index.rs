@@ -1102,8 +1102,9 @@ fn ranges_of(set: &ValueSet) -> Ranges {
     }
 }
 
-/// `a ∩ b`.
-fn intersect(a: &[(i64, i64)], b: &[(i64, i64)]) -> Ranges {
+/// `a ∩ b`, for ascending, disjoint inclusive intervals (of values here,
+/// of diagram cells in the analyses).
+pub(crate) fn intersect<T: Ord + Copy>(a: &[(T, T)], b: &[(T, T)]) -> Vec<(T, T)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
