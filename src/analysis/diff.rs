@@ -594,10 +594,10 @@ pub fn render_text(r: &Report) -> String {
             }
         );
     }
-    write_changes(&mut out, &r.changes, "");
+    write_changes(&mut out, &r.changes);
     if !r.reasons.is_empty() {
         let _ = writeln!(out, "\nsame outcome, different reasons:");
-        write_changes(&mut out, &r.reasons, "");
+        write_changes(&mut out, &r.reasons);
     }
     if !r.complete {
         let _ = writeln!(
@@ -612,7 +612,7 @@ fn outcome_text(s: &Side) -> &str {
     s.outcome.as_deref().unwrap_or("undecided")
 }
 
-fn write_changes(out: &mut String, changes: &[Change], _indent: &str) {
+fn write_changes(out: &mut String, changes: &[Change]) {
     use std::fmt::Write;
     let mut i = 0;
     while i < changes.len() {

@@ -234,7 +234,6 @@ struct Class {
     /// The rule's cases: LIVE where it explains, the verdict id where it is
     /// beaten, OUT elsewhere.
     node: NodeId,
-    live: bool,
     /// The verdicts of the cases where it is beaten.
     beaten: Vec<u32>,
 }
@@ -515,16 +514,14 @@ impl Linter<'_> {
             )
             .map_err(err)?;
         let mut beaten = Vec::new();
-        let mut live = false;
         for n in self.d.mdd.reachable(node) {
             match self.d.mdd.payload(n) {
-                Some(LIVE) => live = true,
-                Some(OUT) | None => {}
+                Some(LIVE) | Some(OUT) | None => {}
                 Some(v) => beaten.push(v),
             }
         }
         beaten.sort_unstable();
-        Ok(Class { node, live, beaten })
+        Ok(Class { node, beaten })
     }
 
     /// The leaves of the diagram at `root` on the cases of the condition
@@ -803,7 +800,6 @@ impl Linter<'_> {
             }
             let narrowed = Class {
                 node,
-                live: class.live,
                 beaten: differ,
             };
             let groups = self.beaten_groups(&narrowed, &|_| true);
@@ -855,15 +851,6 @@ impl Linter<'_> {
         let n = self.policy.rules.len();
         let boxes: Vec<Option<Bx>> = (0..n).map(|r| self.cell_box(r)).collect();
         let index = BoxIndex::new(&boxes, self.d.cells.iter().map(|c| c.count()).collect());
-        let overridden: Vec<bool> = {
-            let mut v = vec![false; n];
-            for rule in &self.policy.rules {
-                for &b in &rule.overrides {
-                    v[b] = true;
-                }
-            }
-            v
-        };
         let no_overrides = self.policy.rules.iter().all(|r| r.overrides.is_empty());
         let codes: Vec<u32> = self.d.verdicts.iter().map(outcome_code).collect();
         let mut quick: Option<RuleIndex> = None;
@@ -911,7 +898,9 @@ impl Linter<'_> {
             // is between two rules in the order, the cases where the order
             // passed through it (any case: the fold decides).
             let mine = self.policy.rules[r].outcome as u32;
-            let (within, with_o) = if !self.policy.rules[r].overrides.is_empty() && overridden[r] {
+            let (within, with_o) = if !self.policy.rules[r].overrides.is_empty()
+                && !self.overridden_by[r].is_empty()
+            {
                 let mut to_code = |p: u32| codes[p as usize];
                 let all = self.d.mdd.leaf(1).map_err(err)?;
                 let whole = self
@@ -920,7 +909,9 @@ impl Linter<'_> {
                     .map_leaves(self.d.root, &mut to_code, &mut Memo1::default())
                     .map_err(err)?;
                 (all, whole)
-            } else if !self.policy.rules[r].overrides.is_empty() || overridden[r] {
+            } else if !self.policy.rules[r].overrides.is_empty()
+                || !self.overridden_by[r].is_empty()
+            {
                 let mut to_code = |p: u32| match p {
                     LIVE => mine,
                     OUT => OUT,
@@ -1260,16 +1251,7 @@ fn hull(a: &Bx, b: &Bx) -> Bx {
     let mut out = Vec::new();
     for (attr, cells) in a {
         if let Some((_, other)) = b.iter().find(|(x, _)| x == attr) {
-            let mut all: Vec<(u32, u32)> = cells.iter().chain(other).copied().collect();
-            all.sort_unstable();
-            let mut merged: Vec<(u32, u32)> = Vec::new();
-            for (lo, hi) in all {
-                match merged.last_mut() {
-                    Some(l) if l.1.saturating_add(1) >= lo => l.1 = l.1.max(hi),
-                    _ => merged.push((lo, hi)),
-                }
-            }
-            out.push((*attr, merged));
+            out.push((*attr, super::region::union(cells, other)));
         }
     }
     out
@@ -1318,15 +1300,7 @@ fn diagram_box(d: &Diagram, root: NodeId) -> Bx {
         if free[l] || cells[l].is_empty() {
             continue;
         }
-        let mut cs = std::mem::take(&mut cells[l]);
-        cs.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::new();
-        for (lo, hi) in cs {
-            match merged.last_mut() {
-                Some(x) if x.1.saturating_add(1) >= lo => x.1 = x.1.max(hi),
-                _ => merged.push((lo, hi)),
-            }
-        }
+        let merged = super::region::union(&std::mem::take(&mut cells[l]), &[]);
         if merged != [(0, m.cells()[l] - 1)] {
             out.push((d.attribute_at(l as u32), merged));
         }

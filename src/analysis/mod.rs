@@ -44,33 +44,8 @@ pub fn list(
 ) -> Listed {
     let namer = region::Namer::new(policy, d);
     match region::cubes(&d.mdd, root, want) {
-        Ok(cubes) => {
-            let total = cubes.len();
-            let regions: Vec<Region> = cubes
-                .iter()
-                .take(MAX_LISTED)
-                .map(|c| namer.region(c, label.to_string()))
-                .collect();
-            let cases = cubes.iter().map(|c| namer.count(c)).sum();
-            Listed {
-                total: (total > regions.len()).then_some(total),
-                regions,
-                complete: true,
-                cases,
-            }
-        }
-        Err(region::TooManyPieces) => {
-            let cubes = region::some_cubes(&d.mdd, root, want, MAX_LISTED);
-            Listed {
-                regions: cubes
-                    .iter()
-                    .map(|c| namer.region(c, label.to_string()))
-                    .collect(),
-                total: None,
-                complete: false,
-                cases: region::count(policy, d, root, want),
-            }
-        }
+        Ok(cubes) => merged(&namer, &cubes, label),
+        Err(region::TooManyPieces) => pieces(policy, d, &namer, root, want, label),
     }
 }
 
@@ -88,27 +63,10 @@ pub fn list_grouped(
     match region::cubes_grouped(&d.mdd, root, key) {
         Ok(groups) => groups
             .into_iter()
-            .map(|(k, cubes)| {
-                let total = cubes.len();
-                let text = label(k);
-                let regions: Vec<Region> = cubes
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|c| namer.region(c, text.clone()))
-                    .collect();
-                let cases = cubes.iter().map(|c| namer.count(c)).sum();
-                let listed = Listed {
-                    total: (total > regions.len()).then_some(total),
-                    regions,
-                    complete: true,
-                    cases,
-                };
-                (k, listed)
-            })
+            .map(|(k, cubes)| (k, merged(&namer, &cubes, &label(k))))
             .collect(),
         Err(region::TooManyPieces) => {
-            // Too fragmented to merge: each group on its own, from a bounded
-            // walk, with an exact count.
+            // Too fragmented to merge: each group on its own.
             let mut keys: Vec<u32> = d
                 .mdd
                 .reachable(root)
@@ -118,8 +76,48 @@ pub fn list_grouped(
             keys.sort_unstable();
             keys.dedup();
             keys.into_iter()
-                .map(|k| (k, list(policy, d, root, &|p| key(p) == Some(k), &label(k))))
+                .map(|k| {
+                    let want = |p| key(p) == Some(k);
+                    (k, pieces(policy, d, &namer, root, &want, &label(k)))
+                })
                 .collect()
         }
+    }
+}
+
+/// Merged cubes as regions: the first [`MAX_LISTED`], with the total.
+fn merged(namer: &region::Namer, cubes: &[region::Cube], label: &str) -> Listed {
+    let regions: Vec<Region> = cubes
+        .iter()
+        .take(MAX_LISTED)
+        .map(|c| namer.region(c, label.to_string()))
+        .collect();
+    Listed {
+        total: (cubes.len() > regions.len()).then_some(cubes.len()),
+        regions,
+        complete: true,
+        cases: cubes.iter().map(|c| namer.count(c)).sum(),
+    }
+}
+
+/// A set too fragmented to merge: the pieces a bounded walk finds, and the
+/// exact count.
+fn pieces(
+    policy: &Policy,
+    d: &Diagram,
+    namer: &region::Namer,
+    root: NodeId,
+    want: &dyn Fn(u32) -> bool,
+    label: &str,
+) -> Listed {
+    let cubes = region::some_cubes(&d.mdd, root, want, MAX_LISTED);
+    Listed {
+        regions: cubes
+            .iter()
+            .map(|c| namer.region(c, label.to_string()))
+            .collect(),
+        total: None,
+        complete: false,
+        cases: region::count(policy, d, root, want),
     }
 }

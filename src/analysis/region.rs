@@ -179,7 +179,9 @@ fn merge_greedily(mut cubes: Vec<Cube>) -> Vec<Cube> {
     }
 }
 
-fn union(a: &CellSet, b: &CellSet) -> CellSet {
+/// The union of two cell sets (either may be unsorted or overlapping), as
+/// a cell set.
+pub(crate) fn union(a: &[(u32, u32)], b: &[(u32, u32)]) -> CellSet {
     let mut all: Vec<(u32, u32)> = a.iter().chain(b).copied().collect();
     all.sort_unstable();
     let mut out: CellSet = Vec::with_capacity(all.len());
@@ -476,4 +478,57 @@ pub fn count(policy: &Policy, d: &Diagram, root: NodeId, want: &dyn Fn(u32) -> b
         below.insert(n, c);
     }
     &below[&root] * &suffix[0] / &suffix[level_index(root)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantics::interp::all_cases;
+
+    /// The fallback for fragmented sets (unmerged pieces, exact count)
+    /// describes the same cases as the merged cubes. The threshold is too
+    /// large to reach in a unit test, so both are run on one diagram.
+    #[test]
+    fn pieces_and_counts_agree_with_merged_cubes() {
+        let text = "policy t\nattribute a: { x, y, z }\nattribute b: bool\nattribute n: int 0..9\n\
+                    decision o: { p, q }\ndefault undecided\nresolve first\n\
+                    rule one: when a = x and n > 3 then p\n\
+                    rule two: when b or n in { 1, 7 } then q\n";
+        let mut map = crate::source::SourceMap::new();
+        let p = crate::api::check_source(&mut map, "t.policy", text)
+            .policy
+            .expect("checks");
+        let d = crate::compile::compile(&p, &crate::compile::Options::default()).unwrap();
+        let namer = Namer::new(&p, &d);
+        for (i, v) in d.verdicts.iter().enumerate() {
+            let want = |q: u32| q == i as u32;
+            let merged = cubes(&d.mdd, d.root, &want).unwrap();
+            let pieces = some_cubes(&d.mdd, d.root, &want, usize::MAX);
+            assert!(pieces.len() >= merged.len());
+            let expected = all_cases(&p, 1_000)
+                .unwrap()
+                .into_iter()
+                .filter(|c| d.decide(c) == v)
+                .count();
+            let inside = |cs: &[Cube], case: &[Value]| {
+                cs.iter()
+                    .filter(|cube| {
+                        cube.iter().all(|(level, cells)| {
+                            let attr = d.attribute_at(*level);
+                            let cell = d.cells[attr].cell_of(case[attr]).unwrap();
+                            cells.iter().any(|&(lo, hi)| lo <= cell && cell <= hi)
+                        })
+                    })
+                    .count()
+            };
+            for case in all_cases(&p, 1_000).unwrap() {
+                let want_it = d.decide(&case) == v;
+                assert_eq!(inside(&merged, &case), usize::from(want_it), "{case:?}");
+                assert_eq!(inside(&pieces, &case), usize::from(want_it), "{case:?}");
+            }
+            let total: Count = merged.iter().map(|c| namer.count(c)).sum();
+            assert_eq!(total, Count::from(expected));
+            assert_eq!(count(&p, &d, d.root, &want), Count::from(expected));
+        }
+    }
 }

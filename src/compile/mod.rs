@@ -685,15 +685,13 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
         root = step.map_err(|_| too_large(i))?;
         // Without `overrides`, a settled case stays settled: once every
         // case is, the remaining rules cannot change anything.
-        if stable && how.within.is_some() && d.mdd.payload(root).is_some() {
-            let all_settled: Vec<bool> = (0..folder.states.len() as u32)
-                .map(|s| s == outside || folder.settled(s, i + 1))
-                .collect();
-            // A memo of its own: the step's memo may hold "not settled" for
-            // states made during the step. The region is small.
-            if fully_settled(&d.mdd, root, &all_settled, &mut Vec::new()) {
-                break;
-            }
+        if stable
+            && how.within.is_some()
+            && d.mdd
+                .payload(root)
+                .is_some_and(|s| s == outside || folder.settled(s, i + 1))
+        {
+            break;
         }
     }
     if d.verdict_index.len() != d.verdicts.len() {
