@@ -146,10 +146,22 @@ impl Mdd {
     /// used as scratch space (one partial evaluation after another) stops
     /// allocating once it has served the largest of them.
     pub fn clear(&mut self) {
+        if self.nodes.len() * 16 < self.slots.len() {
+            // Few nodes in a large table: empty only their slots.
+            let mask = self.slots.len() - 1;
+            for id in 0..self.nodes.len() as NodeId {
+                let mut i = self.hash_of(id) as usize & mask;
+                while self.slots[i] != id {
+                    i = (i + 1) & mask;
+                }
+                self.slots[i] = NO_NODE;
+            }
+        } else {
+            self.slots.fill(NO_NODE);
+        }
         self.nodes.clear();
         self.runs.clear();
         self.stack.clear();
-        self.slots.fill(NO_NODE);
     }
 
     /// The most nodes the manager may hold.
@@ -215,8 +227,11 @@ impl Mdd {
             h = (h.rotate_left(5) ^ ((r.end as u64) << 32 | r.child as u64))
                 .wrapping_mul(0x517C_C1B7_2722_0A95);
         }
-        // The high bits are the best mixed; the table indexes with the low.
-        h ^ (h >> 29)
+        // The table indexes with the low bits; a final mix spreads the
+        // product's well-mixed high bits into them.
+        h ^= h >> 32;
+        h = h.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        h ^ (h >> 32)
     }
 
     /// The hash of an existing node, for growing the table.

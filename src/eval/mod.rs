@@ -56,6 +56,11 @@ use crate::semantics::{Value, Verdict};
 use flat::{Flat, LEAF, Ref, code, outcome_of_code};
 use reason::{ReasonScratch, UNKNOWN};
 
+/// The node budget of each check of the index engine's greedy reason: a
+/// check past it keeps the value (the reason stays sufficient), so a wide
+/// policy never stalls a decision.
+pub const REASON_CHECK_BUDGET: usize = 10_000;
+
 /// The most nearest cases `why_not` lists.
 pub const MAX_NEAREST: usize = 5;
 
@@ -135,7 +140,14 @@ impl std::error::Error for EvalError {}
 
 /// What an [`Evaluator`] decides with.
 enum Kind<'a> {
-    Diagram(Flat),
+    Diagram {
+        flat: Flat,
+        /// The same diagram with outcomes alone in its leaves, reduced:
+        /// reasons and `--why-not` distances are read off it, so that
+        /// every engine and form, whose diagrams of outcomes are the same
+        /// canonical diagram, gives the same answers.
+        reasons: Flat,
+    },
     Index {
         policy: &'a Policy,
         index: &'a RuleIndex,
@@ -143,6 +155,8 @@ enum Kind<'a> {
         reasons: Option<Flat>,
         /// The policy's cells, for the folds of partial cases and reasons.
         cells: Vec<Cells>,
+        /// Each rule's product, for cheap refutations.
+        products: Vec<Option<index::Product>>,
         max_nodes: usize,
     },
 }
@@ -170,6 +184,7 @@ pub struct Scratch {
     memo_stamp: Vec<u32>,
     epoch: u32,
     cost: Vec<u32>,
+    possible: Vec<RuleId>,
 }
 
 impl Scratch {
@@ -192,7 +207,10 @@ impl Evaluator<'static> {
     /// JSON) whose decision has `outcomes` outcomes.
     pub fn on_diagram(d: &Diagram, outcomes: usize) -> Evaluator<'static> {
         Evaluator {
-            kind: Kind::Diagram(Flat::new(d, outcomes)),
+            kind: Kind::Diagram {
+                flat: Flat::new(d, outcomes),
+                reasons: outcome_flat(d, outcomes),
+            },
             outcomes,
             attributes: d.cells.len(),
         }
@@ -215,8 +233,9 @@ impl<'a> Evaluator<'a> {
             kind: Kind::Index {
                 policy,
                 index,
-                reasons: outcomes_diagram.map(|d| Flat::new(d, outcomes)),
+                reasons: outcomes_diagram.map(|d| outcome_flat(d, outcomes)),
                 cells: compile::cells_of(policy),
+                products: index::products(policy),
                 max_nodes,
             },
             outcomes,
@@ -240,7 +259,7 @@ impl<'a> Evaluator<'a> {
         debug_assert_eq!(case.len(), self.attributes);
         let complete = case.iter().all(Option::is_some);
         match &self.kind {
-            Kind::Diagram(flat) => {
+            Kind::Diagram { flat, reasons } => {
                 cells_of(flat, case, &mut s.cells);
                 let (verdict, depends_on) = if complete {
                     let leaf = flat.leaf_of_cells(&s.cells);
@@ -252,11 +271,13 @@ impl<'a> Evaluator<'a> {
                     }
                 };
                 let o = code(&verdict, self.outcomes);
-                let (set, minimality) = reason::sufficient(flat, &s.cells, o, &mut s.reason)
+                let path = Some(walk(flat, case, &s.cells));
+                cells_of(reasons, case, &mut s.cells);
+                let (set, minimality) = reason::sufficient(reasons, &s.cells, o, &mut s.reason)
                     .expect("a decided case's outcome is fixed by its own values");
                 Ok(Evaluation::Decided {
                     verdict,
-                    path: Some(walk(flat, case, &s.cells)),
+                    path,
                     sufficient: with_values(&set, case),
                     minimality,
                     depends_on,
@@ -268,6 +289,7 @@ impl<'a> Evaluator<'a> {
                 index,
                 reasons,
                 cells,
+                products,
                 max_nodes,
             } => {
                 let (verdict, depends_on) = if complete {
@@ -291,7 +313,9 @@ impl<'a> Evaluator<'a> {
                         reason::sufficient(flat, &s.cells, o, &mut s.reason)
                             .expect("the outcome is fixed on every engine alike")
                     }
-                    None => self.index_reason(policy, index, cells, case, o, *max_nodes, s),
+                    None => {
+                        self.index_reason(policy, index, cells, products, case, o, *max_nodes, s)
+                    }
                 };
                 let why_not = match (why_not, reasons) {
                     (None, _) => None,
@@ -436,6 +460,7 @@ impl<'a> Evaluator<'a> {
         policy: &Policy,
         index: &RuleIndex,
         cells: &[Cells],
+        products: &[Option<index::Product>],
         case: &[Option<Value>],
         o: u32,
         max_nodes: usize,
@@ -443,12 +468,30 @@ impl<'a> Evaluator<'a> {
     ) -> (Vec<AttrId>, Minimality) {
         let mut trial: Vec<Option<Value>> = case.to_vec();
         let mut exact = true;
-        let mut d = fresh_manager(s.partial.take(), policy, cells, max_nodes);
+        let mut d = fresh_manager(
+            s.partial.take(),
+            policy,
+            cells,
+            max_nodes.min(REASON_CHECK_BUDGET),
+        );
         for a in (0..case.len()).rev() {
             if trial[a].is_none() {
                 continue;
             }
             let kept = trial[a].take();
+            let known = fixed_by_rules(policy, index, &trial, o, &mut s.possible).or_else(|| {
+                // A case that agrees and is decided otherwise settles it.
+                let Scratch {
+                    possible, index: x, ..
+                } = &mut *s;
+                other_case(policy, index, products, case, &trial, o, possible, x).then_some(false)
+            });
+            if let Some(fixed) = known {
+                if !fixed {
+                    trial[a] = kept;
+                }
+                continue;
+            }
             d.reset();
             let fixed = match fold_within(policy, index, &trial, &mut d) {
                 Ok(root) => {
@@ -475,6 +518,203 @@ impl<'a> Evaluator<'a> {
         };
         (set, how)
     }
+}
+
+/// Whether one of a few cases that agree with the known values of `trial`
+/// is decided other than outcome code `o`: the full `case` with the
+/// missing values moved into the cases of a possible rule of another
+/// outcome, or shifted value by value. A cheap refutation before a fold.
+#[allow(clippy::too_many_arguments)]
+fn other_case(
+    policy: &Policy,
+    index: &RuleIndex,
+    products: &[Option<index::Product>],
+    case: &[Option<Value>],
+    trial: &[Option<Value>],
+    o: u32,
+    possible: &[RuleId],
+    scratch: &mut index::Scratch,
+) -> bool {
+    let outcomes = policy.decision.outcomes.len();
+    let base: Vec<Value> = case.iter().map(|v| v.unwrap_or(0)).collect();
+    let mut y = base.clone();
+    let differs = |y: &[Value], scratch: &mut index::Scratch| {
+        code(&index.decide_into(y, scratch), outcomes) != o
+    };
+    for &r in possible
+        .iter()
+        .filter(|&&r| Some(policy.rules[r].outcome) != outcome_of_code(o, outcomes))
+        .take(8)
+    {
+        let Some(product) = &products[r] else {
+            continue;
+        };
+        y.copy_from_slice(&base);
+        for (a, ranges) in product {
+            if trial[*a].is_none() && !ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&y[*a])) {
+                y[*a] = ranges[0].0;
+            }
+        }
+        if differs(&y, scratch) {
+            return true;
+        }
+    }
+    for shift in 1..=4i64 {
+        for (a, attr) in policy.attributes.iter().enumerate() {
+            if trial[a].is_none() {
+                let (lo, hi) = match attr.domain {
+                    crate::check::Domain::Enum { ref values, .. } => (0, values.len() as i64 - 1),
+                    crate::check::Domain::Bool => (0, 1),
+                    crate::check::Domain::Int { lo, hi } => (lo, hi),
+                };
+                let span = hi as i128 - lo as i128 + 1;
+                y[a] = (lo as i128
+                    + (base[a] as i128 - lo as i128 + shift as i128).rem_euclid(span))
+                    as i64;
+            } else {
+                y[a] = base[a];
+            }
+        }
+        if differs(&y, scratch) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether outcome code `o` is fixed for every case agreeing with the known
+/// values of `trial`, read off the rules those values leave possible, when
+/// that is decidable without combining rules: a policy of exact products
+/// without `overrides` under `resolve priority` (or with rules of one
+/// outcome). `None` when the answer needs a fold (whether some rules'
+/// cases cover others').
+fn fixed_by_rules(
+    policy: &Policy,
+    index: &RuleIndex,
+    trial: &[Option<Value>],
+    o: u32,
+    possible: &mut Vec<RuleId>,
+) -> Option<bool> {
+    use crate::check::{Default as Dflt, Resolve};
+    if !index.is_exact() {
+        return None;
+    }
+    let outcomes = policy.decision.outcomes.len();
+    let rank: Vec<usize> = match &policy.resolve {
+        Resolve::Priority(list) => {
+            let mut rank = vec![0; outcomes];
+            for (i, &x) in list.iter().enumerate() {
+                // Lower is stronger.
+                rank[x] = i;
+            }
+            rank
+        }
+        // Without a ranking, only a policy whose possible rules agree can
+        // be read off them (below).
+        _ => Vec::new(),
+    };
+    index.possible_into(trial, possible);
+    let default = match policy.default {
+        Dflt::Outcome(d) => Some(d),
+        _ => None,
+    };
+    let Some(target) = outcome_of_code(o, outcomes) else {
+        // Undecided (or a conflict): fixed exactly when no rule can match
+        // and no default decides.
+        return (o == 0 && default.is_none()).then_some(possible.is_empty());
+    };
+    let certain = |r: RuleId| {
+        policy.rules[r]
+            .cond
+            .attributes()
+            .iter()
+            .all(|&a| trial[a].is_some())
+    };
+    let out = |r: RuleId| policy.rules[r].outcome;
+    if rank.is_empty() {
+        // `first` or `strict`: only the plain case where every possible
+        // rule gives the target and a certain one exists (or the default
+        // gives it).
+        if possible.iter().any(|&r| out(r) != target) {
+            return None;
+        }
+        if possible.iter().any(|&r| certain(r)) || default == Some(target) {
+            return Some(true);
+        }
+        return None;
+    }
+    // A possible rule of a stronger outcome decides some agreeing case.
+    if possible.iter().any(|&r| rank[out(r)] < rank[target]) {
+        return Some(false);
+    }
+    // A rule of the target that matches every agreeing case: nothing
+    // stronger can match, so the target wins everywhere.
+    if possible.iter().any(|&r| out(r) == target && certain(r)) {
+        return Some(true);
+    }
+    let weaker = possible.iter().any(|&r| rank[out(r)] > rank[target]);
+    let same = possible.iter().any(|&r| out(r) == target);
+    if default == Some(target) {
+        // A weaker rule's cases must all be covered by target rules.
+        return match (weaker, same) {
+            (false, _) => Some(true),
+            (true, false) => Some(false),
+            (true, true) => None,
+        };
+    }
+    // Otherwise every agreeing case must match a target rule.
+    if !same {
+        return Some(false);
+    }
+    None
+}
+
+/// The diagram of `d` with each leaf's verdict replaced by its outcome
+/// alone, reduced: a canonical diagram of the outcome function for `d`'s
+/// order, whichever way `d` was made.
+fn outcome_flat(d: &Diagram, outcomes: usize) -> Flat {
+    let mut out = Diagram::empty(d.order.clone(), d.cells.clone(), usize::MAX, true);
+    out.verdicts = (0..=outcomes + 1)
+        .map(|c| match c {
+            0 => Verdict::Undecided,
+            c if c <= outcomes => Verdict::Decided {
+                outcome: c - 1,
+                rules: Vec::new(),
+                default: false,
+            },
+            _ => Verdict::Conflict { rules: Vec::new() },
+        })
+        .collect();
+    let mut memo = std::collections::HashMap::new();
+    out.root = copy_outcomes(d, &mut out.mdd, d.root, outcomes, &mut memo)
+        .expect("the copy has no budget");
+    Flat::new(&out, outcomes)
+}
+
+fn copy_outcomes(
+    d: &Diagram,
+    m: &mut Mdd,
+    n: NodeId,
+    outcomes: usize,
+    memo: &mut std::collections::HashMap<NodeId, NodeId>,
+) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
+    if let Some(p) = d.mdd.payload(n) {
+        let v = d.verdicts.get(p as usize).unwrap_or(&Verdict::Undecided);
+        return m.leaf(code(v, outcomes));
+    }
+    if let Some(&r) = memo.get(&n) {
+        return Ok(r);
+    }
+    let mut runs = Vec::with_capacity(d.mdd.runs(n).len());
+    for r in d.mdd.runs(n) {
+        runs.push(Run {
+            end: r.end,
+            child: copy_outcomes(d, m, r.child, outcomes, memo)?,
+        });
+    }
+    let r = m.node(d.mdd.level(n), &runs)?;
+    memo.insert(n, r);
+    Ok(r)
 }
 
 /// Copies `n` of `d` into `m` with leaves mapped to outcome codes.

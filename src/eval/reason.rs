@@ -8,38 +8,37 @@
 //! sufficient when every case that agrees with `x` on `S` is decided `o`.
 //! Take any path of the diagram to a leaf with another outcome, and let
 //! `D` be the attributes whose branch on that path does not hold `x`'s
-//! value: changing `x` on `D` alone (and nothing else) reaches that leaf.
-//! So `S` is sufficient exactly when it meets every such `D`, and a
-//! smallest sufficient reason is a smallest *hitting set* of the family of
-//! `D`s. Only the subset-minimal `D`s matter, and their family is a
-//! property of the decision function, not of the diagram: it is the set of
-//! minimal `{a : y_a ≠ x_a}` over the cases `y` with another outcome. Two
-//! diagrams of one function (the policy's and its compiled JSON; with and
-//! without explaining rules) give the same family, and the search below is
-//! deterministic on it, so every engine picks the same smallest set.
+//! value: changing `x` on `D` alone reaches that leaf. So `S` is
+//! sufficient exactly when it meets every such `D`, and a smallest
+//! sufficient reason is a smallest *hitting set* of the family of `D`s.
 //!
-//! One walk of the diagram collects the family bottom-up: a leaf with
-//! outcome `o` contributes nothing, another leaf the empty set, and an
-//! inner node testing `a` the families of its children, with `a` added
-//! below the branches that do not hold `x`'s value; each node keeps only
-//! its minimal sets. Nodes whose leaves all have outcome `o` are never
-//! entered. A missing attribute (a partial case) never disagrees. The
-//! hitting set is found by branch and bound: branch on the elements of the
-//! first set not yet hit, bounded by the best set so far and by a count of
-//! disjoint sets still to hit.
+//! The family can be exponential, so it is never built whole. The search
+//! is an implicit hitting-set loop: start from `S = ∅`; look for a path to
+//! another outcome that keeps `x`'s values on `S` (a depth-first walk,
+//! `x`'s own branch first so that few attributes change, never entering a
+//! node twice); if there is none, `S` is sufficient; otherwise add the
+//! path's `D` to the sets found so far and make `S` a smallest hitting set
+//! of them (branch and bound: branch on the attributes of the first set
+//! not hit, bounded by the best set so far and by a count of disjoint sets
+//! still to hit). Every sufficient set meets every `D` found, so the first
+//! `S` that is sufficient is a smallest one. Each round costs one walk of
+//! the part of the diagram the case's kept values leave open, and the
+//! rounds are about as many as the sets a smallest reason must hit.
 //!
-//! Both steps are bounded ([`MAX_FAMILY`], [`MAX_SEARCH`]). Past a bound
-//! the reason is found greedily instead — each value dropped whose absence
+//! The evaluator runs this on the diagram of outcomes alone, reduced,
+//! which is the same canonical diagram for a policy and for its compiled
+//! JSON, with or without explaining rules, so every engine and form gives
+//! the same set. A missing attribute (a partial case) never disagrees and
+//! is never chosen.
+//!
+//! The loop is bounded ([`MAX_ROUNDS`], [`MAX_SEARCH`]). Past a bound the
+//! reason is found greedily instead — each value dropped whose absence
 //! leaves the outcome fixed, checked by a walk of the diagram — which is
 //! subset-minimal but not always smallest, and is reported as such.
 
 use super::flat::{Flat, LEAF, Ref, code_bit};
 use crate::check::AttrId;
 
-/// The most sets a node's family may hold before the walk gives up.
-pub const MAX_FAMILY: usize = 1024;
-/// The most words of set storage one walk may use (8 MiB).
-pub const MAX_ARENA_WORDS: usize = 1 << 20;
 /// The most branch-and-bound steps of the hitting-set search.
 pub const MAX_SEARCH: usize = 200_000;
 
@@ -66,7 +65,6 @@ pub struct ReasonScratch {
     stamp: Vec<u32>,
     fam_start: Vec<u32>,
     fam_len: Vec<u32>,
-    arena: Vec<u64>,
     kept: Vec<u64>,
     order: Vec<u32>,
     stack: Vec<(Ref, u32)>,
@@ -75,6 +73,9 @@ pub struct ReasonScratch {
     best: Vec<u64>,
     union: Vec<u64>,
     walk: Vec<Ref>,
+    family: Vec<u64>,
+    hit: Vec<u64>,
+    found: Vec<u64>,
 }
 
 impl ReasonScratch {
@@ -128,157 +129,180 @@ pub fn sufficient(
     s: &mut ReasonScratch,
 ) -> Option<(Vec<AttrId>, Minimality)> {
     let w = words(flat);
-    match family(flat, cells, o, s, w) {
-        Ok((start, len)) => {
-            let arena = std::mem::take(&mut s.arena);
-            let fam = &arena[start..start + len * w];
-            if len > 0 && fam[..w].iter().all(|&x| x == 0) {
-                s.arena = arena;
-                return None;
-            }
-            let mut st = std::mem::take(&mut s.chosen);
-            let (found, exact) = hitting_set(fam, w, s, &mut st);
-            s.chosen = st;
-            s.arena = arena;
-            let set = (0..cells.len()).filter(|&a| has_bit(&found, a)).collect();
-            let how = if exact {
-                Minimality::Minimum
-            } else {
-                Minimality::Subset
-            };
-            Some((set, how))
+    let mut family = std::mem::take(&mut s.family);
+    family.clear();
+    let mut hit = std::mem::take(&mut s.hit);
+    hit.clear();
+    hit.resize(w, 0);
+    let mut exact = true;
+    let mut rounds = 0;
+    let answer = loop {
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            break greedy(flat, cells, o, s).map(|v| (v, Minimality::Subset));
         }
-        Err(()) => greedy(flat, cells, o, s).map(|v| (v, Minimality::Subset)),
-    }
-}
-
-/// The minimal family at the root: `(start, count)` in `s.arena`, sorted
-/// by size and then by bits. `Err` past a bound.
-fn family(
-    flat: &Flat,
-    cells: &[u32],
-    o: u32,
-    s: &mut ReasonScratch,
-    w: usize,
-) -> Result<(usize, usize), ()> {
-    s.begin(flat);
-    s.arena.clear();
-    // The root as a leaf: nothing to walk.
-    if flat.root & LEAF != 0 {
-        if flat.code(flat.root) == o {
-            return Ok((0, 0));
-        }
-        s.arena.extend(std::iter::repeat_n(0, w));
-        return Ok((0, 1));
-    }
-    let prunable = o < 63;
-    let only_o = |r: Ref| prunable && flat.reach_of(r) & !code_bit(o) == 0;
-    if only_o(flat.root) {
-        return Ok((0, 0));
-    }
-    s.stack.clear();
-    s.stack.push((flat.root, 0));
-    while let Some(&(n, i)) = s.stack.last() {
-        let node = flat.nodes[n as usize];
-        if i < node.len {
-            s.stack.last_mut().expect("a frame").1 += 1;
-            let k = flat.kids[(node.first + i) as usize];
-            if k & LEAF == 0 && s.stamp[k as usize] != s.epoch && !only_o(k) {
-                s.stack.push((k, 0));
-            }
-            continue;
-        }
-        s.stack.pop();
-        // Every child is done: gather their sets.
-        let a = node.attr as usize;
-        let own = cells[a];
-        let start = s.arena.len();
-        let mut lo = 0u32;
-        let mut has_empty = false;
-        for j in 0..node.len as usize {
-            let end = flat.ends[node.first as usize + j];
-            let k = flat.kids[node.first as usize + j];
-            let agree = own == UNKNOWN || (lo <= own && own <= end);
-            lo = end + 1;
-            let (cs, cn) = if k & LEAF != 0 {
-                if flat.code(k) == o {
-                    continue;
-                }
-                (usize::MAX, 1)
-            } else if only_o(k) {
-                continue;
-            } else {
-                (
-                    s.fam_start[k as usize] as usize,
-                    s.fam_len[k as usize] as usize,
-                )
-            };
-            for c in 0..cn {
-                let at = s.arena.len();
-                if cs == usize::MAX {
-                    s.arena.extend(std::iter::repeat_n(0, w));
+        match find_other(flat, cells, &hit, o, s, w) {
+            None => {
+                let set = (0..cells.len()).filter(|&a| has_bit(&hit, a)).collect();
+                let how = if exact {
+                    Minimality::Minimum
                 } else {
-                    for x in 0..w {
-                        let word = s.arena[cs + c * w + x];
-                        s.arena.push(word);
+                    Minimality::Subset
+                };
+                break Some((set, how));
+            }
+            Some(()) => {
+                let d = &s.found;
+                if d.iter().all(|&x| x == 0) {
+                    // A case agreeing on every known value has another
+                    // outcome: nothing fixes it.
+                    break None;
+                }
+                // Keep the family minimal: the new set is never a superset
+                // of a kept one (the kept ones are hit, it is not), but
+                // may be a subset.
+                let mut kept = 0;
+                for i in 0..family.len() / w {
+                    let (a, b) = (i * w, (i + 1) * w);
+                    if !subset(d, &family[a..b]) {
+                        family.copy_within(a..b, kept * w);
+                        kept += 1;
                     }
                 }
-                if !agree {
-                    set_bit(&mut s.arena[at..at + w], a);
-                } else if s.arena[at..at + w].iter().all(|&x| x == 0) {
-                    has_empty = true;
-                }
-            }
-            if s.arena.len() > MAX_ARENA_WORDS {
-                return Err(());
+                family.truncate(kept * w);
+                family.extend_from_slice(d);
+                sort_family(&mut family, w, &mut s.order, &mut s.kept);
+                let mut chosen = std::mem::take(&mut s.chosen);
+                let (found, complete) = hitting_set(&family, w, s, &mut chosen);
+                s.chosen = chosen;
+                exact &= complete;
+                hit.copy_from_slice(&found);
             }
         }
-        let m = (s.arena.len() - start) / w;
-        let kept = if has_empty {
-            s.arena.truncate(start);
-            s.arena.extend(std::iter::repeat_n(0, w));
-            1
-        } else {
-            minimize(s, start, m, w)?
-        };
-        s.stamp[n as usize] = s.epoch;
-        s.fam_start[n as usize] = start as u32;
-        s.fam_len[n as usize] = kept as u32;
-        if n == flat.root {
-            return Ok((start, kept));
-        }
-    }
-    unreachable!("the root is finished last")
+    };
+    s.family = family;
+    s.hit = hit;
+    answer
 }
 
-/// Keeps the minimal sets among the `m` sets at `s.arena[start..]`, sorted
-/// by size and then by bits, in place; returns how many.
-fn minimize(s: &mut ReasonScratch, start: usize, m: usize, w: usize) -> Result<usize, ()> {
-    let arena = &s.arena;
-    let set = |i: u32| &arena[start + i as usize * w..start + (i as usize + 1) * w];
-    s.order.clear();
-    s.order.extend(0..m as u32);
-    s.order.sort_unstable_by(|&x, &y| {
+/// The most rounds of [`sufficient`]'s search (each adds a set of
+/// attributes to hit); past them the reason is made greedily.
+pub const MAX_ROUNDS: usize = 4096;
+
+/// Sorts the family by size and then by bits, so that the hitting-set
+/// search, which branches on the first set not yet hit, is deterministic
+/// and branches on small sets first.
+fn sort_family(family: &mut [u64], w: usize, order: &mut Vec<u32>, buf: &mut Vec<u64>) {
+    if w == 1 {
+        family.sort_unstable_by_key(|&x| (x.count_ones(), x));
+        return;
+    }
+    let m = family.len() / w;
+    order.clear();
+    order.extend(0..m as u32);
+    let set = |i: u32| &family[i as usize * w..(i as usize + 1) * w];
+    order.sort_unstable_by(|&x, &y| {
         popcount(set(x))
             .cmp(&popcount(set(y)))
             .then_with(|| set(x).cmp(set(y)))
     });
-    s.kept.clear();
-    let mut count = 0;
-    for &i in &s.order {
-        let c = set(i);
-        if s.kept.chunks(w).any(|k| subset(k, c)) {
+    buf.clear();
+    for &i in order.iter() {
+        buf.extend_from_slice(set(i));
+    }
+    family.copy_from_slice(buf);
+}
+
+/// Looks for a leaf with another outcome than `o` that a case agreeing
+/// with the known values on the attributes in `hit` reaches; on success
+/// `s.found` holds the known attributes that case changes (the branches
+/// taken that do not hold the case's own cell). Depth first, the case's
+/// own branch first, so that few attributes change; a node explored
+/// without success is not entered again.
+fn find_other(
+    flat: &Flat,
+    cells: &[u32],
+    hit: &[u64],
+    o: u32,
+    s: &mut ReasonScratch,
+    w: usize,
+) -> Option<()> {
+    let prunable = o < 63;
+    let only_o = |r: Ref| prunable && flat.reach_of(r) & !code_bit(o) == 0;
+    if flat.root & LEAF != 0 {
+        s.found.clear();
+        s.found.resize(w, 0);
+        return (flat.code(flat.root) != o).then_some(());
+    }
+    if only_o(flat.root) {
+        return None;
+    }
+    s.begin(flat);
+    // A frame: the node, and the next of its branches to try (the own
+    // branch is tried as number 0, then the others in order).
+    s.stack.clear();
+    s.stack.push((flat.root, 0));
+    while let Some(&(n, i)) = s.stack.last() {
+        let node = flat.nodes[n as usize];
+        let a = node.attr as usize;
+        let own = cells[a];
+        let forced = own != UNKNOWN && has_bit(hit, a);
+        let own_run = if own == UNKNOWN {
+            u32::MAX
+        } else {
+            flat.ends(n).partition_point(|&e| e < own) as u32
+        };
+        // Branch number `i` in trial order: the own run, then the rest.
+        let run = if own_run == u32::MAX {
+            (i < node.len).then_some(i)
+        } else if i == 0 {
+            Some(own_run)
+        } else if forced {
+            None
+        } else {
+            let j = if i <= own_run { i - 1 } else { i };
+            (j < node.len).then_some(j)
+        };
+        let Some(j) = run else {
+            s.stamp[n as usize] = s.epoch;
+            s.stack.pop();
+            continue;
+        };
+        s.stack.last_mut().expect("a frame").1 += 1;
+        let k = flat.kids[(node.first + j) as usize];
+        if k & LEAF != 0 {
+            if flat.code(k) != o {
+                s.stack.push((k, j));
+                break;
+            }
             continue;
         }
-        s.kept.extend_from_slice(c);
-        count += 1;
-        if count > MAX_FAMILY {
-            return Err(());
+        if s.stamp[k as usize] == s.epoch || only_o(k) {
+            continue;
+        }
+        s.stack.push((k, 0));
+    }
+    let (&(top, _), path) = s.stack.split_last()?;
+    if top & LEAF == 0 {
+        return None;
+    }
+    // Which known attributes the path changes: at each node on it, the
+    // branch taken (the child is the next frame) against the own cell.
+    s.found.clear();
+    s.found.resize(w, 0);
+    for (f, next) in path.iter().zip(s.stack.iter().skip(1)) {
+        let n = f.0;
+        let a = flat.nodes[n as usize].attr as usize;
+        let own = cells[a];
+        if own == UNKNOWN {
+            continue;
+        }
+        let own_kid = flat.child(n, own);
+        if own_kid != next.0 {
+            set_bit(&mut s.found, a);
         }
     }
-    s.arena.truncate(start);
-    s.arena.extend_from_slice(&s.kept);
-    Ok(count)
+    Some(())
 }
 
 /// A smallest hitting set of `fam` (sorted by size), deterministically:

@@ -458,6 +458,23 @@ impl RuleIndex {
     /// known value excludes (a superset of the rules that can match, since
     /// inexact rules are kept).
     pub fn possible(&self, case: &[Option<Value>]) -> Vec<RuleId> {
+        let mut out = Vec::new();
+        self.possible_into(case, &mut out);
+        out
+    }
+
+    /// Whether every rule's condition is exactly its product (one set of
+    /// values per attribute it constrains) and no rule overrides another:
+    /// then a rule that [`RuleIndex::possible`] lists matches some case
+    /// agreeing with the known values, and one whose constrained
+    /// attributes are all known matches every such case.
+    pub fn is_exact(&self) -> bool {
+        !self.inexact.iter().any(|&w| w != 0) && self.overrides.is_empty()
+    }
+
+    /// [`RuleIndex::possible`] into `out` (cleared first).
+    pub fn possible_into(&self, case: &[Option<Value>], out: &mut Vec<RuleId>) {
+        out.clear();
         let mut acc = self.live.clone();
         let mut tmp = vec![0u64; self.words];
         for a in &self.attrs {
@@ -468,7 +485,6 @@ impl RuleIndex {
                 }
             }
         }
-        let mut out = Vec::new();
         for (w, &word) in acc.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -489,7 +505,6 @@ impl RuleIndex {
                 }
             }
         }
-        out
     }
 
     /// The rules whose condition holds for `case`, in file order.
@@ -1220,6 +1235,27 @@ fn bounds(domain: &Domain) -> (i64, i64) {
         Domain::Bool => (0, 1),
         Domain::Int { lo, hi } => (*lo, *hi),
     }
+}
+
+/// A rule's product: per constrained attribute (ascending), the inclusive
+/// value ranges it must lie in.
+pub type Product = Vec<(AttrId, Vec<(i64, i64)>)>;
+
+/// Each rule's product (SPEC-independent summary of its condition; see the
+/// module documentation): per constrained attribute, the inclusive value
+/// ranges it must lie in; `None` for a rule that can never hold. Exact for
+/// every rule when [`RuleIndex::is_exact`] holds.
+pub fn products(policy: &Policy) -> Vec<Option<Product>> {
+    let domains: Vec<(i64, i64)> = policy
+        .attributes
+        .iter()
+        .map(|a| bounds(&a.domain))
+        .collect();
+    policy
+        .rules
+        .iter()
+        .map(|r| approximate(&r.cond, true, &domains).product)
+        .collect()
 }
 
 /// The proxy policy of `policy` for [`resolve`]: its strategy and
