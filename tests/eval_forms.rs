@@ -274,7 +274,10 @@ impl Failures {
 }
 
 /// The batches of a subject: (what, file, lines, cases).
-fn batches(s: &Subject) -> [(&'static str, &str, &[String], &[Vec<Option<i64>>]); 2] {
+/// A batch: what it holds, its file, its lines and its cases.
+type Batch<'a> = (&'static str, &'a str, &'a [String], &'a [Vec<Option<i64>>]);
+
+fn batches(s: &Subject) -> [Batch<'_>; 2] {
     [
         ("complete", &s.complete_file, &s.complete_lines, &s.complete),
         ("partial", &s.partial_file, &s.partial_lines, &s.partial),
@@ -336,7 +339,7 @@ fn check_batch(
                     "a complete case has no missing attributes".into(),
                 ));
             }
-            if *line != rec.to_string() {
+            if line != rec.to_string().as_str() {
                 ps.push((
                     "not compact",
                     "a `--cases` result is one compact JSON object".into(),
@@ -496,7 +499,7 @@ fn compiled_forms_answer_single_cases_and_why_not_like_the_policy() {
                                 "{form} JSON, --case --format {format}{}",
                                 if why_not.is_some() { " --why-not" } else { "" }
                             ),
-                            match difference(&[case.clone()], &want, &got) {
+                            match difference(std::slice::from_ref(case), &want, &got) {
                                 None => Ok(()),
                                 Some(d) => Err(format!("{}, {form} form: {d}", s.name)),
                             },

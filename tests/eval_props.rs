@@ -48,6 +48,9 @@
 //! 20 s). The seed is fixed; `WRIT_PROPTEST_SEED` (decimal or 0x-hex) sets
 //! another and `PROPTEST_CASES` the count. A failure prints the seed, the
 //! shrunk policy's source, the case, the command and what was expected.
+//! `WRIT_EVAL_SURVEY=1` runs each property on every policy without
+//! stopping and prints each kind of problem found with its shortest
+//! example (run with `--nocapture`), a map of what is still wrong.
 
 mod common;
 #[path = "common/eval_check.rs"]
@@ -500,7 +503,7 @@ impl Subject {
                 });
                 if rec.get("undetermined").is_none() {
                     out.push((
-                        "decided, should be undetermined",
+                        "decided (should be undetermined)",
                         format!("the outcome depends on missing attributes: expected {want}"),
                     ));
                 } else if rec.get("needs") != Some(&want["needs"]) {
@@ -543,7 +546,7 @@ impl Subject {
                 };
                 if rec.get("undetermined").is_some() {
                     out.push((
-                        "undetermined, should be decided",
+                        "undetermined (should be decided)",
                         format!(
                             "every completion of the case has the outcome {}: expected {}",
                             self.outcome_json(outcome),
@@ -747,7 +750,7 @@ fn index_like_diagram_property(s: &Subject) -> Result<(), String> {
     match wrong.first() {
         None => Ok(()),
         Some(&i) => Err(format!(
-            "`--engine index` must give the diagram engine's results, `path` aside (the same `sufficient` set included); {} of {} lines differ, the first is line {}:\n  case:    {}\n  diagram: {}\n  index:   {}",
+            "`--engine index` differs from `--engine diagram`, `path` aside (the same `sufficient` set is expected): {} of {} lines differ, the first is line {}\n  case:    {}\n  diagram: {}\n  index:   {}",
             wrong.len(),
             index.len(),
             i + 1,
@@ -839,7 +842,7 @@ fn why_not_property(s: &Subject) -> Result<(), String> {
                 return fail(e);
             }
             let w = &rec["why_not"];
-            if w["outcome"] != J::from(name.clone()) {
+            if w["outcome"] != name.as_str() {
                 return fail(format!("`why_not.outcome` should be {name:?}"));
             }
             let Some(nearest) = w["nearest"].as_array() else {
@@ -947,8 +950,12 @@ fn run_property(name: &str, property: fn(&Subject) -> Result<(), String>) {
     }
     let cases = config.cases as usize;
     let (checked, rejected) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let mut runner = TestRunner::new(config);
     let strategy = (policy_gen(), any::<u64>());
+    if std::env::var_os("WRIT_EVAL_SURVEY").is_some() {
+        survey(name, cases, config, &strategy, property);
+        return;
+    }
+    let mut runner = TestRunner::new(config);
     let result = runner.run(&strategy, |(g, s)| {
         match Subject::generated(&g, s).map_err(TestCaseError::fail)? {
             None => {
@@ -976,6 +983,66 @@ fn run_property(name: &str, property: fn(&Subject) -> Result<(), String>) {
         checked * 2 >= cases,
         "{name}: only {checked} of {cases} generated policies checked"
     );
+}
+
+/// `WRIT_EVAL_SURVEY=1`: instead of stopping at the first failure and
+/// shrinking it, runs the property on every generated policy and prints,
+/// for each kind of problem, in how many policies it occurs and the
+/// shortest failure message. A map of what is still wrong; the test passes.
+fn survey(
+    name: &str,
+    cases: usize,
+    config: Config,
+    strategy: &impl Strategy<Value = (Gen, u64)>,
+    property: fn(&Subject) -> Result<(), String>,
+) {
+    use proptest::strategy::ValueTree;
+    use std::collections::BTreeMap;
+    let mut runner = TestRunner::new(config);
+    let mut kinds: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let (mut failing, mut checked) = (0, 0);
+    for _ in 0..cases {
+        let (g, seed) = strategy.new_tree(&mut runner).expect("a policy").current();
+        let subject = match Subject::generated(&g, seed) {
+            Ok(Some(s)) => s,
+            Ok(None) => continue,
+            Err(e) => panic!("{e}"),
+        };
+        checked += 1;
+        let Err(e) = property(&subject) else {
+            continue;
+        };
+        failing += 1;
+        let found: Vec<String> = match e.find("problems: ") {
+            Some(i) => e[i + 10..]
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .split(", ")
+                .map(|k| k.rsplit_once(" ×").map_or(k, |x| x.0).to_string())
+                .collect(),
+            None => vec![
+                e.split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .map(|c| if c.is_ascii_digit() { 'N' } else { c })
+                    .collect(),
+            ],
+        };
+        let example = format!("{e}\npolicy:\n{}", subject.text);
+        for k in found {
+            let entry = kinds.entry(k).or_insert((0, example.clone()));
+            entry.0 += 1;
+            if example.len() < entry.1.len() {
+                entry.1 = example.clone();
+            }
+        }
+    }
+    eprintln!("survey of {name}: {failing} of {checked} policies fail");
+    for (k, (n, example)) in &kinds {
+        eprintln!("\n[{k}] in {n} policies; the shortest failure:\n{example}");
+    }
 }
 
 #[test]
