@@ -181,8 +181,8 @@ fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify
     let mut diagnostics = parsed.diagnostics;
     let mut uses = Vec::new();
     for (i, item) in ast.items.iter().enumerate() {
-        if let crate::syntax::ast::ItemKind::Use(path) | crate::syntax::ast::ItemKind::Extends(path) =
-            &item.kind
+        if let crate::syntax::ast::ItemKind::Use(path)
+        | crate::syntax::ast::ItemKind::Extends(path) = &item.kind
         {
             uses.push((i, None));
             diagnostics.push(

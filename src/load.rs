@@ -312,7 +312,11 @@ impl Loader<'_> {
                 .at(bad.span, "not a declaration")
                 .also(span, "used as a vocabulary here")
                 .note("a vocabulary may only hold `use`, `type`, `group`, `attribute` and `decision` items");
-                if ast.items.iter().any(|it| matches!(it.kind, ItemKind::Policy(_))) {
+                if ast
+                    .items
+                    .iter()
+                    .any(|it| matches!(it.kind, ItemKind::Policy(_)))
+                {
                     d = d.help("to build on a policy, write `extends` instead of `use`");
                 }
                 if more > 0 {
@@ -346,8 +350,11 @@ impl Loader<'_> {
         let file = self.follow(path, (at, true))?;
         let ast = self.files.get(&file).and_then(|f| f.ast.as_ref());
         let is_vocab = shown.extension().is_some_and(|e| e == "vocab");
-        let has_header =
-            ast.is_some_and(|a| a.items.iter().any(|it| matches!(it.kind, ItemKind::Policy(_))));
+        let has_header = ast.is_some_and(|a| {
+            a.items
+                .iter()
+                .any(|it| matches!(it.kind, ItemKind::Policy(_)))
+        });
         if is_vocab || (ast.is_some() && !has_header) {
             let d = Diagnostic::error(
                 Code::BASE_NOT_A_POLICY,
@@ -414,7 +421,10 @@ impl Loader<'_> {
                     format!("`use` cycle: {}", chain.join(" → ")),
                 )
             }
-            .at(span, format!("this `{}` closes the cycle", keyword(closing_extends)));
+            .at(
+                span,
+                format!("this `{}` closes the cycle", keyword(closing_extends)),
+            );
             for (_, at) in &self.stack[pos + 1..] {
                 if let Some((at, e)) = at {
                     let label = if *e {
@@ -439,7 +449,11 @@ impl Loader<'_> {
         match read_text(&path) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
             Ok(Err((offset, _))) => {
-                let label = if used_at.1 { "extended here" } else { "used here" };
+                let label = if used_at.1 {
+                    "extended here"
+                } else {
+                    "used here"
+                };
                 self.diagnostics
                     .push(utf8_error(&path, offset).at(used_at.0, label));
                 None

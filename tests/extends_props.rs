@@ -106,10 +106,7 @@ fn child_text(base: &Gen, c: &ChildG, resolve: Option<&str>) -> String {
         (_, o) => writeln!(out, "default o{}", o % base.outcomes).unwrap(),
     }
     if !repealed.is_empty() {
-        let names: Vec<String> = repealed
-            .iter()
-            .map(|r| format!("generated.r{r}"))
-            .collect();
+        let names: Vec<String> = repealed.iter().map(|r| format!("generated.r{r}")).collect();
         writeln!(out, "repeal {}", names.join(", ")).unwrap();
     }
     let live: Vec<usize> = named
@@ -174,9 +171,7 @@ fn property(dir: &Path, base: &Gen, child: &ChildG) -> Result<(), TestCaseError>
     let mut text = child_text(base, child, None);
     std::fs::write(&child_path, &text).unwrap();
     let fail = |what: String, text: &str| {
-        TestCaseError::fail(format!(
-            "{what}\nbase:\n{base_text}\nchild:\n{text}"
-        ))
+        TestCaseError::fail(format!("{what}\nbase:\n{base_text}\nchild:\n{text}"))
     };
     let policy = match check(&child_path) {
         Ok(p) => p,
@@ -187,14 +182,17 @@ fn property(dir: &Path, base: &Gen, child: &ChildG) -> Result<(), TestCaseError>
             CONFLICTS.fetch_add(1, Relaxed);
             text = child_text(base, child, Some("first"));
             std::fs::write(&child_path, &text).unwrap();
-            let mut p = check(&child_path)
-                .map_err(|c| fail(format!("{c:?} under `first` only"), &text))?;
+            let mut p =
+                check(&child_path).map_err(|c| fail(format!("{c:?} under `first` only"), &text))?;
             p.resolve = Resolve::Strict;
             p
         }
         Err(codes) => return Err(fail(format!("the child does not check: {codes:?}"), &text)),
     };
-    let e = policy.extends.as_deref().expect("the child extends its base");
+    let e = policy
+        .extends
+        .as_deref()
+        .expect("the child extends its base");
     REPEALS.fetch_add(e.repealed.len(), Relaxed);
     if text.contains("overrides generated.") {
         BASE_OVERRIDES.fetch_add(1, Relaxed);
@@ -236,7 +234,9 @@ fn property(dir: &Path, base: &Gen, child: &ChildG) -> Result<(), TestCaseError>
     // `writ diff BASE CHILD`: exactly the cases the two interpreters decide
     // with different outcomes (a conflict counts as no outcome). The base
     // and the child share one vocabulary, in one order.
-    if policy.resolve != Resolve::Strict || !want.iter().any(|v| matches!(v, Verdict::Conflict { .. })) {
+    if policy.resolve != Resolve::Strict
+        || !want.iter().any(|v| matches!(v, Verdict::Conflict { .. }))
+    {
         let base_interp = Interpreter::new(&base_policy);
         let differing = cases
             .iter()
@@ -270,7 +270,9 @@ fn engines_agree_on_random_bases_and_children() {
     let dir = std::env::temp_dir().join(format!("writ-extends-props-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut runner = TestRunner::new(config);
-    let result = runner.run(&(policy_gen(), child_gen()), |(b, c)| property(&dir, &b, &c));
+    let result = runner.run(&(policy_gen(), child_gen()), |(b, c)| {
+        property(&dir, &b, &c)
+    });
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok(()) => {}
@@ -289,9 +291,15 @@ fn engines_agree_on_random_bases_and_children() {
         BASE_OVERRIDES.load(Relaxed),
         CONFLICTS.load(Relaxed)
     );
-    assert!(rejected * 20 <= pairs, "{rejected} of {pairs} bases do not check");
+    assert!(
+        rejected * 20 <= pairs,
+        "{rejected} of {pairs} bases do not check"
+    );
     assert!(REPEALS.load(Relaxed) > 0, "no base rule was repealed");
-    assert!(BASE_OVERRIDES.load(Relaxed) > 0, "no child overrode a base rule");
+    assert!(
+        BASE_OVERRIDES.load(Relaxed) > 0,
+        "no child overrode a base rule"
+    );
 }
 
 /// Three generations, by hand: a repeal keeps the order it cut through

@@ -69,7 +69,8 @@ fn check_file(loaded: &Loaded, map: &SourceMap, root: FileId) -> Checked {
                     at,
                     errors.max(1),
                 ));
-                diagnostics.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
+                diagnostics
+                    .sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
                 return Checked {
                     policy: None,
                     is_vocabulary: false,
@@ -694,9 +695,9 @@ impl<'a> Checker<'a> {
             (resolve, default)
         });
         let resolve = match resolve {
-            None if inherited_settings.is_some() => {
-                inherited_settings.as_ref().map_or(Resolve::Strict, |s| s.0.clone())
-            }
+            None if inherited_settings.is_some() => inherited_settings
+                .as_ref()
+                .map_or(Resolve::Strict, |s| s.0.clone()),
             None | Some((ast::Resolve::Strict, _)) => Resolve::Strict,
             Some((ast::Resolve::First, _)) => Resolve::First,
             Some((ast::Resolve::Priority(list), span)) => {
@@ -944,12 +945,8 @@ impl<'a> Checker<'a> {
                     .help("name the rule this one should beat");
                     self.push(d);
                 }
-                Some(target) => {
-                    if !overrides.contains(&target) {
-                        overrides.push(target);
-                    }
-                }
-                None => {}
+                Some(target) if !overrides.contains(&target) => overrides.push(target),
+                _ => {}
             }
         }
         let mut regardless = Vec::new();
@@ -1165,7 +1162,11 @@ impl<'a> Checker<'a> {
                     .note("an inherited rule is named after its policy: `BASE.RULE`");
             } else if let Some(s) = did_you_mean(&text, by_id.keys().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
-            } else if let Some(b) = r.base.as_ref().filter(|b| !names.contains(&b.name.as_str())) {
+            } else if let Some(b) = r
+                .base
+                .as_ref()
+                .filter(|b| !names.contains(&b.name.as_str()))
+            {
                 d = d.note(format!(
                     "`{}` is not the name of a policy this one extends; its base is `{}`",
                     b.name, base.meta.name
@@ -1180,7 +1181,10 @@ impl<'a> Checker<'a> {
                 } else if named.len() <= 12 {
                     named.sort_unstable();
                     let quoted: Vec<String> = named.iter().map(|s| s.to_string()).collect();
-                    d = d.note(format!("the rules that can be repealed are {}", backticked(&quoted)));
+                    d = d.note(format!(
+                        "the rules that can be repealed are {}",
+                        backticked(&quoted)
+                    ));
                 }
             }
             self.push(d);
