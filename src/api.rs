@@ -11,11 +11,36 @@ use crate::load::{self, LoadError};
 use crate::source::SourceMap;
 use std::path::Path;
 
+/// How [`check_file_with`] verifies what needs the compiled diagram.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// The node budget of the verification compile (the command's
+    /// `--max-nodes`).
+    pub max_nodes: usize,
+    /// Leave strict conflicts to the caller, which decides cases with the
+    /// rule index and reports a conflict where a case has one: the
+    /// diagram is then compiled only for `regardless` claims.
+    pub conflicts_by_index: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions {
+            max_nodes: compile::DEFAULT_MAX_NODES,
+            conflicts_by_index: false,
+        }
+    }
+}
+
 /// The result of loading and checking one file.
 #[derive(Debug)]
 pub struct CheckReport {
     /// The checked policy, when the file is a policy without errors.
     pub policy: Option<Policy>,
+    /// The policy's diagram (declaration order, explaining rules in the
+    /// leaves) when verification compiled it: commands reuse it rather
+    /// than compile the policy a second time.
+    pub diagram: Option<compile::Diagram>,
     /// Whether the file was checked as a vocabulary.
     pub is_vocabulary: bool,
     /// Every problem found.
@@ -32,6 +57,15 @@ impl CheckReport {
 /// Loads `path` and everything it uses into `map`, parses and checks it.
 /// `Err` only when `path` itself cannot be read (an I/O problem, exit 2).
 pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<Diagnostic>> {
+    check_file_with(map, path, &CheckOptions::default())
+}
+
+/// [`check_file`] with the verification compile's budget and scope.
+pub fn check_file_with(
+    map: &mut SourceMap,
+    path: &Path,
+    options: &CheckOptions,
+) -> Result<CheckReport, Box<Diagnostic>> {
     let (loaded, mut diagnostics) = match load::load(map, path) {
         Ok(x) => x,
         Err(LoadError::Io(d)) => return Err(d),
@@ -40,6 +74,7 @@ pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<D
     if diagnostics.iter().any(Diagnostic::is_error) || !parsed_everything {
         return Ok(CheckReport {
             policy: None,
+            diagram: None,
             is_vocabulary: false,
             diagnostics,
         });
@@ -50,37 +85,48 @@ pub fn check_file(map: &mut SourceMap, path: &Path) -> Result<CheckReport, Box<D
         diagnostics: more,
     } = check::check(&loaded, map);
     diagnostics.extend(more);
-    let policy = policy
-        .filter(|p| bases_verified(p, map, &mut diagnostics))
-        .and_then(|p| verified(p, &mut diagnostics));
+    let (policy, diagram) = match policy {
+        Some(p) if bases_verified(&p, map, &mut diagnostics, options) => {
+            verified(p, &mut diagnostics, options)
+        }
+        _ => (None, None),
+    };
     Ok(CheckReport {
         policy,
+        diagram,
         is_vocabulary,
         diagnostics,
     })
 }
 
 /// Whether the checks of SPEC 4.6–4.7 have anything to find: a strict
-/// policy whose rules give more than one outcome, or a `regardless` claim.
-fn needs_verification(p: &Policy) -> bool {
+/// policy whose rules give more than one outcome (unless conflicts are
+/// left to the rule index), or a `regardless` claim.
+fn needs_verification(p: &Policy, options: &CheckOptions) -> bool {
     let strict_with_choice = p.resolve == crate::check::Resolve::Strict
         && p.rules.iter().any(|r| r.outcome != p.rules[0].outcome);
-    strict_with_choice || p.rules.iter().any(|r| !r.regardless.is_empty())
+    (strict_with_choice && !options.conflicts_by_index)
+        || p.rules.iter().any(|r| !r.regardless.is_empty())
 }
 
 /// SPEC 4a: a base must check cleanly on its own, and the exact checks
 /// (strict conflicts, `regardless` claims) are part of checking. Verifies
 /// each base in the chain, the farthest first; the first that fails is
 /// reported with its errors and one more at the `extends` that led to it.
-fn bases_verified(p: &Policy, map: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> bool {
+fn bases_verified(
+    p: &Policy,
+    map: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> bool {
     let Some(e) = &p.extends else {
         return true;
     };
-    if !bases_verified(&e.base, map, diagnostics) {
+    if !bases_verified(&e.base, map, diagnostics, options) {
         return false;
     }
     let mut found = Vec::new();
-    if verified(e.base.clone(), &mut found).is_some() {
+    if verified(e.base.clone(), &mut found, options).0.is_some() {
         return true;
     }
     let errors = found.iter().filter(|d| d.is_error()).count();
@@ -95,29 +141,44 @@ fn bases_verified(p: &Policy, map: &SourceMap, diagnostics: &mut Vec<Diagnostic>
 }
 
 /// Runs the exact checks on the compiled diagram, adding what they find;
-/// the policy survives only if they find no error.
-fn verified(p: Policy, diagnostics: &mut Vec<Diagnostic>) -> Option<Policy> {
-    if !needs_verification(&p) {
-        return Some(p);
+/// the policy survives only if they find no error, and the diagram is
+/// returned for reuse.
+fn verified(
+    p: Policy,
+    diagnostics: &mut Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> (Option<Policy>, Option<compile::Diagram>) {
+    if !needs_verification(&p, options) {
+        return (Some(p), None);
     }
-    let options = compile::Options::default();
-    let found = compile::on_big_stack(|| match compile::compile(&p, &options) {
-        Ok(mut d) => compile::verify(&p, &mut d).map_err(|_| compile::CompileError::TooLarge {
-            max_nodes: options.max_nodes,
-            rules_done: p.rules.len(),
-            rules_total: p.rules.len(),
-        }),
+    let compile_options = compile::Options {
+        max_nodes: options.max_nodes,
+        ..compile::Options::default()
+    };
+    let found = compile::on_big_stack(|| match compile::compile(&p, &compile_options) {
+        Ok(mut d) => match compile::verify(&p, &mut d) {
+            Ok(found) => Ok((found, d)),
+            Err(_) => Err(compile::CompileError::TooLarge {
+                max_nodes: options.max_nodes,
+                rules_done: p.rules.len(),
+                rules_total: p.rules.len(),
+            }),
+        },
         Err(e) => Err(e),
     });
     match found {
-        Ok(found) => {
+        Ok((found, d)) => {
             let errors = found.iter().any(Diagnostic::is_error);
             diagnostics.extend(found);
-            (!errors).then_some(p)
+            if errors {
+                (None, None)
+            } else {
+                (Some(p), Some(d))
+            }
         }
         Err(e) => {
             diagnostics.push(too_large(&p, &e));
-            None
+            (None, None)
         }
     }
 }
@@ -174,6 +235,7 @@ fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify
     let Some(ast) = parsed.file else {
         return CheckReport {
             policy: None,
+            diagram: None,
             is_vocabulary: false,
             diagnostics: parsed.diagnostics,
         };
@@ -214,12 +276,13 @@ fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify
     diagnostics.extend(checked.diagnostics);
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     let policy = if errors { None } else { checked.policy };
-    let policy = match verify {
-        Verify::Yes => policy.and_then(|p| verified(p, &mut diagnostics)),
-        Verify::No => policy,
+    let (policy, diagram) = match (verify, policy) {
+        (Verify::Yes, Some(p)) => verified(p, &mut diagnostics, &CheckOptions::default()),
+        (_, policy) => (policy, None),
     };
     CheckReport {
         policy,
+        diagram,
         is_vocabulary: checked.is_vocabulary,
         diagnostics,
     }

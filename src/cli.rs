@@ -352,8 +352,12 @@ fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
     let mut exit = Exit::Ok;
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = std::io::stdout().lock();
+    let check_options = writ::api::CheckOptions {
+        max_nodes,
+        ..Default::default()
+    };
     for path in files {
-        let report = match writ::api::check_file(&mut rep.map, path) {
+        let report = match writ::api::check_file_with(&mut rep.map, path, &check_options) {
             Ok(r) => r,
             Err(d) => {
                 rep.diagnostics.push(*d);
@@ -362,6 +366,7 @@ fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
             }
         };
         let errors = report.has_errors();
+        let verified = report.diagram;
         rep.diagnostics.extend(report.diagnostics);
         if errors {
             exit = exit.max(Exit::Failed);
@@ -378,7 +383,14 @@ fn test(files: &[PathBuf], max_nodes: usize) -> Exit {
             path.display(),
             plural(n, "test", "tests")
         );
-        match writ::testing::run_policy_tests(&policy, &options) {
+        let results = match verified {
+            // The diagram verification built: no second compile.
+            Some(mut d) => Ok(writ::compile::on_big_stack(|| {
+                writ::testing::run_tests(&policy, &mut d)
+            })),
+            None => writ::testing::run_policy_tests(&policy, &options),
+        };
+        match results {
             Ok(results) => {
                 for r in &results {
                     if r.passed() {
@@ -499,8 +511,12 @@ fn lint(args: LintArgs) -> Exit {
     let mut rep = Reporter::new(format);
     let mut exit = Exit::Ok;
     let mut clean = Vec::new();
+    let check_options = writ::api::CheckOptions {
+        max_nodes: args.max_nodes,
+        ..Default::default()
+    };
     for path in &args.files {
-        let report = match writ::api::check_file(&mut rep.map, path) {
+        let report = match writ::api::check_file_with(&mut rep.map, path, &check_options) {
             Ok(r) => r,
             Err(d) => {
                 rep.diagnostics.push(*d);
@@ -512,6 +528,7 @@ fn lint(args: LintArgs) -> Exit {
             exit = exit.max(Exit::Failed);
         }
         let vocabulary = report.is_vocabulary && !report.has_errors();
+        let verified = report.diagram;
         rep.diagnostics.extend(report.diagnostics);
         let Some(policy) = report.policy else {
             if vocabulary {
@@ -522,7 +539,7 @@ fn lint(args: LintArgs) -> Exit {
             }
             continue;
         };
-        match writ::analysis::lint::lint(&policy, &options) {
+        match writ::analysis::lint::lint_with(&policy, &options, verified) {
             Ok(found) => {
                 if found.iter().any(Diagnostic::is_error) {
                     exit = exit.max(Exit::Failed);
@@ -642,7 +659,7 @@ struct EvalArgs {
     /// One case, as a JSON object from attribute name to value (default: read stdin).
     #[arg(long, conflicts_with = "cases")]
     case: Option<String>,
-    /// A JSON Lines file of cases; the output is JSON Lines too.
+    /// A JSON Lines file of cases (`-`: standard input); the output is JSON Lines too.
     #[arg(long)]
     cases: Option<PathBuf>,
     /// Output format for a single case.
@@ -654,14 +671,16 @@ struct EvalArgs {
     /// Also list the nearest cases decided as this outcome.
     #[arg(long, value_name = "OUTCOME")]
     why_not: Option<String>,
-    /// The node budget of the decision diagram.
+    /// The node budget of the decision diagram (and, separately, of each partial case's scratch diagram).
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
 }
 
 /// Under `--engine auto`, a diagram is abandoned for the rule index once it
 /// passes this many nodes: building that many takes a fraction of a second,
-/// so `eval` never spends seconds on a diagram it then throws away.
+/// so `eval` never spends seconds on a diagram it then throws away. The
+/// rule index reads its reasons off a diagram of outcomes within the same
+/// budget.
 const AUTO_DIAGRAM_BUDGET: usize = 250_000;
 
 /// Whether `path` holds a compiled diagram rather than policy source.
@@ -693,7 +712,11 @@ fn eval(args: EvalArgs) -> Exit {
         return eval_compiled(&args);
     }
     let mut rep = Reporter::new(Format::Text);
-    let report = match writ::api::check_file(&mut rep.map, &args.file) {
+    let options = writ::api::CheckOptions {
+        max_nodes: args.max_nodes,
+        conflicts_by_index: args.engine == EngineChoice::Index,
+    };
+    let report = match writ::api::check_file_with(&mut rep.map, &args.file, &options) {
         Ok(r) => r,
         Err(d) => {
             rep.diagnostics.push(*d);
@@ -701,9 +724,16 @@ fn eval(args: EvalArgs) -> Exit {
             return Exit::Usage;
         }
     };
+    let is_vocabulary = report.is_vocabulary && !report.has_errors();
     let Some(policy) = report.policy else {
         rep.diagnostics.extend(report.diagnostics);
         rep.finish();
+        if is_vocabulary {
+            eprintln!(
+                "error: `{}` is a vocabulary, not a policy: there is nothing to evaluate",
+                args.file.display()
+            );
+        }
         return Exit::Failed;
     };
     let schema = writ::emit::Header::from_policy(&policy, &rep.map);
@@ -711,12 +741,14 @@ fn eval(args: EvalArgs) -> Exit {
         Ok(o) => o,
         Err(exit) => return exit,
     };
-    let budget = match args.engine {
-        EngineChoice::Auto => args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
-        _ => args.max_nodes,
-    };
-    let mut diagram = None;
-    if args.engine != EngineChoice::Index {
+    // The diagram verification built is reused whatever its size: its
+    // cost is paid.
+    let mut diagram = report.diagram;
+    if diagram.is_none() && args.engine != EngineChoice::Index {
+        let budget = match args.engine {
+            EngineChoice::Auto => args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
+            _ => args.max_nodes,
+        };
         let options = writ::compile::Options {
             max_nodes: budget,
             ..Default::default()
@@ -731,32 +763,55 @@ fn eval(args: EvalArgs) -> Exit {
             Err(_) => {}
         }
     }
-    let index = diagram
-        .is_none()
-        .then(|| writ::semantics::index::RuleIndex::build(&policy));
-    let mut engine = match (&mut diagram, &index) {
-        (Some(d), _) => writ::eval::Engine::Diagram(d),
-        (None, Some(index)) => writ::eval::Engine::Index {
-            policy: &policy,
-            index,
-            max_nodes: args.max_nodes.min(AUTO_DIAGRAM_BUDGET.max(budget)),
-        },
-        (None, None) => unreachable!("either a diagram or an index is built"),
-    };
-    run_cases(&schema, &mut engine, &args, why_not)
+    if args.engine == EngineChoice::Index {
+        diagram = None;
+    }
+    match diagram {
+        Some(d) => {
+            let evaluator = writ::eval::Evaluator::on_diagram(&d, policy.decision.outcomes.len());
+            drop(d);
+            run_cases(&schema, &evaluator, &args, why_not)
+        }
+        None => {
+            let index = writ::semantics::index::RuleIndex::build(&policy);
+            // A diagram of outcomes alone gives smallest reasons and
+            // `--why-not`, when it fits.
+            let outcomes = writ::compile::compile(
+                &policy,
+                &writ::compile::Options {
+                    outcomes_only: true,
+                    max_nodes: args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
+                    ..Default::default()
+                },
+            )
+            .ok();
+            let evaluator =
+                writ::eval::Evaluator::on_index(&policy, &index, outcomes.as_ref(), args.max_nodes);
+            drop(outcomes);
+            run_cases(&schema, &evaluator, &args, why_not)
+        }
+    }
 }
 
 /// `writ eval` on a compiled `writ.tree/1` or `writ.dag/1` file: the JSON
 /// alone carries everything evaluation needs.
 fn eval_compiled(args: &EvalArgs) -> Exit {
-    let text = match std::fs::read_to_string(&args.file) {
+    if args.engine == EngineChoice::Index {
+        eprintln!(
+            "error: `--engine index` needs the policy's rules; a compiled file has only its diagram"
+        );
+        return Exit::Usage;
+    }
+    let text = match writ::load::read_file(&args.file) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.file.display());
+        Err(d) => {
+            let mut rep = Reporter::new(Format::Text);
+            rep.diagnostics.push(*d);
+            rep.finish();
             return Exit::Usage;
         }
     };
-    let mut compiled = match writ::emit::read::load_compiled(&text) {
+    let compiled = match writ::emit::read::load_compiled(&text) {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
@@ -766,59 +821,42 @@ fn eval_compiled(args: &EvalArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    if args.engine == EngineChoice::Index {
-        eprintln!(
-            "error: `--engine index` needs the policy's rules; a compiled file has only its diagram"
-        );
-        return Exit::Usage;
-    }
     let h = &compiled.header;
     let why_not = match why_not_outcome(h, args.why_not.as_deref(), &h.decision) {
         Ok(o) => o,
         Err(exit) => return exit,
     };
-    let header = compiled.header;
-    let mut engine = writ::eval::Engine::Diagram(&mut compiled.diagram);
-    run_cases(&header, &mut engine, args, why_not)
+    let evaluator = writ::eval::Evaluator::on_diagram(&compiled.diagram, h.outcomes.len());
+    run_cases(h, &evaluator, args, why_not)
 }
+
+/// Lines of `--cases` read and evaluated together; the output of one batch
+/// is written before the next is read, so memory stays constant.
+const BATCH_LINES: usize = 4096;
+/// Below this many lines a batch is evaluated on one thread.
+const PARALLEL_LINES: usize = 256;
 
 /// Evaluates the case(s) of the command line and prints the results.
 fn run_cases(
     schema: &writ::emit::Header,
-    engine: &mut writ::eval::Engine<'_>,
+    evaluator: &writ::eval::Evaluator<'_>,
     args: &EvalArgs,
     why_not: Option<usize>,
 ) -> Exit {
-    let mut one = |text: &str| -> Result<writ::eval::Evaluation, String> {
-        let json: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("the case is not valid JSON: {e}"))?;
-        let case = schema.parse_case(&json)?;
-        engine.evaluate(&case, why_not)
-    };
+    let reader = writ::eval::case::CaseReader::new(schema);
     if let Some(path) = &args.cases {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                return Exit::Usage;
+        let input: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            match std::fs::File::open(path) {
+                Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                Err(e) => {
+                    eprintln!("error: cannot read `{}`: {e}", path.display());
+                    return Exit::Usage;
+                }
             }
         };
-        let mut out = std::io::stdout().lock();
-        let mut bad = false;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record = match one(line) {
-                Ok(e) => writ::eval::to_json(schema, &e),
-                Err(msg) => {
-                    bad = true;
-                    serde_json::json!({"line": i + 1, "error": msg})
-                }
-            };
-            let _ = writeln!(out, "{record}");
-        }
-        return if bad { Exit::Failed } else { Exit::Ok };
+        return run_batches(schema, evaluator, &reader, input, why_not);
     }
     let text = match &args.case {
         Some(t) => t.clone(),
@@ -831,7 +869,14 @@ fn run_cases(
             t
         }
     };
-    match one(&text) {
+    let mut case = Vec::new();
+    let mut scratch = writ::eval::Scratch::default();
+    let result = reader.read(&text, &mut case).and_then(|()| {
+        evaluator
+            .evaluate(&case, why_not, &mut scratch)
+            .map_err(|e| e.to_string())
+    });
+    match result {
         Ok(e) => {
             match args.format {
                 Format::Text => print!("{}", writ::eval::to_text(schema, &e)),
@@ -847,6 +892,123 @@ fn run_cases(
             eprintln!("error: {msg}");
             Exit::Failed
         }
+    }
+}
+
+/// `--cases`: JSON Lines in and out, in order, a batch at a time, each
+/// batch split between two threads when it is large enough.
+fn run_batches(
+    schema: &writ::emit::Header,
+    evaluator: &writ::eval::Evaluator<'_>,
+    reader: &writ::eval::case::CaseReader<'_>,
+    mut input: Box<dyn std::io::BufRead>,
+    why_not: Option<usize>,
+) -> Exit {
+    let writer = writ::eval::render::JsonWriter::new(schema);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut lines: Vec<String> = Vec::with_capacity(BATCH_LINES);
+    let mut spare: Vec<String> = Vec::new();
+    let mut first_line = 1usize;
+    let mut bad = false;
+    let mut workers = [Worker::default(), Worker::default()];
+    loop {
+        lines.clear();
+        let mut eof = false;
+        while lines.len() < BATCH_LINES {
+            let mut line = spare.pop().unwrap_or_default();
+            line.clear();
+            match input.read_line(&mut line) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => lines.push(line),
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: cannot read the cases: {e}");
+                    return Exit::Usage;
+                }
+            }
+        }
+        let run = |w: &mut Worker, part: &[String], first: usize| {
+            w.out.clear();
+            w.bad = false;
+            for (i, line) in part.iter().enumerate() {
+                w.line(schema, evaluator, reader, &writer, line, first + i, why_not);
+            }
+        };
+        if lines.len() >= PARALLEL_LINES {
+            let mid = lines.len() / 2;
+            let (a, b) = lines.split_at(mid);
+            let [w0, w1] = &mut workers;
+            std::thread::scope(|s| {
+                s.spawn(|| run(w1, b, first_line + mid));
+                run(w0, a, first_line);
+            });
+        } else {
+            let [w0, w1] = &mut workers;
+            run(w0, &lines, first_line);
+            w1.out.clear();
+            w1.bad = false;
+        }
+        for w in &workers {
+            bad |= w.bad;
+            if let Err(e) = out.write_all(w.out.as_bytes()) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return if bad { Exit::Failed } else { Exit::Ok };
+                }
+                eprintln!("error: cannot write the results: {e}");
+                return Exit::Usage;
+            }
+        }
+        first_line += lines.len();
+        spare.append(&mut lines);
+        if eof {
+            break;
+        }
+    }
+    let _ = out.flush();
+    if bad { Exit::Failed } else { Exit::Ok }
+}
+
+/// One thread's share of a batch: its scratch space and its output.
+#[derive(Default)]
+struct Worker {
+    scratch: writ::eval::Scratch,
+    case: Vec<Option<writ::semantics::Value>>,
+    out: String,
+    bad: bool,
+}
+
+impl Worker {
+    #[allow(clippy::too_many_arguments)]
+    fn line(
+        &mut self,
+        _schema: &writ::emit::Header,
+        evaluator: &writ::eval::Evaluator<'_>,
+        reader: &writ::eval::case::CaseReader<'_>,
+        writer: &writ::eval::render::JsonWriter,
+        line: &str,
+        number: usize,
+        why_not: Option<usize>,
+    ) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let result = reader.read(line, &mut self.case).and_then(|()| {
+            evaluator
+                .evaluate(&self.case, why_not, &mut self.scratch)
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(e) => writer.write(&mut self.out, &e),
+            Err(msg) => {
+                self.bad = true;
+                self.out
+                    .push_str(&serde_json::json!({"line": number, "error": msg}).to_string());
+            }
+        }
+        self.out.push('\n');
     }
 }
 
@@ -867,7 +1029,11 @@ fn compile(command: Command) -> Exit {
         unreachable!("`compile` is only called for `writ compile`")
     };
     let mut rep = Reporter::new(format);
-    let report = match writ::api::check_file(&mut rep.map, &file) {
+    let check_options = writ::api::CheckOptions {
+        max_nodes,
+        ..Default::default()
+    };
+    let report = match writ::api::check_file_with(&mut rep.map, &file, &check_options) {
         Ok(r) => r,
         Err(d) => {
             rep.diagnostics.push(*d);
@@ -877,6 +1043,7 @@ fn compile(command: Command) -> Exit {
     };
     let has_errors = report.has_errors();
     let is_vocabulary = report.is_vocabulary;
+    let verified = report.diagram;
     rep.diagnostics.extend(report.diagnostics);
     let policy = match report.policy {
         Some(p) if !has_errors => p,
@@ -931,7 +1098,12 @@ fn compile(command: Command) -> Exit {
         outcomes_only,
         max_nodes,
     };
-    let diagram = match writ::compile::compile(&policy, &options) {
+    let reusable = options.order == writ::compile::Order::Declaration && !options.outcomes_only;
+    let compiled = match verified {
+        Some(d) if reusable => Ok(d),
+        _ => writ::compile::compile(&policy, &options),
+    };
+    let diagram = match compiled {
         Ok(d) => d,
         Err(e) => {
             rep.diagnostics.push(writ::api::too_large(&policy, &e));

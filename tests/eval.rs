@@ -3,7 +3,7 @@
 
 mod common;
 use common::writ;
-use writ::eval::{Engine, Evaluation};
+use writ::eval::{Evaluation, Evaluator, Scratch};
 use writ::semantics::index::RuleIndex;
 use writ::source::SourceMap;
 
@@ -99,8 +99,13 @@ fn engines_agree_on_generated_policies() {
         let policy = writ::api::check_source(&mut map, "g.policy", &text)
             .policy
             .unwrap();
-        let mut diagram = writ::compile::compile(&policy, &Default::default()).unwrap();
+        let diagram = writ::compile::compile(&policy, &Default::default()).unwrap();
+        let on_diagram_engine = Evaluator::on_diagram(&diagram, policy.decision.outcomes.len());
         let index = RuleIndex::build(&policy);
+        // Without a diagram of outcomes, the index engine folds what it
+        // needs case by case.
+        let on_index_engine = Evaluator::on_index(&policy, &index, None, 1_000_000);
+        let mut scratch = Scratch::default();
         let mut rng = writ::synth::Rng::new(seed);
         for _ in 0..25 {
             let case: Vec<Option<i64>> = policy
@@ -117,14 +122,10 @@ fn engines_agree_on_generated_policies() {
                     (rng.range(0, 4) != 0).then_some(v)
                 })
                 .collect();
-            let on_diagram = Engine::Diagram(&mut diagram).evaluate(&case, None).unwrap();
-            let on_index = Engine::Index {
-                policy: &policy,
-                index: &index,
-                max_nodes: 1_000_000,
-            }
-            .evaluate(&case, None)
-            .unwrap();
+            let on_diagram = on_diagram_engine
+                .evaluate(&case, None, &mut scratch)
+                .unwrap();
+            let on_index = on_index_engine.evaluate(&case, None, &mut scratch).unwrap();
             match (&on_diagram, &on_index) {
                 (
                     Evaluation::Decided { verdict: a, .. },

@@ -141,14 +141,36 @@ pub fn lint_timed(
     policy: &Policy,
     options: &Options,
 ) -> Result<(Vec<Diagnostic>, Timings), CompileError> {
+    lint_timed_with(policy, options, None)
+}
+
+/// [`lint`] on the policy's diagram when the caller has it already
+/// (declaration order, explaining rules in the leaves, compiled within
+/// `options.max_nodes`), so that a command compiles a policy once.
+pub fn lint_with(
+    policy: &Policy,
+    options: &Options,
+    diagram: Option<compile::Diagram>,
+) -> Result<Vec<Diagnostic>, CompileError> {
+    lint_timed_with(policy, options, diagram).map(|(d, _)| d)
+}
+
+fn lint_timed_with(
+    policy: &Policy,
+    options: &Options,
+    diagram: Option<compile::Diagram>,
+) -> Result<(Vec<Diagnostic>, Timings), CompileError> {
     let start = std::time::Instant::now();
-    let mut d = compile::compile(
-        policy,
-        &compile::Options {
-            max_nodes: options.max_nodes,
-            ..compile::Options::default()
-        },
-    )?;
+    let mut d = match diagram {
+        Some(d) if !d.outcomes_only && d.order.iter().enumerate().all(|(i, &a)| i == a) => d,
+        _ => compile::compile(
+            policy,
+            &compile::Options {
+                max_nodes: options.max_nodes,
+                ..compile::Options::default()
+            },
+        )?,
+    };
     let too_large = |rules_done| CompileError::TooLarge {
         max_nodes: options.max_nodes,
         rules_done,

@@ -20,8 +20,8 @@
 //!   adjacent runs lead to different children;
 //! * *shared*: the unique table stores each (level, runs) once.
 //!
-//! Nodes live in flat arrays (12 bytes a node plus 8 a run, plus the unique
-//! table); nothing is freed, so node ids stay valid for the life of the
+//! Nodes live in flat arrays (12 bytes a node plus 8 a run, plus 8 to 16
+//! bytes a node of unique table); nothing is freed, so node ids stay valid for the life of the
 //! manager. Every node creation counts against a budget, and exceeding it
 //! is an error the caller reports, never an out-of-memory crash.
 //!
@@ -111,14 +111,22 @@ pub struct Mdd {
     cells: Vec<u32>,
     nodes: Vec<NodeData>,
     runs: Vec<Run>,
-    /// Unique table: hash of (level, runs or payload) to the first node with
-    /// that hash; further nodes with the same hash are chained in `next`.
-    table: HashMap<u64, NodeId, FxBuild>,
-    next: Vec<NodeId>,
+    /// The unique table: open addressing with linear probing over node ids
+    /// (`NO_NODE` for an empty slot), a power of two in size and at most
+    /// half full. A node's hash is computed once per lookup and never
+    /// stored: growing the table recomputes it from the node's runs.
+    slots: Vec<NodeId>,
+    /// Runs under construction, shared by every operation: a visit pushes
+    /// its result runs on top, interns them and pops them, so building a
+    /// diagram allocates nothing per node visited.
+    stack: Vec<Run>,
     max_nodes: usize,
 }
 
 const NO_NODE: NodeId = u32::MAX;
+
+/// The unique table's initial number of slots.
+const INITIAL_SLOTS: usize = 1 << 10;
 
 impl Mdd {
     /// A manager for levels with `cells[l]` cells each (every count > 0),
@@ -128,10 +136,20 @@ impl Mdd {
             cells,
             nodes: Vec::new(),
             runs: Vec::new(),
-            table: HashMap::default(),
-            next: Vec::new(),
+            slots: vec![NO_NODE; INITIAL_SLOTS],
+            stack: Vec::new(),
             max_nodes,
         }
+    }
+
+    /// Forgets every node, keeping the allocated memory, so that a manager
+    /// used as scratch space (one partial evaluation after another) stops
+    /// allocating once it has served the largest of them.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.runs.clear();
+        self.stack.clear();
+        self.slots.fill(NO_NODE);
     }
 
     /// The most nodes the manager may hold.
@@ -155,13 +173,11 @@ impl Mdd {
         self.nodes.is_empty()
     }
 
-    /// Bytes used by nodes, runs and the unique table (approximate for the
-    /// hash table).
+    /// Bytes used by nodes, runs, the unique table and the run stack.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<NodeData>()
-            + self.runs.capacity() * std::mem::size_of::<Run>()
-            + self.next.capacity() * 4
-            + self.table.capacity() * (8 + 4 + 1)
+            + (self.runs.capacity() + self.stack.capacity()) * std::mem::size_of::<Run>()
+            + self.slots.capacity() * std::mem::size_of::<NodeId>()
     }
 
     /// The node's level (`LEAF_LEVEL` for a leaf).
@@ -193,21 +209,49 @@ impl Mdd {
     }
 
     fn hash(level: u32, first: u32, runs: &[Run]) -> u64 {
-        // FxHash-style mixing: fast, and collisions only cost a chain step.
+        // FxHash-style mixing: fast, and collisions only cost a probe.
         let mut h: u64 = (level as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ first as u64;
         for r in runs {
             h = (h.rotate_left(5) ^ ((r.end as u64) << 32 | r.child as u64))
                 .wrapping_mul(0x517C_C1B7_2722_0A95);
         }
-        h
+        // The high bits are the best mixed; the table indexes with the low.
+        h ^ (h >> 29)
     }
 
-    fn intern(&mut self, level: u32, payload: u32, runs: &[Run]) -> Result<NodeId, BudgetExceeded> {
+    /// The hash of an existing node, for growing the table.
+    fn hash_of(&self, id: NodeId) -> u64 {
+        let d = self.nodes[id as usize];
+        if d.level == LEAF_LEVEL {
+            Mdd::hash(d.level, d.first, &[])
+        } else {
+            Mdd::hash(
+                d.level,
+                0,
+                &self.runs[d.first as usize..(d.first + d.len) as usize],
+            )
+        }
+    }
+
+    /// The node with this level and payload (a leaf) or with the runs
+    /// `stack[base..]` (an inner node), made if new. Leaves the stack as
+    /// it is.
+    fn intern_at(
+        &mut self,
+        level: u32,
+        payload: u32,
+        base: usize,
+    ) -> Result<NodeId, BudgetExceeded> {
+        let runs = &self.stack[base..];
         let h = Mdd::hash(level, payload, runs);
-        let mut cur = self.table.get(&h).copied().unwrap_or(NO_NODE);
-        let head = cur;
-        while cur != NO_NODE {
-            let d = self.nodes[cur as usize];
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let id = self.slots[i];
+            if id == NO_NODE {
+                break;
+            }
+            let d = self.nodes[id as usize];
             let same = d.level == level
                 && if level == LEAF_LEVEL {
                     d.first == payload
@@ -215,9 +259,9 @@ impl Mdd {
                     self.runs[d.first as usize..(d.first + d.len) as usize] == *runs
                 };
             if same {
-                return Ok(cur);
+                return Ok(id);
             }
-            cur = self.next[cur as usize];
+            i = (i + 1) & mask;
         }
         if self.nodes.len() >= self.max_nodes {
             return Err(BudgetExceeded {
@@ -233,22 +277,65 @@ impl Mdd {
             }
         } else {
             let first = self.runs.len() as u32;
-            self.runs.extend_from_slice(runs);
+            self.runs.extend_from_slice(&self.stack[base..]);
             NodeData {
                 level,
                 first,
-                len: runs.len() as u32,
+                len: (self.stack.len() - base) as u32,
             }
         };
         self.nodes.push(data);
-        self.next.push(head);
-        self.table.insert(h, id);
+        self.slots[i] = id;
+        if self.nodes.len() * 2 > self.slots.len() {
+            self.grow();
+        }
         Ok(id)
+    }
+
+    /// Doubles the unique table and reinserts every node.
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mut slots = vec![NO_NODE; size];
+        let mask = size - 1;
+        for id in 0..self.nodes.len() as NodeId {
+            let mut i = self.hash_of(id) as usize & mask;
+            while slots[i] != NO_NODE {
+                i = (i + 1) & mask;
+            }
+            slots[i] = id;
+        }
+        self.slots = slots;
+    }
+
+    /// Pushes a run onto the stack above `base`, merged with the run below
+    /// it when both lead to the same child.
+    fn push_run(&mut self, base: usize, r: Run) {
+        if self.stack.len() > base
+            && let Some(last) = self.stack.last_mut()
+            && last.child == r.child
+        {
+            last.end = r.end;
+            return;
+        }
+        self.stack.push(r);
+    }
+
+    /// The reduced node at `level` with the runs `stack[base..]` (already
+    /// merged): their only child when there is one run. Pops the runs.
+    fn finish_node(&mut self, level: u32, base: usize) -> Result<NodeId, BudgetExceeded> {
+        let r = if self.stack.len() - base == 1 {
+            Ok(self.stack[base].child)
+        } else {
+            self.intern_at(level, 0, base)
+        };
+        self.stack.truncate(base);
+        r
     }
 
     /// The leaf with this payload.
     pub fn leaf(&mut self, payload: u32) -> Result<NodeId, BudgetExceeded> {
-        self.intern(LEAF_LEVEL, payload, &[])
+        let base = self.stack.len();
+        self.intern_at(LEAF_LEVEL, payload, base)
     }
 
     /// The node at `level` with these runs, reduced: adjacent runs to the
@@ -260,18 +347,12 @@ impl Mdd {
             runs.last().map(|r| r.end + 1),
             Some(self.cells[level as usize])
         );
-        let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
+        let base = self.stack.len();
         for &r in runs {
             debug_assert!(self.level(r.child) > level);
-            match merged.last_mut() {
-                Some(last) if last.child == r.child => last.end = r.end,
-                _ => merged.push(r),
-            }
+            self.push_run(base, r);
         }
-        if merged.len() == 1 {
-            return Ok(merged[0].child);
-        }
-        self.intern(level, 0, &merged)
+        self.finish_node(level, base)
     }
 
     /// The node at `level` sending the cells for which `inside` holds to
@@ -285,28 +366,37 @@ impl Mdd {
         no: NodeId,
     ) -> Result<NodeId, BudgetExceeded> {
         let last = self.cells[level as usize] - 1;
-        let mut runs = Vec::with_capacity(2 * inside.len() + 1);
+        let base = self.stack.len();
         let mut at = 0u32;
         for &(lo, hi) in inside {
             if lo > at {
-                runs.push(Run {
-                    end: lo - 1,
-                    child: no,
-                });
+                self.push_run(
+                    base,
+                    Run {
+                        end: lo - 1,
+                        child: no,
+                    },
+                );
             }
-            runs.push(Run {
-                end: hi,
-                child: yes,
-            });
+            self.push_run(
+                base,
+                Run {
+                    end: hi,
+                    child: yes,
+                },
+            );
             at = hi + 1;
         }
         if at <= last {
-            runs.push(Run {
-                end: last,
-                child: no,
-            });
+            self.push_run(
+                base,
+                Run {
+                    end: last,
+                    child: no,
+                },
+            );
         }
-        self.node(level, &runs)
+        self.finish_node(level, base)
     }
 
     /// Combines two diagrams cell by cell: the result maps every case to
@@ -382,16 +472,19 @@ impl Mdd {
             if da.level == level { da.len } else { 1 },
             if db.level == level { db.len } else { 1 },
         );
-        let mut out: Vec<Run> = Vec::with_capacity((na + nb) as usize);
+        let base = self.stack.len();
         let (mut i, mut j) = (0, 0);
         while i < na && j < nb {
             let (ra, rb) = (run(self, da, a, i), run(self, db, b, j));
             let end = ra.end.min(rb.end);
-            let child = self.apply_with(ra.child, rb.child, shortcut, op, memo)?;
-            match out.last_mut() {
-                Some(prev) if prev.child == child => prev.end = end,
-                _ => out.push(Run { end, child }),
-            }
+            let child = match self.apply_with(ra.child, rb.child, shortcut, op, memo) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.stack.truncate(base);
+                    return Err(e);
+                }
+            };
+            self.push_run(base, Run { end, child });
             if ra.end == end {
                 i += 1;
             }
@@ -399,11 +492,7 @@ impl Mdd {
                 j += 1;
             }
         }
-        let r = if out.len() == 1 {
-            out[0].child
-        } else {
-            self.intern(level, 0, &out)?
-        };
+        let r = self.finish_node(level, base)?;
         memo.insert((a, b), r);
         Ok(r)
     }
@@ -415,23 +504,33 @@ impl Mdd {
         f: &mut dyn FnMut(u32) -> u32,
         memo: &mut Memo1,
     ) -> Result<NodeId, BudgetExceeded> {
-        if let Some(p) = self.payload(root) {
-            let q = f(p);
+        let d = self.nodes[root as usize];
+        if d.level == LEAF_LEVEL {
+            let q = f(d.first);
             return self.leaf(q);
         }
         if let Some(&r) = memo.get(&root) {
             return Ok(r);
         }
-        let runs = self.runs(root).to_vec();
-        let mut out = Vec::with_capacity(runs.len());
-        for r in runs {
-            out.push(Run {
-                end: r.end,
-                child: self.map_leaves(r.child, f, memo)?,
-            });
+        let base = self.stack.len();
+        for i in 0..d.len {
+            let run = self.runs[(d.first + i) as usize];
+            let child = match self.map_leaves(run.child, f, memo) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.stack.truncate(base);
+                    return Err(e);
+                }
+            };
+            self.push_run(
+                base,
+                Run {
+                    end: run.end,
+                    child,
+                },
+            );
         }
-        let level = self.level(root);
-        let r = self.node(level, &out)?;
+        let r = self.finish_node(d.level, base)?;
         memo.insert(root, r);
         Ok(r)
     }

@@ -197,6 +197,15 @@ impl Diagram {
         }
     }
 
+    /// Forgets every node and verdict, keeping the allocated memory: a
+    /// manager reused as scratch space.
+    pub fn reset(&mut self) {
+        self.mdd.clear();
+        self.root = 0;
+        self.verdicts.clear();
+        self.verdict_index.clear();
+    }
+
     /// The verdict for a complete case (values in the attributes' domains).
     pub fn decide(&self, case: &[Value]) -> &Verdict {
         let mut n = self.root;
@@ -375,15 +384,16 @@ pub fn compile(policy: &Policy, options: &Options) -> Result<Diagram, CompileErr
 /// never larger than it; a candidate that exceeds the budget is skipped.
 fn auto(policy: &Policy, options: &Options) -> Result<Diagram, CompileError> {
     let n = policy.attributes.len();
-    let mentions = |a: AttrId| {
-        policy
-            .rules
-            .iter()
-            .filter(|r| r.cond.attributes().contains(&a))
-            .count()
-    };
+    // Each rule's attributes are listed once, not once per comparison of
+    // the sort.
+    let mut mentions = vec![0usize; n];
+    for r in &policy.rules {
+        for a in r.cond.attributes() {
+            mentions[a] += 1;
+        }
+    }
     let mut by_mentions: Vec<AttrId> = (0..n).collect();
-    by_mentions.sort_by_key(|&a| std::cmp::Reverse(mentions(a)));
+    by_mentions.sort_by_key(|&a| std::cmp::Reverse(mentions[a]));
     let cells = cells_of(policy);
     let mut by_cells: Vec<AttrId> = (0..n).collect();
     by_cells.sort_by_key(|&a| cells[a].count());
@@ -474,8 +484,17 @@ struct Folder<'p> {
     above: Above,
     rank: Vec<usize>,
     states: Vec<Vec<RuleId>>,
-    state_ids: HashMap<Vec<RuleId>, u32>,
+    state_ids: HashMap<Vec<RuleId>, u32, mdd::FxBuild>,
+    /// Within one rule's step, the state each state becomes when the rule
+    /// matches (`NONE` when not computed yet): a step meets the same leaf
+    /// states over and over, and `add` allocates.
+    step: Vec<u32>,
+    /// The states whose `step` entry is set, to clear them for the next rule.
+    stepped: Vec<u32>,
 }
+
+/// An empty entry of [`Folder::step`].
+const NONE: u32 = u32::MAX;
 
 impl Folder<'_> {
     fn state(&mut self, s: Vec<RuleId>) -> u32 {
@@ -486,6 +505,29 @@ impl Folder<'_> {
         self.states.push(s.clone());
         self.state_ids.insert(s, id);
         id
+    }
+
+    /// [`Folder::add`], memoised for the current rule's step.
+    fn add_memo(&mut self, s: u32, r: RuleId) -> u32 {
+        if let Some(&t) = self.step.get(s as usize)
+            && t != NONE
+        {
+            return t;
+        }
+        let t = self.add(s, r);
+        if self.step.len() <= s as usize {
+            self.step.resize(s as usize + 1, NONE);
+        }
+        self.step[s as usize] = t;
+        self.stepped.push(s);
+        t
+    }
+
+    /// Starts a new rule's step: forgets the previous step's answers.
+    fn new_step(&mut self) {
+        for s in self.stepped.drain(..) {
+            self.step[s as usize] = NONE;
+        }
     }
 
     /// The winners after rule `r` matches too, pruned for the rules after
@@ -607,7 +649,9 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
         above: Above::new(policy, how.skip),
         rank,
         states: Vec::new(),
-        state_ids: HashMap::new(),
+        state_ids: HashMap::default(),
+        step: Vec::new(),
+        stepped: Vec::new(),
     };
     let max_nodes = d.mdd.max_nodes();
     let too_large = |rules_done| CompileError::TooLarge {
@@ -675,7 +719,8 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             }
             let mut is_settled =
                 |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
-            let mut op = |s: u32, _matched: u32| folder.add(s, i);
+            folder.new_step();
+            let mut op = |s: u32, _matched: u32| folder.add_memo(s, i);
             // One computed table for every step, cleared: its capacity is
             // reused rather than grown again for each rule.
             memo.clear();

@@ -266,6 +266,11 @@ impl Header {
                 (Domain::Bool, serde_json::Value::Bool(b)) => Value::from(*b),
                 (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
                     Some(i) if (*lo..=*hi).contains(&i) => i,
+                    None if n.is_f64() => {
+                        return Err(format!(
+                            "`{n}` is not an integer; `{key}` takes an integer in {lo}..{hi}"
+                        ));
+                    }
                     _ => return Err(format!("`{n}` is outside the range {lo}..{hi} of `{key}`")),
                 },
                 (domain, other) => {

@@ -453,6 +453,45 @@ impl RuleIndex {
         verdict
     }
 
+    /// The rules that may match some case agreeing with the known values of
+    /// `case` (`None`: not given), in file order: every live rule that no
+    /// known value excludes (a superset of the rules that can match, since
+    /// inexact rules are kept).
+    pub fn possible(&self, case: &[Option<Value>]) -> Vec<RuleId> {
+        let mut acc = self.live.clone();
+        let mut tmp = vec![0u64; self.words];
+        for a in &self.attrs {
+            if let Some(v) = case[a.attr] {
+                let m = a.mask(v, self.words, &mut tmp);
+                for (x, &y) in acc.iter_mut().zip(m) {
+                    *x &= y;
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (w, &word) in acc.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let r = w * 64 + b;
+                let (from, to) = (
+                    self.check_start[r] as usize,
+                    self.check_start[r + 1] as usize,
+                );
+                let excluded = self.checks[from..to].iter().any(|c| {
+                    case[c.attr as usize].is_some_and(|v| {
+                        !in_ranges(&self.check_ranges[c.start as usize..c.end as usize], v)
+                    })
+                });
+                if !excluded {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
     /// The rules whose condition holds for `case`, in file order.
     ///
     /// # Panics

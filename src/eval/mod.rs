@@ -1,0 +1,820 @@
+//! Evaluation: cases in, verdicts with explanations out (SPEC section 6,
+//! `eval`).
+//!
+//! # Engines
+//!
+//! An [`Evaluator`] decides on one of two engines, and evaluates a policy
+//! and its compiled JSON alike:
+//!
+//! * **The diagram**, laid out read-only ([`flat::Flat`]): a complete case
+//!   is one walk from the root; its path is that walk; its sufficient
+//!   reason and its `--why-not` are further walks ([`reason`], [`nearest`])
+//!   over the same nodes. Nothing is created, so the compile budget is
+//!   never charged and any number of threads can share the evaluator.
+//! * **The rule index** ([`RuleIndex`]), for policies whose diagram is too
+//!   large. It decides complete cases in time linear in the policy; when a
+//!   diagram of the outcomes alone fits its budget, reasons and `--why-not`
+//!   are read off it (so both engines give the same smallest reason);
+//!   otherwise the reason is made subset-minimal greedily, each check
+//!   folding only the rules the known values leave possible over only the
+//!   cases that agree with them. The index has no path.
+//!
+//! # Partial cases
+//!
+//! A case that leaves attributes out is *restricted*: the diagram's
+//! reachable part with every known attribute's test replaced by its
+//! branch, rebuilt reduced in a scratch manager of its own (never larger
+//! than the diagram, so it cannot run out of room; the index engine first
+//! folds the rules the known values leave possible, within its own
+//! budget). The restricted diagram is the verdict as a function of the
+//! missing attributes. Mapped to outcomes, a single leaf means the outcome
+//! is fixed: the case is decided, explained by the rules that explain
+//! every completion, and the attributes the explanation still depends on
+//! are named. Otherwise the case is undetermined, with the missing
+//! attributes the outcome depends on and the outcomes still possible.
+//!
+//! # `--why-not`
+//!
+//! The nearest cases with another outcome come from a shortest-path
+//! computation over the diagram, where following a branch that holds the
+//! case's own value is free and any other branch costs one changed
+//! attribute.
+
+pub mod case;
+pub mod flat;
+pub mod reason;
+pub mod render;
+
+pub use reason::Minimality;
+pub use render::{to_json, to_text};
+
+use crate::check::{AttrId, OutcomeId, Policy, RuleId};
+use crate::compile::mdd::{Mdd, NodeId, Run};
+use crate::compile::{self, Cells, Diagram, Fold};
+use crate::semantics::index::{self, RuleIndex};
+use crate::semantics::{Value, Verdict};
+use flat::{Flat, LEAF, Ref, code, outcome_of_code};
+use reason::{ReasonScratch, UNKNOWN};
+
+/// The most nearest cases `why_not` lists.
+pub const MAX_NEAREST: usize = 5;
+
+/// The nearest cases decided as some outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhyNot {
+    /// The outcome asked about.
+    pub outcome: OutcomeId,
+    /// The nearest cases: the attributes to change (fewest possible) and the
+    /// verdict they get. Empty when no case is decided so.
+    pub nearest: Vec<(Vec<(AttrId, Value)>, Verdict)>,
+}
+
+/// The result of evaluating one case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evaluation {
+    /// The outcome is fixed by the values given.
+    Decided {
+        /// The verdict. For a partial case whose explaining rules vary with
+        /// the missing attributes, the rules that explain every completion
+        /// (and `default` only when every completion is decided by it).
+        verdict: Verdict,
+        /// The tests taken, with the case's values, root first; `None` on
+        /// the rule index, which takes no path. At a missing attribute the
+        /// walk follows the first branch.
+        path: Option<Vec<(AttrId, Value)>>,
+        /// A set of the case's values that alone fixes the outcome.
+        sufficient: Vec<(AttrId, Value)>,
+        /// Whether `sufficient` is known to be smallest.
+        minimality: Minimality,
+        /// The missing attributes the explaining rules (not the outcome)
+        /// still depend on; empty for a complete case.
+        depends_on: Vec<AttrId>,
+        /// With `--why-not`: the nearest cases with that outcome.
+        why_not: Option<WhyNot>,
+    },
+    /// Missing attributes still matter to the outcome.
+    Undetermined {
+        /// The missing attributes the outcome depends on.
+        needs: Vec<AttrId>,
+        /// The outcomes that remain possible (`None`: undecided), ascending.
+        possible: Vec<Option<OutcomeId>>,
+    },
+}
+
+/// Why a case could not be evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvalError {
+    /// The index engine's scratch diagram for a partial case passed its
+    /// budget.
+    PartialTooLarge {
+        /// The budget.
+        max_nodes: usize,
+    },
+    /// `--why-not` on the index engine without a diagram of the outcomes.
+    WhyNotWithoutDiagram,
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::PartialTooLarge { max_nodes } => write!(
+                f,
+                "this partial case needs a diagram of more than {max_nodes} nodes over its missing \
+                 attributes (its own budget, `--max-nodes`); give more of the case's attributes"
+            ),
+            EvalError::WhyNotWithoutDiagram => write!(
+                f,
+                "`--why-not` searches a decision diagram, and this policy's diagram exceeds its \
+                 budget even without explaining rules; raise `--max-nodes`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// What an [`Evaluator`] decides with.
+enum Kind<'a> {
+    Diagram(Flat),
+    Index {
+        policy: &'a Policy,
+        index: &'a RuleIndex,
+        /// The diagram of outcomes, when it fits: reasons and `--why-not`.
+        reasons: Option<Flat>,
+        /// The policy's cells, for the folds of partial cases and reasons.
+        cells: Vec<Cells>,
+        max_nodes: usize,
+    },
+}
+
+/// Evaluates cases on one engine; shareable between threads, each with its
+/// own [`Scratch`].
+pub struct Evaluator<'a> {
+    kind: Kind<'a>,
+    outcomes: usize,
+    attributes: usize,
+}
+
+/// Per-thread working memory of an [`Evaluator`]: once it has served a few
+/// cases it stops growing, and a complete case on the diagram allocates
+/// only its result.
+#[derive(Default)]
+pub struct Scratch {
+    cells: Vec<u32>,
+    reason: ReasonScratch,
+    index: index::Scratch,
+    full: Vec<Value>,
+    /// The manager partial cases are restricted (or folded) into.
+    partial: Option<Diagram>,
+    memo: Vec<NodeId>,
+    memo_stamp: Vec<u32>,
+    epoch: u32,
+    cost: Vec<u32>,
+}
+
+impl Scratch {
+    fn next_epoch(&mut self, nodes: usize) {
+        if self.memo_stamp.len() < nodes {
+            self.memo_stamp.resize(nodes, 0);
+            self.memo.resize(nodes, 0);
+            self.cost.resize(nodes, 0);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.memo_stamp.fill(0);
+            self.epoch = 1;
+        }
+    }
+}
+
+impl Evaluator<'static> {
+    /// An evaluator on a compiled diagram (of a policy, or read back from
+    /// JSON) whose decision has `outcomes` outcomes.
+    pub fn on_diagram(d: &Diagram, outcomes: usize) -> Evaluator<'static> {
+        Evaluator {
+            kind: Kind::Diagram(Flat::new(d, outcomes)),
+            outcomes,
+            attributes: d.cells.len(),
+        }
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator on the rule index of `policy`. `outcomes_diagram`, a
+    /// diagram of the policy compiled with `outcomes_only` (when it fits),
+    /// gives smallest reasons and `--why-not`; `max_nodes` bounds the
+    /// scratch diagrams of partial cases and of reasons without it.
+    pub fn on_index(
+        policy: &'a Policy,
+        index: &'a RuleIndex,
+        outcomes_diagram: Option<&Diagram>,
+        max_nodes: usize,
+    ) -> Evaluator<'a> {
+        let outcomes = policy.decision.outcomes.len();
+        Evaluator {
+            kind: Kind::Index {
+                policy,
+                index,
+                reasons: outcomes_diagram.map(|d| Flat::new(d, outcomes)),
+                cells: compile::cells_of(policy),
+                max_nodes,
+            },
+            outcomes,
+            attributes: policy.attributes.len(),
+        }
+    }
+
+    /// Whether this evaluator decides on the rule index.
+    pub fn is_index(&self) -> bool {
+        matches!(self.kind, Kind::Index { .. })
+    }
+
+    /// Evaluates one case: `case[i]` is the value of attribute `i`, or
+    /// `None` when the case leaves it out.
+    pub fn evaluate(
+        &self,
+        case: &[Option<Value>],
+        why_not: Option<OutcomeId>,
+        s: &mut Scratch,
+    ) -> Result<Evaluation, EvalError> {
+        debug_assert_eq!(case.len(), self.attributes);
+        let complete = case.iter().all(Option::is_some);
+        match &self.kind {
+            Kind::Diagram(flat) => {
+                cells_of(flat, case, &mut s.cells);
+                let (verdict, depends_on) = if complete {
+                    let leaf = flat.leaf_of_cells(&s.cells);
+                    (flat.verdict(leaf).clone(), Vec::new())
+                } else {
+                    match self.partial(flat, case, s)? {
+                        Ok(x) => x,
+                        Err(undetermined) => return Ok(*undetermined),
+                    }
+                };
+                let o = code(&verdict, self.outcomes);
+                let (set, minimality) = reason::sufficient(flat, &s.cells, o, &mut s.reason)
+                    .expect("a decided case's outcome is fixed by its own values");
+                Ok(Evaluation::Decided {
+                    verdict,
+                    path: Some(walk(flat, case, &s.cells)),
+                    sufficient: with_values(&set, case),
+                    minimality,
+                    depends_on,
+                    why_not: why_not.map(|t| nearest(flat, case, t, s)),
+                })
+            }
+            Kind::Index {
+                policy,
+                index,
+                reasons,
+                cells,
+                max_nodes,
+            } => {
+                let (verdict, depends_on) = if complete {
+                    s.full.clear();
+                    s.full.extend(case.iter().map(|v| v.unwrap_or(0)));
+                    let full = std::mem::take(&mut s.full);
+                    let v = index.decide_into(&full, &mut s.index);
+                    s.full = full;
+                    (v, Vec::new())
+                } else {
+                    let residual = self.residual(policy, index, cells, case, *max_nodes, s)?;
+                    match self.partial(&residual, case, s)? {
+                        Ok(x) => x,
+                        Err(undetermined) => return Ok(*undetermined),
+                    }
+                };
+                let o = code(&verdict, self.outcomes);
+                let (sufficient, minimality) = match reasons {
+                    Some(flat) => {
+                        cells_of(flat, case, &mut s.cells);
+                        reason::sufficient(flat, &s.cells, o, &mut s.reason)
+                            .expect("the outcome is fixed on every engine alike")
+                    }
+                    None => self.index_reason(policy, index, cells, case, o, *max_nodes, s),
+                };
+                let why_not = match (why_not, reasons) {
+                    (None, _) => None,
+                    (Some(_), None) => return Err(EvalError::WhyNotWithoutDiagram),
+                    (Some(target), Some(flat)) => {
+                        cells_of(flat, case, &mut s.cells);
+                        let mut w = nearest(flat, case, target, s);
+                        // The diagram has outcomes only: the rules come
+                        // from the index, on the nearest case itself.
+                        if case.iter().all(Option::is_some) {
+                            for (changes, v) in &mut w.nearest {
+                                let mut y: Vec<Value> =
+                                    case.iter().map(|v| v.unwrap_or(0)).collect();
+                                for &(a, x) in changes.iter() {
+                                    y[a] = x;
+                                }
+                                *v = index.decide_into(&y, &mut s.index);
+                            }
+                        }
+                        Some(w)
+                    }
+                };
+                Ok(Evaluation::Decided {
+                    verdict,
+                    path: None,
+                    sufficient: with_values(&sufficient, case),
+                    minimality,
+                    depends_on,
+                    why_not,
+                })
+            }
+        }
+    }
+
+    /// Restricts `flat` to the known values of `case` (already in
+    /// `s.cells`): `Ok(Ok((verdict, depends_on)))` when the outcome is
+    /// fixed, `Ok(Err(undetermined))` otherwise.
+    #[allow(clippy::type_complexity)]
+    fn partial(
+        &self,
+        flat: &Flat,
+        case: &[Option<Value>],
+        s: &mut Scratch,
+    ) -> Result<Result<(Verdict, Vec<AttrId>), Box<Evaluation>>, EvalError> {
+        cells_of(flat, case, &mut s.cells);
+        let mut level_of = vec![0u32; flat.cells.len()];
+        for (l, &a) in flat.order.iter().enumerate() {
+            level_of[a] = l as u32;
+        }
+        // Restriction never grows a reduced diagram, and mapping leaves to
+        // outcomes never grows it either: this budget cannot be reached.
+        let budget = 2 * (flat.len() + flat.verdicts.len()) + 8;
+        let counts: Vec<u32> = flat.order.iter().map(|&a| flat.cells[a].count()).collect();
+        let mut d = match s.partial.take() {
+            Some(mut d) if d.mdd.cells() == counts.as_slice() && d.mdd.max_nodes() >= budget => {
+                d.mdd.clear();
+                d
+            }
+            _ => Diagram::empty(flat.order.clone(), flat.cells.clone(), budget, false),
+        };
+        s.next_epoch(flat.len());
+        let r = restrict(flat, flat.root, &level_of, s, &mut d);
+        let result = r.map(|root| self.read_partial(flat, &d, root));
+        s.partial = Some(d);
+        result.map_err(|_| EvalError::PartialTooLarge { max_nodes: budget })
+    }
+
+    /// Reads the restricted diagram (leaves: indices of `flat`'s verdicts).
+    #[allow(clippy::type_complexity)]
+    fn read_partial(
+        &self,
+        flat: &Flat,
+        d: &Diagram,
+        root: NodeId,
+    ) -> Result<(Verdict, Vec<AttrId>), Box<Evaluation>> {
+        if let Some(p) = d.mdd.payload(root) {
+            return Ok((flat.verdicts[p as usize].clone(), Vec::new()));
+        }
+        let tested = |m: &Mdd, nodes: &[NodeId]| -> Vec<AttrId> {
+            let mut v: Vec<AttrId> = nodes
+                .iter()
+                .filter(|&&n| m.payload(n).is_none())
+                .map(|&n| d.order[m.level(n) as usize])
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let reachable = d.mdd.reachable(root);
+        let leaves: Vec<u32> = reachable.iter().filter_map(|&n| d.mdd.payload(n)).collect();
+        let mut codes: Vec<u32> = leaves.iter().map(|&p| flat.codes[p as usize]).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        if codes.len() == 1 {
+            // The outcome is fixed; the explaining rules vary.
+            let verdicts: Vec<&Verdict> =
+                leaves.iter().map(|&p| &flat.verdicts[p as usize]).collect();
+            return Ok((common(&verdicts), tested(&d.mdd, &reachable)));
+        }
+        // The missing attributes the outcome depends on are those the
+        // restricted diagram, mapped to outcomes and reduced, still tests.
+        let mut m = Mdd::new(d.mdd.cells().to_vec(), 2 * reachable.len() + 8);
+        let mut memo = std::collections::HashMap::new();
+        let needs = match copy_codes(d, &mut m, root, flat, &mut memo) {
+            Ok(o) => tested(&m, &m.reachable(o)),
+            // Not reachable: the copy is never larger than the original.
+            Err(_) => tested(&d.mdd, &reachable),
+        };
+        let mut possible: Vec<Option<OutcomeId>> = codes
+            .iter()
+            .map(|&c| outcome_of_code(c, self.outcomes))
+            .collect();
+        possible.sort_unstable();
+        possible.dedup();
+        Err(Box::new(Evaluation::Undetermined { needs, possible }))
+    }
+
+    /// The policy's rules that the known values leave possible, folded over
+    /// the cases that agree with them, as a read-only diagram.
+    fn residual(
+        &self,
+        policy: &Policy,
+        index: &RuleIndex,
+        cells: &[Cells],
+        case: &[Option<Value>],
+        max_nodes: usize,
+        s: &mut Scratch,
+    ) -> Result<Flat, EvalError> {
+        let mut d = fresh_manager(s.partial.take(), policy, cells, max_nodes);
+        let r = fold_within(policy, index, case, &mut d);
+        let out = r.map(|root| Flat::from_root(&d, root, self.outcomes));
+        s.partial = Some(d);
+        out.map_err(|_| EvalError::PartialTooLarge { max_nodes })
+    }
+
+    /// A subset-minimal reason on the index engine, without a diagram of
+    /// the whole policy: each check folds only the rules the kept values
+    /// leave possible, over the cases that agree with them.
+    #[allow(clippy::too_many_arguments)]
+    fn index_reason(
+        &self,
+        policy: &Policy,
+        index: &RuleIndex,
+        cells: &[Cells],
+        case: &[Option<Value>],
+        o: u32,
+        max_nodes: usize,
+        s: &mut Scratch,
+    ) -> (Vec<AttrId>, Minimality) {
+        let mut trial: Vec<Option<Value>> = case.to_vec();
+        let mut exact = true;
+        let mut d = fresh_manager(s.partial.take(), policy, cells, max_nodes);
+        for a in (0..case.len()).rev() {
+            if trial[a].is_none() {
+                continue;
+            }
+            let kept = trial[a].take();
+            d.reset();
+            let fixed = match fold_within(policy, index, &trial, &mut d) {
+                Ok(root) => {
+                    let codes = leaf_codes(&d, root, self.outcomes);
+                    codes.iter().all(|&c| c == o)
+                }
+                Err(_) => {
+                    // Unknown: keep the value, so the reason stays
+                    // sufficient, though perhaps not minimal.
+                    exact = false;
+                    false
+                }
+            };
+            if !fixed {
+                trial[a] = kept;
+            }
+        }
+        s.partial = Some(d);
+        let set = (0..case.len()).filter(|&a| trial[a].is_some()).collect();
+        let how = if exact {
+            Minimality::Subset
+        } else {
+            Minimality::Sufficient
+        };
+        (set, how)
+    }
+}
+
+/// Copies `n` of `d` into `m` with leaves mapped to outcome codes.
+fn copy_codes(
+    d: &Diagram,
+    m: &mut Mdd,
+    n: NodeId,
+    flat: &Flat,
+    memo: &mut std::collections::HashMap<NodeId, NodeId>,
+) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
+    if let Some(p) = d.mdd.payload(n) {
+        return m.leaf(flat.codes[p as usize]);
+    }
+    if let Some(&r) = memo.get(&n) {
+        return Ok(r);
+    }
+    let mut runs = Vec::with_capacity(d.mdd.runs(n).len());
+    for r in d.mdd.runs(n) {
+        runs.push(Run {
+            end: r.end,
+            child: copy_codes(d, m, r.child, flat, memo)?,
+        });
+    }
+    let r = m.node(d.mdd.level(n), &runs)?;
+    memo.insert(n, r);
+    Ok(r)
+}
+
+/// A manager over the policy's attributes in declaration order, reused
+/// from `old` when it has the same cells.
+fn fresh_manager(
+    old: Option<Diagram>,
+    policy: &Policy,
+    cells: &[Cells],
+    max_nodes: usize,
+) -> Diagram {
+    match old {
+        Some(mut d)
+            if d.cells == cells
+                && d.mdd.max_nodes() == max_nodes
+                && d.order.len() == cells.len() =>
+        {
+            d.reset();
+            d
+        }
+        _ => Diagram::empty(
+            (0..policy.attributes.len()).collect(),
+            cells.to_vec(),
+            max_nodes,
+            false,
+        ),
+    }
+}
+
+/// Folds the rules the known values of `case` leave possible into `d`,
+/// within the cases that agree with those values.
+fn fold_within(
+    policy: &Policy,
+    index: &RuleIndex,
+    case: &[Option<Value>],
+    d: &mut Diagram,
+) -> Result<NodeId, compile::CompileError> {
+    let max_nodes = d.mdd.max_nodes();
+    let too_large = |_| compile::CompileError::TooLarge {
+        max_nodes,
+        rules_done: 0,
+        rules_total: policy.rules.len(),
+    };
+    let mut cube = d.mdd.leaf(1).map_err(too_large)?;
+    let no = d.mdd.leaf(0).map_err(too_large)?;
+    for level in (0..d.order.len()).rev() {
+        let a = d.order[level];
+        if let Some(v) = case[a]
+            && let Some(c) = d.cells[a].cell_of(v)
+        {
+            cube = d
+                .mdd
+                .split(level as u32, &[(c, c)], cube, no)
+                .map_err(too_large)?;
+        }
+    }
+    let only: Vec<RuleId> = index.possible(case);
+    compile::fold(
+        d,
+        policy,
+        &Fold {
+            only: Some(&only),
+            within: Some(cube),
+            ..Fold::default()
+        },
+    )
+}
+
+/// The outcome codes of the leaves below `root`, ignoring the cases
+/// outside a fold's region.
+fn leaf_codes(d: &Diagram, root: NodeId, outcomes: usize) -> Vec<u32> {
+    d.mdd
+        .reachable(root)
+        .into_iter()
+        .filter_map(|n| d.mdd.payload(n))
+        .filter(|&p| p != compile::OUTSIDE)
+        .map(|p| code(&d.verdicts[p as usize], outcomes))
+        .collect()
+}
+
+/// What every verdict of a fixed outcome shares: the outcome, the rules in
+/// all of them, and `default` when all are by default.
+fn common(leaves: &[&Verdict]) -> Verdict {
+    match leaves[0] {
+        Verdict::Undecided => Verdict::Undecided,
+        Verdict::Decided { outcome, .. } => {
+            let mut rules: Option<Vec<RuleId>> = None;
+            let mut default = true;
+            for v in leaves {
+                if let Verdict::Decided {
+                    rules: rs,
+                    default: d,
+                    ..
+                } = v
+                {
+                    default &= *d;
+                    rules = Some(match rules {
+                        None => rs.clone(),
+                        Some(acc) => acc.into_iter().filter(|r| rs.contains(r)).collect(),
+                    });
+                }
+            }
+            Verdict::Decided {
+                outcome: *outcome,
+                rules: rules.unwrap_or_default(),
+                default,
+            }
+        }
+        Verdict::Conflict { .. } => {
+            let mut rules: Option<Vec<RuleId>> = None;
+            for v in leaves {
+                if let Verdict::Conflict { rules: rs } = v {
+                    rules = Some(match rules {
+                        None => rs.clone(),
+                        Some(acc) => acc.into_iter().filter(|r| rs.contains(r)).collect(),
+                    });
+                }
+            }
+            Verdict::Conflict {
+                rules: rules.unwrap_or_default(),
+            }
+        }
+    }
+}
+
+/// Each attribute's cell for `case` on `flat` ([`UNKNOWN`] when missing).
+fn cells_of(flat: &Flat, case: &[Option<Value>], out: &mut Vec<u32>) {
+    out.clear();
+    out.extend(flat.cells.iter().zip(case).map(|(c, v)| match v {
+        Some(v) => c.cell_of(*v).unwrap_or(0),
+        None => UNKNOWN,
+    }));
+}
+
+fn with_values(set: &[AttrId], case: &[Option<Value>]) -> Vec<(AttrId, Value)> {
+    set.iter()
+        .map(|&a| (a, case[a].expect("reasons hold only given values")))
+        .collect()
+}
+
+/// The tests taken: the case's own branch at every known attribute, the
+/// first branch at a missing one (which, for a decided case, leads to the
+/// same outcome).
+fn walk(flat: &Flat, case: &[Option<Value>], cells: &[u32]) -> Vec<(AttrId, Value)> {
+    let mut path = Vec::new();
+    let mut n = flat.root;
+    while n & LEAF == 0 {
+        let attr = flat.nodes[n as usize].attr as usize;
+        let cell = match case[attr] {
+            Some(v) => {
+                path.push((attr, v));
+                cells[attr]
+            }
+            None => 0,
+        };
+        n = flat.child(n, cell);
+    }
+    path
+}
+
+/// Restricts node `n` of `flat` into `d`'s manager: known attributes
+/// follow their branch, missing ones keep every branch. Leaf payloads are
+/// `flat`'s verdict indices. Memoised per node in `s.memo`.
+fn restrict(
+    flat: &Flat,
+    n: Ref,
+    level_of: &[u32],
+    s: &mut Scratch,
+    d: &mut Diagram,
+) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
+    if n & LEAF != 0 {
+        return d.mdd.leaf(n & !LEAF);
+    }
+    if s.memo_stamp[n as usize] == s.epoch {
+        return Ok(s.memo[n as usize]);
+    }
+    let node = flat.nodes[n as usize];
+    let own = s.cells[node.attr as usize];
+    let r = if own != UNKNOWN {
+        restrict(flat, flat.child(n, own), level_of, s, d)?
+    } else {
+        let mut runs = Vec::with_capacity(node.len as usize);
+        for i in 0..node.len as usize {
+            let k = flat.kids[node.first as usize + i];
+            runs.push(Run {
+                end: flat.ends[node.first as usize + i],
+                child: restrict(flat, k, level_of, s, d)?,
+            });
+        }
+        d.mdd.node(level_of[node.attr as usize], &runs)?
+    };
+    s.memo_stamp[n as usize] = s.epoch;
+    s.memo[n as usize] = r;
+    Ok(r)
+}
+
+/// Cost of a branch that no case decided as the target can take.
+const UNREACHABLE: u32 = u32::MAX;
+
+/// The nearest cases decided as `target`: fewest attributes changed.
+fn nearest(flat: &Flat, case: &[Option<Value>], target: OutcomeId, s: &mut Scratch) -> WhyNot {
+    let cells = std::mem::take(&mut s.cells);
+    let w = nearest_with(flat, case, &cells, target, s);
+    s.cells = cells;
+    w
+}
+
+fn nearest_with(
+    flat: &Flat,
+    case: &[Option<Value>],
+    cells: &[u32],
+    target: OutcomeId,
+    s: &mut Scratch,
+) -> WhyNot {
+    s.next_epoch(flat.len());
+    let want = target as u32 + 1;
+    let root_cost = distance(flat, cells, want, flat.root, s);
+    let mut nearest = Vec::new();
+    if root_cost != UNREACHABLE {
+        let mut changes = Vec::new();
+        collect_nearest(
+            flat,
+            case,
+            cells,
+            want,
+            flat.root,
+            s,
+            &mut changes,
+            &mut nearest,
+        );
+    }
+    WhyNot {
+        outcome: target,
+        nearest,
+    }
+}
+
+/// The fewest attributes to change below `r` to reach a leaf with outcome
+/// code `want` (memoised per node in `s.cost` for this epoch).
+fn distance(flat: &Flat, cells: &[u32], want: u32, r: Ref, s: &mut Scratch) -> u32 {
+    if r & LEAF != 0 {
+        return if flat.code(r) == want { 0 } else { UNREACHABLE };
+    }
+    if s.memo_stamp[r as usize] == s.epoch {
+        return s.cost[r as usize];
+    }
+    let node = flat.nodes[r as usize];
+    let own = cells[node.attr as usize];
+    let mut start = 0;
+    let mut best = UNREACHABLE;
+    for i in 0..node.len as usize {
+        let end = flat.ends[node.first as usize + i];
+        let step = u32::from(own != UNKNOWN && (own < start || own > end));
+        let below = distance(flat, cells, want, flat.kids[node.first as usize + i], s);
+        if below != UNREACHABLE {
+            best = best.min(below + step);
+        }
+        start = end + 1;
+    }
+    s.memo_stamp[r as usize] = s.epoch;
+    s.cost[r as usize] = best;
+    best
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect_nearest(
+    flat: &Flat,
+    case: &[Option<Value>],
+    cells: &[u32],
+    want: u32,
+    r: Ref,
+    s: &mut Scratch,
+    changes: &mut Vec<(AttrId, Value)>,
+    out: &mut Vec<(Vec<(AttrId, Value)>, Verdict)>,
+) {
+    if out.len() >= MAX_NEAREST {
+        return;
+    }
+    if r & LEAF != 0 {
+        if !out.iter().any(|(c, _)| c == changes) {
+            out.push((changes.clone(), flat.verdict(r).clone()));
+        }
+        return;
+    }
+    let node = flat.nodes[r as usize];
+    let attr = node.attr as usize;
+    let own = cells[attr];
+    let here = distance(flat, cells, want, r, s);
+    let mut start = 0;
+    for i in 0..node.len as usize {
+        let (lo, hi) = (start, flat.ends[node.first as usize + i]);
+        start = hi + 1;
+        let k = flat.kids[node.first as usize + i];
+        let holds_own = own != UNKNOWN && (lo..=hi).contains(&own);
+        let step = u32::from(own != UNKNOWN && !holds_own);
+        let below = distance(flat, cells, want, k, s);
+        if below == UNREACHABLE || below + step != here {
+            continue;
+        }
+        let pushed = if holds_own || own == UNKNOWN {
+            false
+        } else {
+            // The value of the branch closest to the case's own value.
+            let (a, b) = (flat.cells[attr].interval(lo), flat.cells[attr].interval(hi));
+            let v = match case[attr] {
+                Some(x) if x < a.0 => a.0,
+                Some(x) if x > b.1 => b.1,
+                _ => a.0,
+            };
+            changes.push((attr, v));
+            true
+        };
+        collect_nearest(flat, case, cells, want, k, s, changes, out);
+        if pushed {
+            changes.pop();
+        }
+    }
+}
