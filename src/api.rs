@@ -86,8 +86,10 @@ pub fn check_file_with(
     } = check::check(&loaded, map);
     diagnostics.extend(more);
     let (policy, diagram) = match policy {
-        Some(p) => verified(p, &mut diagnostics, options),
-        None => (None, None),
+        Some(p) if bases_verified(&p, map, &mut diagnostics, options) => {
+            verified(p, &mut diagnostics, options)
+        }
+        _ => (None, None),
     };
     Ok(CheckReport {
         policy,
@@ -105,6 +107,37 @@ fn needs_verification(p: &Policy, options: &CheckOptions) -> bool {
         && p.rules.iter().any(|r| r.outcome != p.rules[0].outcome);
     (strict_with_choice && !options.conflicts_by_index)
         || p.rules.iter().any(|r| !r.regardless.is_empty())
+}
+
+/// SPEC 4a: a base must check cleanly on its own, and the exact checks
+/// (strict conflicts, `regardless` claims) are part of checking. Verifies
+/// each base in the chain, the farthest first; the first that fails is
+/// reported with its errors and one more at the `extends` that led to it.
+fn bases_verified(
+    p: &Policy,
+    map: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> bool {
+    let Some(e) = &p.extends else {
+        return true;
+    };
+    if !bases_verified(&e.base, map, diagnostics, options) {
+        return false;
+    }
+    let mut found = Vec::new();
+    if verified(e.base.clone(), &mut found, options).0.is_some() {
+        return true;
+    }
+    let errors = found.iter().filter(|d| d.is_error()).count();
+    let base_file = map.name(e.base.meta.loc.0.file);
+    diagnostics.extend(found);
+    diagnostics.push(load::base_has_errors(
+        Path::new(base_file),
+        e.loc.0,
+        errors.max(1),
+    ));
+    false
 }
 
 /// Runs the exact checks on the compiled diagram, adding what they find;
@@ -210,13 +243,16 @@ fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify
     let mut diagnostics = parsed.diagnostics;
     let mut uses = Vec::new();
     for (i, item) in ast.items.iter().enumerate() {
-        if let crate::syntax::ast::ItemKind::Use(path) = &item.kind {
+        if let crate::syntax::ast::ItemKind::Use(path)
+        | crate::syntax::ast::ItemKind::Extends(path) = &item.kind
+        {
             uses.push((i, None));
             diagnostics.push(
                 Diagnostic::error(
                     crate::diag::Code::UNREADABLE,
                     format!(
-                        "cannot follow `use \"{}\"` from text that is not a file",
+                        "cannot follow `{} \"{}\"` from text that is not a file",
+                        item.kind.keyword(),
                         path.value
                     ),
                 )

@@ -41,8 +41,9 @@
 //!   - a test: the same, with `test "NAME":`, `given` and `expect`.
 //!
 //!   Nothing ever breaks inside parentheses, inside a set in a condition, or
-//!   inside the name lists of `overrides`, `regardless`, `resolve` and
-//!   `allow`.
+//!   inside the name lists of `overrides`, `regardless`, `resolve`,
+//!   `repeal` and `allow`; `extends "PATH"` and `repeal A.r, A.s` are one
+//!   line each, and a rule reference `BASE.NAME` is one token.
 //!
 //! # Comments
 //!
@@ -63,8 +64,8 @@
 use crate::diag::Diagnostic;
 use crate::source::FileId;
 use crate::syntax::ast::{
-    Cond, CondKind, Expect, Ident, Item, ItemKind, Operand, Resolve, Rule, SetExpr, SetItem, Str,
-    Test, TypeExpr,
+    Cond, CondKind, Expect, Ident, Item, ItemKind, Operand, Resolve, Rule, RuleRef, SetExpr,
+    SetItem, Str, Test, TypeExpr,
 };
 use crate::syntax::lex::Comment;
 
@@ -188,6 +189,18 @@ impl Layout {
                 self.word(format!("{},", n.name));
             } else {
                 self.word(n.name.clone());
+            }
+        }
+    }
+
+    /// `a, B.b, c`: rule references separated by commas, on the current line
+    /// (a reference `BASE.NAME` is one token).
+    fn refs(&mut self, refs: &[RuleRef]) {
+        for (i, r) in refs.iter().enumerate() {
+            if i + 1 < refs.len() {
+                self.word(format!("{},", r.text()));
+            } else {
+                self.word(r.text());
             }
         }
     }
@@ -373,6 +386,14 @@ fn decl_layout(kind: &ItemKind, broken: bool, doc_below: bool) -> Layout {
             l.word("policy");
             l.word(name.name.clone());
         }
+        ItemKind::Extends(s) => {
+            l.word("extends");
+            l.word(quote(s));
+        }
+        ItemKind::Repeal(refs) => {
+            l.word("repeal");
+            l.refs(refs);
+        }
         ItemKind::Title(s) => {
             l.word("title");
             l.word(quote(s));
@@ -429,7 +450,7 @@ fn rule_layout(r: &Rule, level: Level) -> Layout {
         l.word(name.name.clone());
         if !r.overrides.is_empty() {
             l.word("overrides");
-            l.names(&r.overrides);
+            l.refs(&r.overrides);
         }
         l.glued(":");
         if split {
@@ -484,7 +505,7 @@ fn test_layout(t: &Test, level: Level) -> Layout {
             l.word(outcome.name.clone());
             if let Some(rule) = by {
                 l.word("by");
-                l.word(rule.name.clone());
+                l.word(rule.text());
             }
         }
     }
@@ -649,10 +670,16 @@ fn source_tokens(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
                 }
             }
             // Names; `-` is included for lint names (`dead-rule`), the only
-            // place a name can be directly followed by `-`.
+            // place a name can be directly followed by `-`, and a `.` before
+            // a name for rule references (`sca_2703.warrant`), one token.
             b'A'..=b'Z' | b'a'..=b'z' | b'_' => {
                 while i < end
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'-'
+                        || (bytes[i] == b'.'
+                            && i + 1 < end
+                            && (bytes[i + 1].is_ascii_alphabetic() || bytes[i + 1] == b'_')))
                 {
                     i += 1;
                 }

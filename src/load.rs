@@ -1,11 +1,14 @@
-//! Loading: a file path in, every file it (transitively) `use`s parsed, out.
+//! Loading: a file path in, every file it (transitively) `use`s or
+//! `extends` parsed, out.
 //!
 //! Each file is read and parsed once, however often it is used; paths in
-//! `use` are relative to the file that says them. The loader reports files it
-//! cannot read, files that are not UTF-8, `use` cycles, and used files that
-//! hold more than declarations, each with the `use` that led there. It is the
-//! only part of the library that touches the file system (besides the CLI's
-//! writing of output).
+//! `use` and `extends` are relative to the file that says them. The loader
+//! reports files it cannot read, files that are not UTF-8, cycles (of `use`
+//! and `extends` alike, with the chain), used files that hold more than
+//! declarations, bases that are not policies, and bases that do not parse,
+//! each at the `use` or `extends` that led there. It is the only part of
+//! the library that touches the file system (besides the CLI's writing of
+//! output).
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
@@ -26,8 +29,8 @@ pub struct LoadedFile {
     pub ast: Option<SourceFile>,
     /// Its comments (the formatter needs them).
     pub comments: Vec<Comment>,
-    /// For each `use` item, in order: the item's index and the file it
-    /// names, if that file could be loaded.
+    /// For each `use` item and the first `extends` item, in order: the
+    /// item's index and the file it names, if that file could be loaded.
     pub uses: Vec<(usize, Option<FileId>)>,
 }
 
@@ -42,14 +45,35 @@ pub struct Loaded {
 
 impl Loaded {
     /// The items in scope for the root, as `(file, item index)`: the root's
-    /// items with each `use` replaced, in place, by the used file's items
-    /// (each file spliced once, at its first use). Declaration order in this
-    /// sequence is the order attributes are compiled in.
+    /// items with each `use` replaced, in place, by the named file's items,
+    /// and each `extends` followed by its base's (each file spliced once, at
+    /// its first use). Declaration
+    /// order in this sequence is the order attributes are compiled in. A
+    /// base's rules, tests and settings are in the sequence too, under the
+    /// base's file id; the checker takes only the declarations of files
+    /// other than the root.
     pub fn items_in_scope(&self) -> Vec<(FileId, usize)> {
+        self.items_in_scope_of(self.root)
+    }
+
+    /// [`Loaded::items_in_scope`] for another loaded file as the root (a
+    /// base policy, checked on its own).
+    pub fn items_in_scope_of(&self, root: FileId) -> Vec<(FileId, usize)> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        self.splice(self.root, &mut seen, &mut out);
+        self.splice(root, &mut seen, &mut out);
         out
+    }
+
+    /// The base a file `extends`: the `extends` item's index and the base
+    /// file, when the file has an `extends` item (the first, if several)
+    /// and the base could be loaded.
+    pub fn base_of(&self, file: FileId) -> Option<(usize, FileId)> {
+        let f = self.files.get(&file)?;
+        let ast = f.ast.as_ref()?;
+        f.uses.iter().find_map(|&(i, target)| {
+            matches!(ast.items[i].kind, ItemKind::Extends(_)).then_some((i, target?))
+        })
     }
 
     fn splice(
@@ -69,6 +93,11 @@ impl Loaded {
         for (i, _) in ast.items.iter().enumerate() {
             if let Some(&&(_, target)) = uses.peek().filter(|(idx, _)| *idx == i) {
                 uses.next();
+                // An `extends` item stays in the sequence, before its base's
+                // items: the checker reads its place and its repeats.
+                if matches!(ast.items[i].kind, ItemKind::Extends(_)) {
+                    out.push((file, i));
+                }
                 if let Some(t) = target {
                     self.splice(t, seen, out);
                 }
@@ -125,9 +154,10 @@ struct Loader<'a> {
     map: &'a mut SourceMap,
     by_path: HashMap<PathBuf, FileId>,
     files: HashMap<FileId, LoadedFile>,
-    /// The files being loaded, outermost first, with the `use` that led to
-    /// each (for cycle reports).
-    stack: Vec<(PathBuf, Option<Span>)>,
+    /// The files being loaded, outermost first, with the `use` or
+    /// `extends` that led to each and whether it was an `extends` (for
+    /// cycle reports).
+    stack: Vec<(PathBuf, Option<(Span, bool)>)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -140,7 +170,7 @@ enum ReadError {
 }
 
 impl ReadError {
-    fn into_diagnostic(self, path: &Path, used_at: Option<Span>) -> Diagnostic {
+    fn into_diagnostic(self, path: &Path, used_at: Option<(Span, bool)>) -> Diagnostic {
         let shown = path.display();
         let d = match self {
             ReadError::Missing => Diagnostic::error(
@@ -161,9 +191,12 @@ impl ReadError {
             }
         };
         match used_at {
-            Some(span) => d
+            Some((span, false)) => d
                 .at(span, "used here")
                 .note("paths in `use` are relative to the file that says them"),
+            Some((span, true)) => d
+                .at(span, "extended here")
+                .note("paths in `extends` are relative to the file that says them"),
             None => d,
         }
     }
@@ -227,7 +260,7 @@ impl Loader<'_> {
         Loaded { root: id, files }
     }
 
-    fn add(&mut self, path: &Path, text: String, used_at: Option<Span>) -> FileId {
+    fn add(&mut self, path: &Path, text: String, used_at: Option<(Span, bool)>) -> FileId {
         let id = self.map.add(path.display().to_string(), text);
         let key = canonical(path);
         self.by_path.insert(key.clone(), id);
@@ -237,21 +270,32 @@ impl Loader<'_> {
         let mut uses = Vec::new();
         if let Some(ast) = &parsed.file {
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let targets: Vec<(usize, String, Span)> = ast
+            // Only the first `extends` is followed; the checker reports the
+            // others.
+            let mut extended = false;
+            let targets: Vec<(usize, String, Span, bool)> = ast
                 .items
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| match &item.kind {
-                    ItemKind::Use(s) => Some((i, s.value.clone(), item.span)),
+                    ItemKind::Use(s) => Some((i, s.value.clone(), item.span, false)),
+                    ItemKind::Extends(s) if !std::mem::replace(&mut extended, true) => {
+                        Some((i, s.value.clone(), item.span, true))
+                    }
                     _ => None,
                 })
                 .collect();
-            for (i, target, span) in targets {
-                uses.push((i, self.follow(&dir.join(&target), span)));
+            for (i, target, span, extends) in targets {
+                let file = if extends {
+                    self.follow_base(&dir.join(&target), span)
+                } else {
+                    self.follow(&dir.join(&target), (span, false))
+                };
+                uses.push((i, file));
             }
         }
         self.stack.pop();
-        if let (Some(span), Some(ast)) = (used_at, &parsed.file)
+        if let (Some((span, false)), Some(ast)) = (used_at, &parsed.file)
             && let Some(bad) = ast.items.iter().find(|it| !it.kind.is_declaration())
         {
             {
@@ -268,6 +312,13 @@ impl Loader<'_> {
                 .at(bad.span, "not a declaration")
                 .also(span, "used as a vocabulary here")
                 .note("a vocabulary may only hold `use`, `type`, `group`, `attribute` and `decision` items");
+                if ast
+                    .items
+                    .iter()
+                    .any(|it| matches!(it.kind, ItemKind::Policy(_)))
+                {
+                    d = d.help("to build on a policy, write `extends` instead of `use`");
+                }
                 if more > 0 {
                     d = d.note(format!(
                         "{more} more item(s) in this file are not declarations"
@@ -288,8 +339,59 @@ impl Loader<'_> {
         id
     }
 
-    /// Loads the file a `use` names, or reports why it cannot.
-    fn follow(&mut self, path: &Path, used_at: Span) -> Option<FileId> {
+    /// Loads the base an `extends` names: a policy, which (with everything
+    /// it reads) must load without errors. A base that cannot be read,
+    /// closes a cycle or is not a policy is reported at the `extends`; a
+    /// base with errors of its own gets one more error there, saying that
+    /// its errors are why this policy is not checked.
+    fn follow_base(&mut self, path: &Path, at: Span) -> Option<FileId> {
+        let errors_before = self.error_count();
+        let shown = tidy(path);
+        let file = self.follow(path, (at, true))?;
+        let ast = self.files.get(&file).and_then(|f| f.ast.as_ref());
+        let is_vocab = shown.extension().is_some_and(|e| e == "vocab");
+        let has_header = ast.is_some_and(|a| {
+            a.items
+                .iter()
+                .any(|it| matches!(it.kind, ItemKind::Policy(_)))
+        });
+        if is_vocab || (ast.is_some() && !has_header) {
+            let d = Diagnostic::error(
+                Code::BASE_NOT_A_POLICY,
+                format!("`{}` is not a policy, so it cannot be extended", shown.display()),
+            )
+            .at(at, "extended here")
+            .note(if is_vocab {
+                "a `.vocab` file holds declarations only; `extends` names a `.policy` file with a `policy` header"
+            } else {
+                "the file has no `policy` header"
+            })
+            .help("to bring a vocabulary's declarations into scope, write `use` instead of `extends`");
+            self.diagnostics.push(d);
+            return None;
+        }
+        let errors = self.error_count() - errors_before;
+        // A cycle is reported once, with its chain; it is not also an error
+        // of the base.
+        let only_cycles = self.diagnostics[..]
+            .iter()
+            .rev()
+            .filter(|d| d.is_error())
+            .take(errors)
+            .all(|d| d.code == Code::EXTENDS_CYCLE || d.code == Code::USE_CYCLE);
+        if errors > 0 && !only_cycles {
+            self.diagnostics.push(base_has_errors(&shown, at, errors));
+            return None;
+        }
+        Some(file)
+    }
+
+    fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Loads the file a `use` or `extends` names, or reports why it cannot.
+    fn follow(&mut self, path: &Path, used_at: (Span, bool)) -> Option<FileId> {
         let path = tidy(path);
         let key = canonical(&path);
         if let Some(pos) = self.stack.iter().position(|(p, _)| *p == key) {
@@ -298,18 +400,47 @@ impl Loader<'_> {
                 .map(|(p, _)| display_name(p))
                 .chain(std::iter::once(display_name(&key)))
                 .collect();
-            let mut d = Diagnostic::error(
-                Code::USE_CYCLE,
-                format!("`use` cycle: {}", chain.join(" → ")),
-            )
-            .at(used_at, "this `use` closes the cycle");
+            // The links of the cycle: every frame's after the first, then
+            // the one closing it.
+            let links: Vec<(Span, bool)> = self.stack[pos + 1..]
+                .iter()
+                .filter_map(|(_, at)| *at)
+                .chain(std::iter::once(used_at))
+                .collect();
+            let (span, closing_extends) = used_at;
+            let any_extends = links.iter().any(|&(_, e)| e);
+            let keyword = |e: bool| if e { "extends" } else { "use" };
+            let mut d = if any_extends {
+                Diagnostic::error(
+                    Code::EXTENDS_CYCLE,
+                    format!("`extends` cycle: {}", chain.join(" → ")),
+                )
+            } else {
+                Diagnostic::error(
+                    Code::USE_CYCLE,
+                    format!("`use` cycle: {}", chain.join(" → ")),
+                )
+            }
+            .at(
+                span,
+                format!("this `{}` closes the cycle", keyword(closing_extends)),
+            );
             for (_, at) in &self.stack[pos + 1..] {
-                if let Some(at) = at {
-                    d = d.also(*at, "part of the cycle");
+                if let Some((at, e)) = at {
+                    let label = if *e {
+                        "this `extends` is part of the cycle"
+                    } else {
+                        "part of the cycle"
+                    };
+                    d = d.also(*at, label);
                 }
             }
-            self.diagnostics
-                .push(d.help("move the shared declarations into a file that neither uses"));
+            d = if any_extends {
+                d.help("a policy cannot build on itself, directly or through others; remove one `extends`")
+            } else {
+                d.help("move the shared declarations into a file that neither uses")
+            };
+            self.diagnostics.push(d);
             return None;
         }
         if let Some(&id) = self.by_path.get(&key) {
@@ -318,8 +449,13 @@ impl Loader<'_> {
         match read_text(&path) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
             Ok(Err((offset, _))) => {
+                let label = if used_at.1 {
+                    "extended here"
+                } else {
+                    "used here"
+                };
                 self.diagnostics
-                    .push(utf8_error(&path, offset).at(used_at, "used here"));
+                    .push(utf8_error(&path, offset).at(used_at.0, label));
                 None
             }
             Err(e) => {
@@ -329,6 +465,27 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// The error at an `extends` whose base has `errors` errors of its own
+/// (SPEC section 4a: a base must check cleanly on its own). The checker
+/// reports the same for a base whose errors it finds.
+pub fn base_has_errors(base: &Path, at: Span, errors: usize) -> Diagnostic {
+    let n = if errors == 1 {
+        "an error".to_string()
+    } else {
+        format!("{errors} errors")
+    };
+    Diagnostic::error(
+        Code::BASE_HAS_ERRORS,
+        format!("the base policy `{}` has {n}", base.display()),
+    )
+    .at(at, "this policy builds on it")
+    .note("a base must check cleanly on its own; its errors are reported with this one")
+    .help(format!(
+        "fix the base first (`writ check {}`); this policy is checked once its base is",
+        base.display()
+    ))
 }
 
 /// The identity of a file: its canonical path when it exists, else the path

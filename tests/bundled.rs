@@ -91,6 +91,72 @@ fn diff_magistrate_to_second_circuit() {
 }
 
 #[test]
+fn diff_district_to_second_circuit() {
+    diff_snapshot(
+        "district_to_second_circuit",
+        "district_2014",
+        "second_circuit_2016",
+    );
+}
+
+#[test]
+fn diff_sca_2703_to_cloud_act() {
+    diff_snapshot("sca_2703_to_cloud_act", "sca_2703", "cloud_act_2018");
+}
+
+/// The CLOUD Act policy extends the SCA's, and their diff is what the Act
+/// changed and nothing else: content held by a provider in the United
+/// States that the SCA left open abroad now compels (§ 2713) or goes to
+/// comity review (§ 2703(h), common-law comity), and some of what § 2703
+/// compelled goes to the new statutory motion. Nothing becomes undecided or
+/// quashed, and every new explanation is one of the Act's rules.
+#[test]
+fn the_cloud_act_changes_only_what_the_act_changed() {
+    let (status, stdout, _) = writ(&[
+        "diff",
+        "--format",
+        "json",
+        "policies/sca_2703.policy",
+        "policies/cloud_act_2018.policy",
+    ]);
+    assert_eq!(status, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let acts = [
+        "section_2713_warrant",
+        "section_2713_older_content",
+        "comity_motion",
+        "common_law_comity",
+    ];
+    let regions = json["regions"].as_array().unwrap();
+    assert!(!regions.is_empty());
+    for r in regions {
+        let (old, new) = (&r["old"], &r["new"]);
+        assert!(
+            old["outcome"].is_null() || old["outcome"] == "compel",
+            "{r}"
+        );
+        assert!(
+            new["outcome"] == "compel" || new["outcome"] == "comity_review",
+            "{r}"
+        );
+        for rule in new["rules"].as_array().unwrap() {
+            assert!(acts.contains(&rule["id"].as_str().unwrap()), "{r}");
+        }
+        assert_eq!(r["when"]["data"], serde_json::json!(["content"]), "{r}");
+        assert_eq!(
+            r["when"]["controller"],
+            serde_json::json!(["US_provider"]),
+            "{r}"
+        );
+        // Content stored in the United States changes only where the new
+        // statutory motion lies.
+        if r["when"]["location"] == serde_json::json!(["US"]) {
+            assert_eq!(new["rules"][0]["id"], "comity_motion", "{r}");
+        }
+    }
+}
+
+#[test]
 fn diff_second_circuit_to_google_edpa() {
     diff_snapshot(
         "second_circuit_to_google_edpa",

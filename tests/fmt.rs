@@ -462,3 +462,21 @@ fn long_chains_and_huge_lists_are_handled() {
     let huge = format!("type T = {{\n{}}}\n", values.concat());
     assert_eq!(fmt(&huge), huge);
 }
+
+#[test]
+fn extends_repeal_and_qualified_rule_names() {
+    let text = "policy child\nextends   \"sca_2703.policy\"\nrepeal sca_2703.a ,sca_2703.b # gone\n\
+                rule r overrides sca_2703.c,  d: when x then y\n\
+                test \"t\": expect y by sca_2703.c\n";
+    let out = check(text);
+    assert_eq!(
+        out,
+        "policy child\nextends \"sca_2703.policy\"\nrepeal sca_2703.a, sca_2703.b  # gone\n\
+         rule r overrides sca_2703.c, d: when x then y\n\
+         test \"t\": expect y by sca_2703.c\n"
+    );
+    // A comment between the items of `repeal` moves before the item and
+    // keeps its order.
+    let out = check("policy p\nrepeal a.b, # why\n  c.d\n");
+    assert_eq!(out, "policy p\n# why\nrepeal a.b, c.d\n");
+}

@@ -264,6 +264,17 @@ fn translate_cond(c: &Cond, j: &Joined) -> Cond {
     }
 }
 
+/// Renames `base`'s rules as `child` names them, when `child` builds on
+/// `base` (directly or through others).
+fn name_as_inherited(base: &mut Policy, child: &Policy) {
+    if child.lineage().contains(&base.meta.name.as_str()) {
+        let name = base.meta.name.clone();
+        for r in &mut base.rules {
+            r.id = crate::check::inherited_id(&name, &r.id);
+        }
+    }
+}
+
 /// The new policy over the joined vocabulary.
 fn translate(new: &Policy, old: &Policy, j: &Joined) -> Policy {
     let mut p = new.clone();
@@ -291,6 +302,9 @@ fn translate(new: &Policy, old: &Policy, j: &Joined) -> Policy {
     // Tests are not part of the meaning, and their cuts must not make the
     // two directions of a diff differ.
     p.tests.clear();
+    // The rules are rewritten; the interpreter's record of the base no
+    // longer fits them.
+    p.extends = None;
     p
 }
 
@@ -346,7 +360,14 @@ pub fn prepare(old: &Policy, new: &Policy, options: &Options) -> Result<Prepared
     let mut old_j = old.clone();
     old_j.attributes = j.attributes.clone();
     old_j.tests.clear();
-    let new_j = translate(new, old, &j);
+    old_j.extends = None;
+    let mut new_j = translate(new, old, &j);
+    // SPEC 4a: a rule keeps its identity through `extends`. When one side
+    // builds on the other, the base's rules are named as the child names
+    // them (`BASE.RULE`), so that the same rule reads the same on both
+    // sides and `--reasons` compares it as the same.
+    name_as_inherited(&mut old_j, new);
+    name_as_inherited(&mut new_j, old);
     // Cells that refine both policies' cuts.
     let mut both = old_j.clone();
     both.rules.extend(new_j.rules.iter().cloned());

@@ -362,9 +362,15 @@ impl Linter<'_> {
         for r in 0..self.policy.rules.len() {
             let rule = &self.policy.rules[r];
             let c = self.conds[r];
+            // A property of an inherited rule alone is the base's to report
+            // (its own lint does); this policy cannot edit the rule.
+            let inherited = self.policy.is_inherited(r);
             if Some(c) == never {
                 skip[r] = true;
                 skip_redundant[r] = true;
+                if inherited {
+                    continue;
+                }
                 let d = Diagnostic::warning(
                     Code::NEVER_MATCHES,
                     format!("rule {} never matches", self.rule_name(r)),
@@ -374,7 +380,7 @@ impl Linter<'_> {
                 self.report(Code::NEVER_MATCHES, d);
                 continue;
             }
-            if Some(c) == always {
+            if Some(c) == always && !inherited {
                 let help = match self.policy.default {
                     Default::None | Default::Undecided => format!(
                         "write it as `default {}`, so that readers see the fallback",
@@ -399,6 +405,9 @@ impl Linter<'_> {
                     skip[r] = true;
                     skip_redundant[r] = true;
                     skip_redundant[f] = true;
+                    if inherited && self.policy.is_inherited(f) {
+                        continue;
+                    }
                     let d = Diagnostic::warning(
                         Code::DUPLICATE_RULE,
                         format!(
@@ -710,9 +719,16 @@ impl Linter<'_> {
                 "decide"
             },
         ));
-        let d = Self::attach(d, listed).help(
-            "delete the rule, or make it an exception with `overrides`, or narrow the rules that beat it",
-        );
+        let help = if self.policy.is_inherited(r) {
+            format!(
+                "the rule is inherited: `repeal {}` if this policy replaces it, or narrow the rules that beat it",
+                self.policy.rules[r].id
+            )
+        } else {
+            "delete the rule, or make it an exception with `overrides`, or narrow the rules that beat it"
+                .to_string()
+        };
+        let d = Self::attach(d, listed).help(help);
         self.report(Code::DEAD_RULE, d);
         Ok(())
     }
@@ -1011,9 +1027,16 @@ impl Linter<'_> {
             who.join(" and ")
         ));
         let listed = list(self.policy, &self.d, live, &|p| p == 1, "it decides");
-        let d = Self::attach(d, listed).help(
-            "delete the rule, or keep it on purpose with `allow redundant-rule` if it states a holding",
-        );
+        let help = if self.policy.is_inherited(r) {
+            format!(
+                "the rule is inherited: `repeal {}`, or keep it on purpose with `allow redundant-rule`",
+                self.policy.rules[r].id
+            )
+        } else {
+            "delete the rule, or keep it on purpose with `allow redundant-rule` if it states a holding"
+                .to_string()
+        };
+        let d = Self::attach(d, listed).help(help);
         self.report(Code::REDUNDANT_RULE, d);
     }
 

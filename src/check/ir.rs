@@ -46,7 +46,12 @@ pub struct Policy {
     pub resolve: Resolve,
     /// What happens when no rule wins.
     pub default: Default,
-    /// The rules, in file order.
+    /// The rules, in file order. For a policy that `extends` a base, the
+    /// base's rules that were not repealed come first, in the base's order,
+    /// with ids `BASE.RULE` and their own locations, `overrides` among them
+    /// kept (through repealed rules too) and their `regardless` claims
+    /// dropped (they are claims about the base, verified with it); then the
+    /// policy's own rules.
     pub rules: Vec<Rule>,
     /// The tests, in file order.
     pub tests: Vec<Test>,
@@ -56,6 +61,69 @@ pub struct Policy {
     /// vocabularies it `use`s), in the order of the file, and whether the
     /// file refers to it: what the `unused` lint reads.
     pub declared: Vec<Declared>,
+    /// The base this policy `extends`, as checked on its own, and how the
+    /// policy changes it. Every later stage reads only the flattened
+    /// [`Policy::rules`]; the reference interpreter reads this instead, so
+    /// that it implements SPEC section 4a without trusting the flattening.
+    /// A transformation that rewrites `rules` must set it to `None`.
+    pub extends: Option<Box<Extends>>,
+}
+
+/// What a policy that `extends` a base does with it (SPEC section 4a).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extends {
+    /// The base policy, checked on its own (its own indices, rule ids and
+    /// `extends`).
+    pub base: Policy,
+    /// The base's rules this policy repeals: indices into the base's
+    /// `rules`, ascending.
+    pub repealed: Vec<RuleId>,
+    /// For each attribute of the base, the same attribute in this policy.
+    pub attributes: Vec<AttrId>,
+    /// For each outcome of the base, the same outcome in this policy.
+    pub outcomes: Vec<OutcomeId>,
+    /// The `extends` item.
+    pub loc: Loc,
+}
+
+impl Policy {
+    /// How many of [`Policy::rules`] are inherited through `extends` (they
+    /// come first).
+    pub fn inherited_rules(&self) -> usize {
+        self.extends
+            .as_deref()
+            .map_or(0, |e| e.base.rules.len() - e.repealed.len())
+    }
+
+    /// Whether rule `r` is inherited through `extends` rather than stated
+    /// by the policy itself.
+    pub fn is_inherited(&self, r: RuleId) -> bool {
+        r < self.inherited_rules()
+    }
+
+    /// The `policy` names of the bases, nearest first: the policies whose
+    /// rules this one inherits under `NAME.RULE`.
+    pub fn lineage(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = self.extends.as_deref();
+        while let Some(e) = at {
+            out.push(e.base.meta.name.as_str());
+            at = e.base.extends.as_deref();
+        }
+        out
+    }
+}
+
+/// The id an inherited rule has in the policy that extends `base`: a rule
+/// of the base's own is `BASE.RULE`; a rule the base itself inherited keeps
+/// its qualified id (`OLDER.RULE`), since a rule is always named after the
+/// policy that states it.
+pub fn inherited_id(base: &str, id: &str) -> String {
+    if id.contains('.') {
+        id.to_string()
+    } else {
+        format!("{base}.{id}")
+    }
 }
 
 /// What kind of name a [`Declared`] is.

@@ -8,6 +8,16 @@
 //! finds and carries on with a placeholder, so one run reports all errors;
 //! only a run without errors yields a [`Policy`].
 //!
+//! A policy that `extends` a base (SPEC section 4a) is checked after its
+//! base, which is checked on its own first, recursively; a base with errors
+//! stops the check with one error at the `extends` (its own errors are
+//! reported with it). The base's declarations are in scope through the
+//! loader's splicing; its rules are brought in from its checked form:
+//! renamed `BASE.RULE`, renumbered onto this policy's attributes and
+//! outcomes, with repealed rules removed (the order they were part of kept
+//! among the others). The checked base itself is kept in
+//! [`Policy::extends`] for the reference interpreter.
+//!
 //! Guarantees to the next stage: every name is an index; every atom is
 //! "attribute ∈ set" inside the attribute's domain; the `overrides` relation
 //! is acyclic and irreflexive; a `priority` list ranks every outcome once;
@@ -37,12 +47,43 @@ pub struct Checked {
 /// not pass a `Loaded` whose files failed to parse: their declarations would
 /// be missing and every use of them reported again.
 pub fn check(loaded: &Loaded, map: &SourceMap) -> Checked {
+    check_file(loaded, map, loaded.root)
+}
+
+/// Checks one loaded file as the root: its base first, on its own.
+fn check_file(loaded: &Loaded, map: &SourceMap, root: FileId) -> Checked {
+    // SPEC 4a: the base must check cleanly on its own, and its errors are
+    // reported at the `extends` that led there. The loader has ruled out
+    // cycles, so this recursion ends.
+    let mut base = None;
+    if let Some((item, file)) = loaded.base_of(root) {
+        let at = loaded.ast(root).items[item].span;
+        let checked = check_file(loaded, map, file);
+        match checked.policy {
+            Some(p) => base = Some((p, at)),
+            None => {
+                let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+                let mut diagnostics = checked.diagnostics;
+                diagnostics.push(crate::load::base_has_errors(
+                    std::path::Path::new(map.name(file)),
+                    at,
+                    errors.max(1),
+                ));
+                diagnostics
+                    .sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
+                return Checked {
+                    policy: None,
+                    is_vocabulary: false,
+                    diagnostics,
+                };
+            }
+        }
+    }
     let items: Vec<(FileId, &ast::Item)> = loaded
-        .items_in_scope()
+        .items_in_scope_of(root)
         .into_iter()
         .map(|(f, i)| (f, &loaded.ast(f).items[i]))
         .collect();
-    let root = loaded.root;
     let root_name = map.name(root);
     let has_header = items
         .iter()
@@ -65,6 +106,9 @@ pub fn check(loaded: &Loaded, map: &SourceMap) -> Checked {
         attr_names: HashMap::new(),
         decisions: Vec::new(),
         rule_names: HashMap::new(),
+        base,
+        inherited: HashMap::new(),
+        repealed_at: HashMap::new(),
         type_used: Vec::new(),
         group_used: Vec::new(),
         attr_used: Vec::new(),
@@ -116,6 +160,14 @@ struct Checker<'a> {
     attr_names: HashMap<&'a str, usize>,
     decisions: Vec<(&'a ast::Ident, Vec<String>, Option<String>)>,
     rule_names: HashMap<&'a str, (usize, Span)>,
+    /// The base this policy extends, checked, and the `extends` item.
+    base: Option<(Policy, Span)>,
+    /// The inherited named rules that were not repealed, by their id here
+    /// (`BASE.RULE`).
+    inherited: HashMap<String, RuleId>,
+    /// The repealed rules, by their id here, with the reference that
+    /// repealed each.
+    repealed_at: HashMap<String, Span>,
     // Whether the root file names each type, group, attribute and outcome
     // (of the decision in scope), set as names resolve; values keep theirs
     // in `EnumInfo::used`. They become `Policy::declared`.
@@ -458,8 +510,26 @@ impl<'a> Checker<'a> {
         let mut date: Option<(&ast::Str, Span)> = None;
         let mut resolve: Option<(&ast::Resolve, Span)> = None;
         let mut default: Option<(&Option<ast::Ident>, Span)> = None;
+        let mut extends_at: Option<Span> = None;
+        let mut repeals: Vec<&'a ast::RuleRef> = Vec::new();
         for item in &root_items {
             match &item.kind {
+                ItemKind::Extends(_) => match extends_at {
+                    None => {
+                        extends_at = Some(item.span);
+                        if header.is_none() {
+                            let d = Diagnostic::error(
+                                Code::MISPLACED_METADATA,
+                                "`extends` comes before the `policy` header",
+                            )
+                            .at(item.span, "before the header")
+                            .help("move `extends` below `policy NAME`");
+                            self.push(d);
+                        }
+                    }
+                    Some(first) => self.push(duplicate_setting("extends", item.span, first)),
+                },
+                ItemKind::Repeal(refs) => repeals.extend(refs),
                 ItemKind::Policy(name) => match header {
                     None => header = Some(name),
                     Some(first) => {
@@ -579,7 +649,8 @@ impl<'a> Checker<'a> {
             }
         };
 
-        // Rules: names first, so `overrides` may point forward.
+        // Rules: names first, so `overrides` may point forward. The base's
+        // rules come first (SPEC 4a: as if they stood where `extends` is).
         let rule_items: Vec<(&'a ast::Rule, Span)> = root_items
             .iter()
             .filter_map(|it| match &it.kind {
@@ -587,23 +658,46 @@ impl<'a> Checker<'a> {
                 _ => None,
             })
             .collect();
+        let own_names: Vec<&str> = rule_items
+            .iter()
+            .filter_map(|(r, _)| r.name.as_ref().map(|n| n.name.as_str()))
+            .collect();
+        let (mut rules, extends) = self.inherit(decision.as_ref(), &repeals, &own_names);
+        let offset = rules.len();
         for (i, (r, _)) in rule_items.iter().enumerate() {
             if let Some(name) = &r.name {
                 if let Some(&(_, first)) = self.rule_names.get(name.name.as_str()) {
                     self.push(duplicate("rule", name, first));
                 } else {
-                    self.rule_names.insert(&name.name, (i, name.span));
+                    self.rule_names.insert(&name.name, (offset + i, name.span));
                 }
             }
         }
-        let rules: Vec<Rule> = rule_items
-            .iter()
-            .enumerate()
-            .map(|(i, (r, span))| self.rule(i, r, *span, decision.as_ref()))
-            .collect();
-        self.override_cycles(&rules, &rule_items);
+        for (i, (r, span)) in rule_items.iter().enumerate() {
+            let rule = self.rule(offset + i, r, *span, decision.as_ref());
+            rules.push(rule);
+        }
+        self.override_cycles(&rules, &rule_items, offset);
 
+        // SPEC 4a: the base's `resolve` and `default` hold unless this
+        // policy states its own.
+        let inherited_settings = extends.as_ref().map(|e| {
+            let resolve = match &e.base.resolve {
+                Resolve::Priority(list) => {
+                    Resolve::Priority(list.iter().map(|&o| e.outcomes[o]).collect())
+                }
+                other => other.clone(),
+            };
+            let default = match &e.base.default {
+                Default::Outcome(o) => Default::Outcome(e.outcomes[*o]),
+                other => other.clone(),
+            };
+            (resolve, default)
+        });
         let resolve = match resolve {
+            None if inherited_settings.is_some() => inherited_settings
+                .as_ref()
+                .map_or(Resolve::Strict, |s| s.0.clone()),
             None | Some((ast::Resolve::Strict, _)) => Resolve::Strict,
             Some((ast::Resolve::First, _)) => Resolve::First,
             Some((ast::Resolve::Priority(list), span)) => {
@@ -611,6 +705,9 @@ impl<'a> Checker<'a> {
             }
         };
         let default = match default {
+            None if inherited_settings.is_some() => {
+                inherited_settings.map_or(Default::None, |s| s.1)
+            }
             None => Default::None,
             Some((None, _)) => Default::Undecided,
             Some((Some(o), _)) => match self.outcome(o, decision.as_ref()) {
@@ -665,6 +762,7 @@ impl<'a> Checker<'a> {
             tests,
             allows,
             declared,
+            extends,
         })
     }
 
@@ -837,36 +935,18 @@ impl<'a> Checker<'a> {
         let outcome = self.outcome(&r.outcome, decision).unwrap_or(0);
         let mut overrides = Vec::new();
         for o in &r.overrides {
-            match self.rule_names.get(o.name.as_str()) {
-                Some(&(target, _)) if target == index => {
+            match self.rule_ref(o, true) {
+                Some(target) if target == index => {
                     let d = Diagnostic::error(
                         Code::SELF_OVERRIDE,
-                        format!("the rule `{}` overrides itself", o.name),
+                        format!("the rule `{}` overrides itself", o.text()),
                     )
                     .at(o.span, "a rule cannot override itself")
                     .help("name the rule this one should beat");
                     self.push(d);
                 }
-                Some(&(target, _)) => {
-                    if !overrides.contains(&target) {
-                        overrides.push(target);
-                    }
-                }
-                None => {
-                    let mut d = Diagnostic::error(
-                        Code::UNKNOWN_RULE,
-                        format!("cannot find rule `{}`", o.name),
-                    )
-                    .at(o.span, "no rule has this name");
-                    if let Some(s) = did_you_mean(&o.name, self.rule_names.keys().copied()) {
-                        d = d.help(format!("did you mean `{s}`?"));
-                    } else {
-                        d = d.note(
-                            "only named rules (`rule NAME: ...`) of this policy can be overridden",
-                        );
-                    }
-                    self.push(d);
-                }
+                Some(target) if !overrides.contains(&target) => overrides.push(target),
+                _ => {}
             }
         }
         let mut regardless = Vec::new();
@@ -910,7 +990,286 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn override_cycles(&mut self, rules: &[Rule], items: &[(&ast::Rule, Span)]) {
+    /// Resolves a rule reference in `overrides` (`in_overrides`) or a
+    /// test's `by`: `NAME` is a rule of this policy, `BASE.NAME` an
+    /// inherited one. Reports what it cannot resolve.
+    fn rule_ref(&mut self, r: &ast::RuleRef, in_overrides: bool) -> Option<RuleId> {
+        let text = r.text();
+        let found = match &r.base {
+            None => self.rule_names.get(r.name.name.as_str()).map(|&(i, _)| i),
+            Some(_) => self.inherited.get(&text).copied(),
+        };
+        if found.is_some() {
+            return found;
+        }
+        if let Some(&at) = self.repealed_at.get(&text) {
+            let d = Diagnostic::error(
+                Code::UNKNOWN_RULE,
+                format!("the rule `{text}` is repealed by this policy"),
+            )
+            .at(r.span, "no longer a rule of this policy")
+            .also(at, "repealed here")
+            .help("name a rule that is still in force, or stop repealing this one");
+            self.push(d);
+            return None;
+        }
+        let mut d = Diagnostic::error(Code::UNKNOWN_RULE, format!("cannot find rule `{text}`"))
+            .at(r.span, "no rule has this name");
+        let lineage: Vec<String> = match &self.base {
+            Some((b, _)) => std::iter::once(b.meta.name.clone())
+                .chain(b.lineage().into_iter().map(str::to_string))
+                .collect(),
+            None => Vec::new(),
+        };
+        // An inherited rule of that name, written without its policy.
+        let mut qualified: Vec<&String> = self
+            .inherited
+            .keys()
+            .filter(|k| k.rsplit('.').next() == Some(r.name.name.as_str()))
+            .collect();
+        qualified.sort();
+        let candidates: Vec<&str> = self
+            .rule_names
+            .keys()
+            .copied()
+            .chain(self.inherited.keys().map(String::as_str))
+            .collect();
+        if r.base.is_none()
+            && let Some(q) = qualified.first()
+        {
+            d = d
+                .help(format!("did you mean `{q}`?"))
+                .note("a rule inherited through `extends` is named after its policy: `BASE.RULE`");
+        } else if let Some(s) = did_you_mean(&text, candidates.iter().copied()) {
+            d = d.help(format!("did you mean `{s}`?"));
+        } else if let Some(b) = &r.base
+            && !lineage.contains(&b.name)
+        {
+            d = d.note(match lineage.first() {
+                Some(base) => format!(
+                    "`{}` is not the name of a policy this one extends; its base is `{base}`",
+                    b.name
+                ),
+                None => format!(
+                    "this policy extends no other, so `{}` names no rule here",
+                    text
+                ),
+            });
+        } else if in_overrides {
+            d = d.note(if lineage.is_empty() {
+                "only named rules (`rule NAME: ...`) of this policy can be overridden".to_string()
+            } else {
+                "only named rules can be overridden: this policy's own (`NAME`) and the ones it inherits (`BASE.NAME`)".to_string()
+            });
+        }
+        self.push(d);
+        None
+    }
+
+    /// Brings the base's rules into this policy (SPEC 4a): resolves the
+    /// `repeal`s, then renames, renumbers and reorders what remains. Also
+    /// records the inherited and repealed names for [`Checker::rule_ref`].
+    fn inherit(
+        &mut self,
+        decision: Option<&Decision>,
+        repeals: &[&'a ast::RuleRef],
+        own_names: &[&str],
+    ) -> (Vec<Rule>, Option<Box<Extends>>) {
+        let Some((base, at)) = self.base.take() else {
+            for r in repeals {
+                let d = Diagnostic::error(
+                    Code::UNKNOWN_REPEAL,
+                    format!("cannot repeal `{}`: this policy extends no base", r.text()),
+                )
+                .at(r.span, "nothing is inherited to repeal")
+                .help("add `extends \"BASE.policy\"` to build on a policy, or remove the `repeal`");
+                self.push(d);
+            }
+            return (Vec::new(), None);
+        };
+        let n = base.rules.len();
+        let ids: Vec<String> = base
+            .rules
+            .iter()
+            .map(|r| inherited_id(&base.meta.name, &r.id))
+            .collect();
+        let by_id: HashMap<&str, RuleId> = (0..n)
+            .filter(|&j| base.rules[j].named)
+            .map(|j| (ids[j].as_str(), j))
+            .collect();
+
+        // Two policies of the chain with one name would give two rules one id.
+        let lineage = base.lineage();
+        let mut names = vec![base.meta.name.as_str()];
+        for name in lineage {
+            if names.contains(&name) {
+                let d = Diagnostic::error(
+                    Code::DUPLICATE_NAME,
+                    format!("two policies this one builds on are both named `{name}`"),
+                )
+                .at(at, "the chain of bases starts here")
+                .note(format!(
+                    "inherited rules are named `{name}.RULE`, which would not say which policy states them"
+                ))
+                .help("rename one of the two policies");
+                self.push(d);
+            }
+            names.push(name);
+        }
+
+        // `repeal`.
+        let mut repealed = vec![false; n];
+        let mut first_at: HashMap<RuleId, Span> = HashMap::new();
+        for r in repeals {
+            let text = r.text();
+            if let Some(&j) = by_id.get(text.as_str()) {
+                if let Some(&prev) = first_at.get(&j) {
+                    let d = Diagnostic::error(
+                        Code::REPEATED_REPEAL,
+                        format!("`{text}` is repealed twice"),
+                    )
+                    .at(r.span, "repealed again here")
+                    .also(prev, "first repealed here")
+                    .help("repeal it once; if another rule was meant, name that one");
+                    self.push(d);
+                } else {
+                    first_at.insert(j, r.span);
+                    repealed[j] = true;
+                    self.repealed_at.insert(text, r.span);
+                }
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                Code::UNKNOWN_REPEAL,
+                format!("cannot repeal `{text}`: the base has no such rule"),
+            )
+            .at(r.span, "no inherited rule has this name");
+            let short = r.name.name.as_str();
+            let same_short = (0..n)
+                .filter(|&j| base.rules[j].named && ids[j].rsplit('.').next() == Some(short))
+                .map(|j| ids[j].as_str())
+                .next();
+            if r.base.is_none() && own_names.contains(&short) {
+                d = Diagnostic::error(
+                    Code::UNKNOWN_REPEAL,
+                    format!("`{text}` is this policy's own rule, not an inherited one"),
+                )
+                .at(r.span, "`repeal` removes rules of the base")
+                .help("delete the rule instead of repealing it");
+            } else if let (None, Some(q)) = (&r.base, same_short) {
+                d = d
+                    .help(format!("did you mean `{q}`?"))
+                    .note("an inherited rule is named after its policy: `BASE.RULE`");
+            } else if let Some(s) = did_you_mean(&text, by_id.keys().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else if let Some(b) = r
+                .base
+                .as_ref()
+                .filter(|b| !names.contains(&b.name.as_str()))
+            {
+                d = d.note(format!(
+                    "`{}` is not the name of a policy this one extends; its base is `{}`",
+                    b.name, base.meta.name
+                ));
+            } else {
+                let mut named: Vec<&str> = (0..n)
+                    .filter(|&j| base.rules[j].named)
+                    .map(|j| ids[j].as_str())
+                    .collect();
+                if named.is_empty() {
+                    d = d.note("the base has no named rules; only named rules can be repealed");
+                } else if named.len() <= 12 {
+                    named.sort_unstable();
+                    let quoted: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+                    d = d.note(format!(
+                        "the rules that can be repealed are {}",
+                        backticked(&quoted)
+                    ));
+                }
+            }
+            self.push(d);
+        }
+
+        // Renumbering: kept rules in the base's order.
+        let mut new_index = vec![usize::MAX; n];
+        let mut kept = 0;
+        for j in 0..n {
+            if !repealed[j] {
+                new_index[j] = kept;
+                kept += 1;
+            }
+        }
+        // INVARIANT: the base's declarations are in this policy's scope
+        // (the loader splices them), so every base attribute and outcome has
+        // a namesake here; only after an error reported elsewhere (two
+        // declarations of one name) might a lookup fail, and then the policy
+        // is dropped anyway.
+        let attributes: Vec<AttrId> = base
+            .attributes
+            .iter()
+            .map(|a| self.attr_names.get(a.name.as_str()).copied().unwrap_or(0))
+            .collect();
+        let outcomes: Vec<OutcomeId> = base
+            .decision
+            .outcomes
+            .iter()
+            .map(|o| {
+                decision
+                    .and_then(|d| d.outcomes.iter().position(|x| x == o))
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut rules = Vec::with_capacity(kept);
+        for j in (0..n).filter(|&j| !repealed[j]) {
+            let r = &base.rules[j];
+            // The base's order, restricted to the rules that remain: an
+            // edge into a repealed rule continues to what it overrode.
+            let mut overrides = Vec::new();
+            let mut seen = vec![false; n];
+            let mut todo: Vec<RuleId> = r.overrides.iter().rev().copied().collect();
+            while let Some(t) = todo.pop() {
+                if std::mem::replace(&mut seen[t], true) {
+                    continue;
+                }
+                if repealed[t] {
+                    todo.extend(base.rules[t].overrides.iter().rev());
+                } else if !overrides.contains(&new_index[t]) {
+                    overrides.push(new_index[t]);
+                }
+            }
+            if r.named {
+                self.inherited.insert(ids[j].clone(), new_index[j]);
+            }
+            rules.push(Rule {
+                id: ids[j].clone(),
+                named: r.named,
+                overrides,
+                cond: remap(&r.cond, &attributes),
+                outcome: outcomes[r.outcome],
+                // A `regardless` claim is about the base's decisions; it was
+                // verified with the base, and this policy cannot edit it.
+                regardless: Vec::new(),
+                because: r.because.clone(),
+                loc: r.loc,
+                item: r.item,
+            });
+        }
+        let mut repealed_ids: Vec<RuleId> = (0..n).filter(|&j| repealed[j]).collect();
+        repealed_ids.sort_unstable();
+        let extends = Extends {
+            base,
+            repealed: repealed_ids,
+            attributes,
+            outcomes,
+            loc: Loc(at),
+        };
+        (rules, Some(Box::new(extends)))
+    }
+
+    /// Reports the cycles of `overrides`. Only this policy's own rules,
+    /// `rules[offset..]` (one per entry of `items`), can be in one: inherited
+    /// rules override only each other, and the base has no cycle.
+    fn override_cycles(&mut self, rules: &[Rule], items: &[(&ast::Rule, Span)], offset: usize) {
         let sccs = strongly_connected(rules.len(), |v| &rules[v].overrides);
         for scc in sccs.into_iter().filter(|c| c.len() > 1) {
             let cycle = cycle_in(&scc, |v| &rules[v].overrides);
@@ -920,13 +1279,15 @@ impl<'a> Checker<'a> {
             shown.push_str(" → ");
             shown.push_str(names[0]);
             let at = |v: usize| {
-                let r = items[v].0;
+                let Some((r, _)) = v.checked_sub(offset).and_then(|i| items.get(i)) else {
+                    return rules[v].loc.0;
+                };
                 r.overrides
                     .iter()
                     .find(|o| {
                         let next = cycle
                             [(cycle.iter().position(|&c| c == v).unwrap_or(0) + 1) % cycle.len()];
-                        o.name == rules[next].id
+                        o.text() == rules[next].id
                     })
                     .map_or(rules[v].loc.0, |o| o.span)
             };
@@ -954,25 +1315,7 @@ impl<'a> Checker<'a> {
             ast::Expect::Undecided(_) => Expectation::Undecided,
             ast::Expect::Outcome { outcome, by } => {
                 let o = self.outcome(outcome, decision);
-                let by_rule =
-                    by.as_ref()
-                        .and_then(|b| match self.rule_names.get(b.name.as_str()) {
-                            Some(&(i, _)) => Some(i),
-                            None => {
-                                let mut d = Diagnostic::error(
-                                    Code::UNKNOWN_RULE,
-                                    format!("cannot find rule `{}`", b.name),
-                                )
-                                .at(b.span, "no rule has this name");
-                                if let Some(s) =
-                                    did_you_mean(&b.name, self.rule_names.keys().copied())
-                                {
-                                    d = d.help(format!("did you mean `{s}`?"));
-                                }
-                                self.push(d);
-                                None
-                            }
-                        });
+                let by_rule = by.as_ref().and_then(|b| self.rule_ref(b, false));
                 if let (Some(o), Some(r), Some(b), Some(dec)) = (o, by_rule, by, decision)
                     && rules[r].outcome != o
                 {
@@ -981,13 +1324,16 @@ impl<'a> Checker<'a> {
                             Code::EXPECT_BY_MISMATCH,
                             format!(
                                 "the test expects `{}` by `{}`, but `{}` gives `{}`",
-                                outcome.name, b.name, b.name, dec.outcomes[rules[r].outcome]
+                                outcome.name,
+                                b.text(),
+                                b.text(),
+                                dec.outcomes[rules[r].outcome]
                             ),
                         )
                         .at(b.span, "this rule never explains that outcome")
                         .also(
                             rules[r].loc.0,
-                            format!("`{}` gives `{}`", b.name, dec.outcomes[rules[r].outcome]),
+                            format!("`{}` gives `{}`", b.text(), dec.outcomes[rules[r].outcome]),
                         )
                         .help("expect the outcome the rule gives, or name another rule");
                         self.push(d);
@@ -1356,6 +1702,21 @@ enum Kind {
     Enum,
     Bool,
     Int,
+}
+
+/// A base's condition over this policy's attributes.
+fn remap(c: &Cond, attributes: &[AttrId]) -> Cond {
+    match c {
+        Cond::Const(b) => Cond::Const(*b),
+        Cond::And(cs) => Cond::And(cs.iter().map(|c| remap(c, attributes)).collect()),
+        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| remap(c, attributes)).collect()),
+        Cond::Not(c) => Cond::Not(Box::new(remap(c, attributes))),
+        Cond::Atom(a) => Cond::Atom(Atom {
+            attr: attributes[a.attr],
+            set: a.set.clone(),
+            loc: a.loc,
+        }),
+    }
 }
 
 fn atom(attr: AttrId, set: ValueSet, span: Span) -> Cond {

@@ -213,8 +213,8 @@ codes! {
     /// Fixed: keep one header per file.
     DUPLICATE_POLICY = "E0011", "duplicate-policy-header";
 
-    /// A `title`, `source` or `date` is given twice, or before the `policy`
-    /// header.
+    /// A `title`, `source` or `date` is given twice, or it or `extends`
+    /// comes before the `policy` header.
     ///
     /// Each may be given at most once, after `policy`.
     ///
@@ -240,7 +240,8 @@ codes! {
     ///     date "2014-04-25"
     BAD_DATE = "E0013", "invalid-date";
 
-    /// A policy setting (`resolve` or `default`) is given more than once.
+    /// A policy setting (`resolve`, `default` or `extends`) is given more
+    /// than once.
     ///
     /// Example:
     ///
@@ -262,6 +263,37 @@ codes! {
     /// Fixed: name the policy file you meant; split a generated policy that
     /// really is this large into several files.
     FILE_TOO_LARGE = "E0015", "file-too-large";
+
+    /// Policies `extends` each other in a cycle (possibly through `use`).
+    ///
+    /// A policy builds on its base, which may build on another; the chain
+    /// must end. The diagnostic lists the chain of files and labels every
+    /// `extends` (and `use`) in it.
+    ///
+    /// Example: `a.policy` says `extends "b.policy"` and `b.policy` says
+    /// `extends "a.policy"`.
+    ///
+    /// Fixed: decide which policy is the base and remove the other
+    /// `extends`.
+    EXTENDS_CYCLE = "E0016", "extends-cycle";
+
+    /// `extends` names a file that is not a policy: a `.vocab` file, or a
+    /// file without a `policy` header.
+    ///
+    /// `extends "PATH"` makes the base's rules this policy's own (SPEC
+    /// section 4a), so the base must be a policy. To bring declarations
+    /// into scope, `use` the vocabulary instead.
+    ///
+    /// Example:
+    ///
+    ///     policy cloud_act_2018
+    ///     extends "sca.vocab"
+    ///
+    /// Fixed:
+    ///
+    ///     policy cloud_act_2018
+    ///     extends "sca_2703.policy"
+    BASE_NOT_A_POLICY = "E0017", "extends-not-a-policy";
 
     /// Two declarations of the same kind share a name.
     ///
@@ -345,7 +377,9 @@ codes! {
     /// A name is used as a rule but no rule of the policy has it.
     ///
     /// Rules are named in `overrides` and in `expect OUTCOME by RULE`.
-    /// Only named rules (`rule NAME: ...`) can be referred to.
+    /// Only named rules (`rule NAME: ...`) can be referred to. A rule
+    /// inherited through `extends` is named `BASE.RULE`, where `BASE` is the
+    /// base's `policy` name; a repealed rule can no longer be named.
     ///
     /// Example:
     ///
@@ -561,6 +595,58 @@ codes! {
     /// Fixed: declare the vocabulary once in a `.vocab` file that both
     /// policies `use`, or rename one of the attributes.
     DIFF_MISMATCH = "E0043", "diff-vocabulary-mismatch";
+
+    /// The policy a file `extends` has errors of its own.
+    ///
+    /// A base must check cleanly on its own before anything is built on it
+    /// (SPEC section 4a): otherwise every mistake in the base would come
+    /// back as a cascade of errors in each policy that extends it. The
+    /// error points at the `extends`; the base's own errors are reported
+    /// with it, at their places in the base. The child is not checked
+    /// further until its base is clean.
+    ///
+    /// Example (`sca_2703.policy` has a rule with an unknown attribute):
+    ///
+    ///     policy cloud_act_2018
+    ///     extends "sca_2703.policy"
+    ///
+    /// Fixed: fix the base (`writ check sca_2703.policy`), then check the
+    /// child again.
+    BASE_HAS_ERRORS = "E0044", "base-has-errors";
+
+    /// `repeal` names no rule of the base.
+    ///
+    /// `repeal BASE.RULE` removes a rule the policy inherits through
+    /// `extends`; `BASE` is the `policy` name of the base (or of a policy
+    /// further down the chain) and `RULE` the rule's name there. Only
+    /// named rules can be repealed, only inherited ones (a policy's own
+    /// rules are deleted, not repealed), and only in a policy that
+    /// `extends` another. The diagnostic suggests a close name.
+    ///
+    /// Example:
+    ///
+    ///     policy cloud_act_2018
+    ///     extends "sca_2703.policy"
+    ///     repeal sca_2703.warrant_for_contents
+    ///
+    /// Fixed:
+    ///
+    ///     repeal sca_2703.warrant_for_content
+    UNKNOWN_REPEAL = "E0045", "unknown-repeal";
+
+    /// The same base rule is repealed twice.
+    ///
+    /// A repeal removes a rule once; a second `repeal` of the same rule is
+    /// almost always a copy-and-paste slip for another rule. Both places are
+    /// shown.
+    ///
+    /// Example:
+    ///
+    ///     repeal sca_2703.warrant_for_content
+    ///     repeal sca_2703.warrant_for_content
+    ///
+    /// Fixed: repeal it once (and check whether another rule was meant).
+    REPEATED_REPEAL = "E0046", "repeated-repeal";
 
     /// Lint: a rule's condition holds for no case, so the rule never
     /// matches.

@@ -1297,6 +1297,7 @@ fn proxy_policy(policy: &Policy) -> Policy {
         tests: Vec::new(),
         allows: Vec::new(),
         declared: Vec::new(),
+        extends: None,
     }
 }
 

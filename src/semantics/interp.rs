@@ -12,9 +12,20 @@
 //! from SPEC 4.4–4.6 without going through [`super::resolve`], which the
 //! other engines share. A bug in that shared function therefore shows up as
 //! a disagreement instead of being copied into the reference.
+//!
+//! A policy that `extends` a base (SPEC section 4a) is read in layers, not
+//! from the checker's flattened rules: an interpreter of the base (checked
+//! on its own, kept in [`Policy::extends`]) decides whether an inherited
+//! rule matches (on the case seen through the base's attributes) and which
+//! inherited rule is above which (the base's own transitive order, so a
+//! repealed rule's place in it is simply skipped); the policy's own rules
+//! and their `overrides` are read from its rules. The two layers are put in
+//! SPEC order, the base's rules that remain first, and that order is how
+//! the interpreter numbers rules; a flattening that renamed, reordered,
+//! dropped or mis-wired an inherited rule disagrees with it.
 
 use super::{Value, Verdict};
-use crate::check::{Cond, Default, Domain, Policy, Resolve, RuleId};
+use crate::check::{Cond, Default, Domain, Extends, OutcomeId, Policy, Resolve, RuleId};
 
 /// Evaluates a policy on single cases, directly from its checked rules.
 pub struct Interpreter<'p> {
@@ -23,36 +34,119 @@ pub struct Interpreter<'p> {
     /// `below[a]`: every rule that rule `a` is above (the transitive closure
     /// of `overrides` starting at `a`), ascending, without `a` itself.
     below: Vec<Vec<RuleId>>,
+    /// For a policy that extends a base: the base's interpreter and, for
+    /// each inherited rule (the first rules, in SPEC order), its index in
+    /// the base.
+    layer: Option<Layer<'p>>,
+}
+
+/// The base layer of a policy that extends another.
+struct Layer<'p> {
+    extends: &'p Extends,
+    base: Box<Interpreter<'p>>,
+    /// `inherited[k]`: the base rule that is rule `k` here.
+    inherited: Vec<RuleId>,
 }
 
 impl<'p> Interpreter<'p> {
     /// Prepares to interpret `policy`, computing the transitive `above`
-    /// relation from each rule's `overrides` list.
+    /// relation from each rule's `overrides` list (and, for a policy that
+    /// extends a base, from the base's own order).
+    ///
+    /// # Panics
+    ///
+    /// When the checked policy's inherited rules are not the base's rules
+    /// that remain, in the base's order, with ids `BASE.RULE`: the
+    /// flattening would then be wrong, and the oracle refuses to agree.
     pub fn new(policy: &'p Policy) -> Self {
-        let below = (0..policy.rules.len())
-            .map(|a| {
-                // Depth-first walk over `overrides` edges from `a`. The
-                // `seen` set also makes the walk terminate on a cycle, which
-                // the checker already rejects.
-                let mut seen = vec![false; policy.rules.len()];
-                let mut stack = policy.rules[a].overrides.clone();
-                while let Some(b) = stack.pop() {
-                    if !seen[b] {
-                        seen[b] = true;
-                        stack.extend(policy.rules[b].overrides.iter().copied());
-                    }
+        let n = policy.rules.len();
+        let layer = policy.extends.as_deref().map(|e| {
+            let base = Box::new(Interpreter::new(&e.base));
+            let inherited: Vec<RuleId> = (0..e.base.rules.len())
+                .filter(|j| !e.repealed.contains(j))
+                .collect();
+            for (k, &j) in inherited.iter().enumerate() {
+                let id = &e.base.rules[j].id;
+                let want = if id.contains('.') {
+                    id.clone()
+                } else {
+                    format!("{}.{id}", e.base.meta.name)
+                };
+                assert_eq!(
+                    policy.rules.get(k).map(|r| &r.id),
+                    Some(&want),
+                    "rule {k} of `{}` should be the base's `{id}`",
+                    policy.meta.name
+                );
+            }
+            Layer {
+                extends: e,
+                base,
+                inherited,
+            }
+        });
+        let first_own = layer.as_ref().map_or(0, |l| l.inherited.len());
+        let mut below: Vec<Vec<RuleId>> = Vec::with_capacity(n);
+        // Inherited rules: the base's order, restricted to what remains.
+        if let Some(l) = &layer {
+            for &j in &l.inherited {
+                let mut b: Vec<RuleId> = (0..l.inherited.len())
+                    .filter(|&k| l.base.above(j, l.inherited[k]))
+                    .collect();
+                b.sort_unstable();
+                below.push(b);
+            }
+        }
+        // Own rules: depth-first walk over `overrides` edges; an inherited
+        // rule reached brings everything it is above. The `seen` set also
+        // makes the walk terminate on a cycle, which the checker rejects.
+        for a in first_own..n {
+            let mut seen = vec![false; n];
+            let mut stack = policy.rules[a].overrides.clone();
+            while let Some(b) = stack.pop() {
+                if seen[b] {
+                    continue;
                 }
-                seen[a] = false;
-                (0..policy.rules.len()).filter(|&b| seen[b]).collect()
-            })
-            .collect();
-        Interpreter { policy, below }
+                seen[b] = true;
+                if b < first_own {
+                    for &c in &below[b] {
+                        seen[c] = true;
+                    }
+                } else {
+                    stack.extend(policy.rules[b].overrides.iter().copied());
+                }
+            }
+            seen[a] = false;
+            below.push((0..n).filter(|&b| seen[b]).collect());
+        }
+        Interpreter {
+            policy,
+            below,
+            layer,
+        }
     }
 
     /// Whether rule `r` matches `case` (`case[i]` is the value of attribute
-    /// `i`): SPEC 4.1, its condition holds.
+    /// `i`): SPEC 4.1, its condition holds. An inherited rule's condition is
+    /// the base's, on the case as the base sees it.
     pub fn matches(&self, r: RuleId, case: &[Value]) -> bool {
-        self.holds(&self.policy.rules[r].cond, case)
+        match &self.layer {
+            Some(l) if r < l.inherited.len() => {
+                let seen: Vec<Value> = l.extends.attributes.iter().map(|&a| case[a]).collect();
+                l.base.matches(l.inherited[r], &seen)
+            }
+            _ => self.holds(&self.policy.rules[r].cond, case),
+        }
+    }
+
+    /// The outcome rule `r` gives: an inherited rule's is the base's.
+    fn outcome_of(&self, r: RuleId) -> OutcomeId {
+        match &self.layer {
+            Some(l) if r < l.inherited.len() => {
+                l.extends.outcomes[l.extends.base.rules[l.inherited[r]].outcome]
+            }
+            _ => self.policy.rules[r].outcome,
+        }
     }
 
     /// Whether `cond` holds for `case`.
@@ -91,7 +185,7 @@ impl<'p> Interpreter<'p> {
     /// explains.
     pub fn decide(&self, case: &[Value]) -> Verdict {
         let winners = self.winners(case);
-        let outcome_of = |r: RuleId| self.policy.rules[r].outcome;
+        let outcome_of = |r: RuleId| self.outcome_of(r);
 
         // SPEC 4.4: no winner.
         if winners.is_empty() {

@@ -33,6 +33,28 @@ pub struct Int {
     pub span: Span,
 }
 
+/// A reference to a rule: `NAME`, a rule of this policy, or `BASE.NAME`, a
+/// rule of the policy this one `extends` (SPEC section 4a).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleRef {
+    /// `BASE` in `BASE.NAME`.
+    pub base: Option<Ident>,
+    /// The rule's own name.
+    pub name: Ident,
+    /// The whole reference.
+    pub span: Span,
+}
+
+impl RuleRef {
+    /// The reference as written: `NAME` or `BASE.NAME`.
+    pub fn text(&self) -> String {
+        match &self.base {
+            Some(b) => format!("{}.{}", b.name, self.name.name),
+            None => self.name.name.clone(),
+        }
+    }
+}
+
 /// One parsed file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
@@ -92,6 +114,10 @@ pub enum ItemKind {
     },
     /// `policy NAME`.
     Policy(Ident),
+    /// `extends "PATH"`: this policy builds on the policy at PATH.
+    Extends(Str),
+    /// `repeal BASE.RULE, ...`: base rules this policy removes.
+    Repeal(Vec<RuleRef>),
     /// `title "..."`.
     Title(Str),
     /// `source "..."`.
@@ -120,6 +146,8 @@ impl ItemKind {
             ItemKind::Attribute { .. } => "attribute",
             ItemKind::Decision { .. } => "decision",
             ItemKind::Policy(_) => "policy",
+            ItemKind::Extends(_) => "extends",
+            ItemKind::Repeal(_) => "repeal",
             ItemKind::Title(_) => "title",
             ItemKind::Source(_) => "source",
             ItemKind::Date(_) => "date",
@@ -180,7 +208,7 @@ pub struct Rule {
     /// The rule's name, if it has a head.
     pub name: Option<Ident>,
     /// The rules this one overrides.
-    pub overrides: Vec<Ident>,
+    pub overrides: Vec<RuleRef>,
     /// The span of the `when` keyword (unnamed rules are called `line:N` of it).
     pub when_span: Span,
     /// The condition.
@@ -214,7 +242,7 @@ pub enum Expect {
         /// The outcome.
         outcome: Ident,
         /// The rule that must explain it.
-        by: Option<Ident>,
+        by: Option<RuleRef>,
     },
 }
 

@@ -144,6 +144,18 @@ impl Convert<'_> {
         Int { value, span }
     }
 
+    fn rule_ref(&self, p: Pair<'_, Rule>) -> RuleRef {
+        debug_assert_eq!(p.as_rule(), Rule::rule_ref);
+        let span = self.span(&p);
+        let mut parts: Vec<Ident> = p.into_inner().map(|q| self.ident(q)).collect();
+        let name = parts.pop().expect("a rule reference has a name");
+        RuleRef {
+            base: parts.pop(),
+            name,
+            span,
+        }
+    }
+
     fn values(&self, p: Pair<'_, Rule>) -> Vec<Ident> {
         p.into_inner()
             .filter(|v| v.as_rule() == Rule::ident)
@@ -205,6 +217,8 @@ impl Convert<'_> {
                 ItemKind::Decision { name, values, doc }
             }
             Rule::policy_item => ItemKind::Policy(self.ident(next())),
+            Rule::extends_item => ItemKind::Extends(self.string(next())),
+            Rule::repeal_item => ItemKind::Repeal(inner.map(|q| self.rule_ref(q)).collect()),
             Rule::title_item => ItemKind::Title(self.string(next())),
             Rule::source_item => ItemKind::Source(self.string(next())),
             Rule::date_item => ItemKind::Date(self.string(next())),
@@ -244,9 +258,11 @@ impl Convert<'_> {
                 let expect = if part.as_rule() == Rule::undecided {
                     Expect::Undecided(self.span(&part))
                 } else {
-                    let mut e = part.into_inner().filter(|q| q.as_rule() == Rule::ident);
+                    let mut e = part
+                        .into_inner()
+                        .filter(|q| matches!(q.as_rule(), Rule::ident | Rule::rule_ref));
                     let outcome = self.ident(e.next().expect("an expected outcome"));
-                    let by = e.next().map(|r| self.ident(r));
+                    let by = e.next().map(|r| self.rule_ref(r));
                     Expect::Outcome { outcome, by }
                 };
                 ItemKind::Test(Test {
@@ -292,8 +308,8 @@ impl Convert<'_> {
                             Rule::overrides => {
                                 overrides = q
                                     .into_inner()
-                                    .filter(|r| r.as_rule() == Rule::ident)
-                                    .map(|r| self.ident(r))
+                                    .filter(|r| r.as_rule() == Rule::rule_ref)
+                                    .map(|r| self.rule_ref(r))
                                     .collect()
                             }
                             _ => {}
@@ -508,6 +524,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_true
             | Rule::kw_false
             | Rule::kw_allow
+            | Rule::kw_extends
+            | Rule::kw_repeal
     )
 }
 
@@ -551,6 +569,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
         Rule::kw_allow => "`allow`",
+        Rule::kw_extends => "`extends`",
+        Rule::kw_repeal => "`repeal`",
+        Rule::rule_ref => "a rule name",
         Rule::ident => "a name",
         Rule::lint_name => "a lint name",
         Rule::string => "a string",
@@ -715,6 +736,8 @@ pub const KEYWORDS: &[&str] = &[
     "int",
     "true",
     "false",
+    "extends",
+    "repeal",
 ];
 
 fn is_keyword_text(word: &str) -> bool {

@@ -213,6 +213,13 @@ impl Gen {
         }
     }
 
+    /// A condition's source, for policies written around a generated one
+    /// (`extends_props.rs` writes children of generated bases).
+    #[allow(dead_code)] // not every test crate that includes this file uses it
+    pub fn cond_text(&self, c: &G) -> String {
+        self.cond(c)
+    }
+
     /// The policy's source; `resolve` replaces the generated strategy when
     /// given.
     pub fn text(&self, resolve: Option<&str>) -> String {
