@@ -119,13 +119,52 @@ pub fn wide(seed: u64, rules: usize) -> String {
     out
 }
 
+/// The strict workload: the wide workload's 16 enum attributes under
+/// `resolve strict` (the default), with rules of three outcomes that never
+/// conflict: `a0`'s values are split among the outcomes and every rule
+/// keeps `a0` within its outcome's share, plus 1–3 equalities on
+/// `a1`–`a5` (the other attributes are declared but unused, so the
+/// diagram stays within the default budget).
+/// Checking it compiles the whole policy to prove that no case conflicts.
+pub fn strict(seed: u64, rules: usize) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::from("policy strict_table\ndefault undecided\n");
+    let mut sizes: Vec<usize> = (0..16).map(|_| rng.range(4, 16) as usize).collect();
+    sizes[0] = 12;
+    for (a, &n) in sizes.iter().enumerate() {
+        let values: Vec<String> = (0..n).map(|v| format!("v{v}")).collect();
+        let _ = writeln!(out, "attribute a{a}: {{ {} }}", values.join(", "));
+    }
+    out.push_str("decision outcome: { approve, review, reject }\n");
+    let outcomes = ["approve", "review", "reject"];
+    for r in 0..rules {
+        let o = rng.range(0, 2) as usize;
+        // Outcome `o` owns the values v(4o)..v(4o+3) of `a0`.
+        let own = rng.pick(4, 2);
+        let own: Vec<String> = own.iter().map(|v| format!("v{}", 4 * o + v)).collect();
+        let mut conj = vec![format!("a0 in {{ {} }}", own.join(", "))];
+        let k = rng.range(1, 3) as usize;
+        for a in rng.pick(5, k) {
+            let a = a + 1;
+            conj.push(format!("a{a} = v{}", rng.range(0, sizes[a] as u64 - 1)));
+        }
+        let _ = writeln!(
+            out,
+            "rule r{r}: when {} then {}",
+            conj.join(" and "),
+            outcomes[o]
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn generated_policies_check_cleanly_and_deterministically() {
-        for text in [decision_table(7, 200), wide(7, 200)] {
+        for text in [decision_table(7, 200), wide(7, 200), strict(7, 200)] {
             let mut map = crate::source::SourceMap::new();
             let report = crate::api::check_source(&mut map, "synth.policy", &text);
             assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);

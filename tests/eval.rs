@@ -136,3 +136,153 @@ fn engines_agree_on_generated_policies() {
         }
     }
 }
+
+/// Random cases of a policy: each attribute given with probability
+/// `given` in 1..=4 quarters.
+fn random_case(
+    policy: &writ::check::Policy,
+    rng: &mut writ::synth::Rng,
+    given: u64,
+) -> Vec<Option<i64>> {
+    policy
+        .attributes
+        .iter()
+        .map(|a| {
+            let v = match a.domain {
+                writ::check::Domain::Int { lo, hi } => {
+                    lo + (rng.next_u64() % ((hi - lo) as u64 + 1)) as i64
+                }
+                _ => rng.range(0, a.domain.size() as u64 - 1) as i64,
+            };
+            (rng.range(1, 4) <= given).then_some(v)
+        })
+        .collect()
+}
+
+/// A policy file of the repository, checked, with its header.
+fn bundled_with_header(name: &str) -> (writ::check::Policy, writ::emit::Header) {
+    let mut map = SourceMap::new();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    let policy = writ::api::check_file(&mut map, &path)
+        .expect("readable")
+        .policy
+        .expect("a clean policy");
+    let header = writ::emit::Header::from_policy(&policy, &map);
+    (policy, header)
+}
+
+fn bundled(name: &str) -> writ::check::Policy {
+    bundled_with_header(name).0
+}
+
+/// The batch writer prints exactly what `to_json` builds, compactly, on
+/// complete and partial cases, both engines, with `--why-not`.
+#[test]
+fn the_batch_writer_writes_what_to_json_builds() {
+    for name in [
+        "policies/sca_2703.policy",
+        "policies/cloud_act_2018.policy",
+        "tests/fixtures/eval/review.policy",
+    ] {
+        let (policy, header) = bundled_with_header(name);
+        let writer = writ::eval::render::JsonWriter::new(&header);
+        let d = writ::compile::compile(&policy, &Default::default()).unwrap();
+        let index = RuleIndex::build(&policy);
+        let engines = [
+            Evaluator::on_diagram(&d, policy.decision.outcomes.len()),
+            Evaluator::on_index(&policy, &index, Some(&d), 1_000_000),
+        ];
+        let mut rng = writ::synth::Rng::new(11);
+        let mut scratch = Scratch::default();
+        for i in 0..400 {
+            let case = random_case(&policy, &mut rng, 1 + i % 4);
+            let why_not = Some(i as usize % policy.decision.outcomes.len());
+            for e in &engines {
+                let result = e.evaluate(&case, why_not, &mut scratch).unwrap();
+                let mut line = String::new();
+                writer.write(&mut line, &result);
+                let want = serde_json::to_string(&writ::eval::to_json(&header, &result)).unwrap();
+                assert_eq!(line, want, "{name}: {case:?}");
+            }
+        }
+    }
+}
+
+/// Without a diagram of outcomes, the index engine's reason is still
+/// sufficient, and (unless it says "unchecked") no value can be dropped:
+/// both checked on the diagram, by evaluating the reason as a partial case.
+#[test]
+fn index_reasons_without_a_diagram_are_sufficient_and_subset_minimal() {
+    let policies = [
+        writ::api::check_source(&mut SourceMap::new(), "w.policy", &writ::synth::wide(5, 12))
+            .policy
+            .unwrap(),
+        writ::api::check_source(
+            &mut SourceMap::new(),
+            "s.policy",
+            &writ::synth::strict(5, 40),
+        )
+        .policy
+        .unwrap(),
+        bundled("policies/sca_2703.policy"),
+        bundled("policies/second_circuit_2016.policy"),
+    ];
+    for policy in &policies {
+        let d = writ::compile::compile(policy, &Default::default()).unwrap();
+        let on_diagram = Evaluator::on_diagram(&d, policy.decision.outcomes.len());
+        let index = RuleIndex::build(policy);
+        let on_index = Evaluator::on_index(policy, &index, None, 1_000_000);
+        let mut rng = writ::synth::Rng::new(3);
+        let mut scratch = Scratch::default();
+        let outcome_of = |e: &Evaluation| match e {
+            Evaluation::Decided { verdict, .. } => Some(verdict.outcome()),
+            Evaluation::Undetermined { .. } => None,
+        };
+        for _ in 0..300 {
+            let case = random_case(policy, &mut rng, 4);
+            let e = on_index.evaluate(&case, None, &mut scratch).unwrap();
+            let Evaluation::Decided {
+                verdict,
+                sufficient,
+                minimality,
+                path,
+                ..
+            } = &e
+            else {
+                panic!("a complete case is decided")
+            };
+            assert!(path.is_none(), "the index takes no path");
+            let partial = |keep: &[(usize, i64)]| {
+                let mut p = vec![None; case.len()];
+                for &(a, v) in keep {
+                    p[a] = Some(v);
+                }
+                p
+            };
+            let full = on_diagram
+                .evaluate(&partial(sufficient), None, &mut scratch)
+                .unwrap();
+            assert_eq!(
+                outcome_of(&full),
+                Some(verdict.outcome()),
+                "{}: {sufficient:?} does not fix the outcome of {case:?}",
+                policy.meta.name
+            );
+            if *minimality == writ::eval::Minimality::Subset {
+                for i in 0..sufficient.len() {
+                    let mut fewer = sufficient.clone();
+                    fewer.remove(i);
+                    let r = on_diagram
+                        .evaluate(&partial(&fewer), None, &mut scratch)
+                        .unwrap();
+                    assert_ne!(
+                        outcome_of(&r),
+                        Some(verdict.outcome()),
+                        "{}: {fewer:?} already fixes the outcome of {case:?}",
+                        policy.meta.name
+                    );
+                }
+            }
+        }
+    }
+}
