@@ -111,11 +111,12 @@ pub struct Mdd {
     cells: Vec<u32>,
     nodes: Vec<NodeData>,
     runs: Vec<Run>,
-    /// The unique table: open addressing with linear probing over node ids
-    /// (`NO_NODE` for an empty slot), a power of two in size and at most
-    /// half full. A node's hash is computed once per lookup and never
-    /// stored: growing the table recomputes it from the node's runs.
-    slots: Vec<NodeId>,
+    /// The unique table: open addressing with linear probing, a power of
+    /// two in size and at most three quarters full. A slot holds a node id
+    /// (`NO_NODE` when empty) and the low 32 bits of its hash, so that a
+    /// probe compares nodes only when the hashes agree, and growing the
+    /// table never reads a node: each node's hash is computed once.
+    slots: Vec<Slot>,
     /// Runs under construction, shared by every operation: a visit pushes
     /// its result runs on top, interns them and pops them, so building a
     /// diagram allocates nothing per node visited.
@@ -124,6 +125,18 @@ pub struct Mdd {
 }
 
 const NO_NODE: NodeId = u32::MAX;
+
+/// A slot of the unique table: a node and the low bits of its hash.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    id: NodeId,
+    hash: u32,
+}
+
+const EMPTY: Slot = Slot {
+    id: NO_NODE,
+    hash: 0,
+};
 
 /// The unique table's initial number of slots.
 const INITIAL_SLOTS: usize = 1 << 10;
@@ -136,7 +149,7 @@ impl Mdd {
             cells,
             nodes: Vec::new(),
             runs: Vec::new(),
-            slots: vec![NO_NODE; INITIAL_SLOTS],
+            slots: vec![EMPTY; INITIAL_SLOTS],
             stack: Vec::new(),
             max_nodes,
         }
@@ -151,13 +164,13 @@ impl Mdd {
             let mask = self.slots.len() - 1;
             for id in 0..self.nodes.len() as NodeId {
                 let mut i = self.hash_of(id) as usize & mask;
-                while self.slots[i] != id {
+                while self.slots[i].id != id {
                     i = (i + 1) & mask;
                 }
-                self.slots[i] = NO_NODE;
+                self.slots[i] = EMPTY;
             }
         } else {
-            self.slots.fill(NO_NODE);
+            self.slots.fill(EMPTY);
         }
         self.nodes.clear();
         self.runs.clear();
@@ -189,7 +202,7 @@ impl Mdd {
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<NodeData>()
             + (self.runs.capacity() + self.stack.capacity()) * std::mem::size_of::<Run>()
-            + self.slots.capacity() * std::mem::size_of::<NodeId>()
+            + self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 
     /// The node's level (`LEAF_LEVEL` for a leaf).
@@ -258,23 +271,25 @@ impl Mdd {
         base: usize,
     ) -> Result<NodeId, BudgetExceeded> {
         let runs = &self.stack[base..];
-        let h = Mdd::hash(level, payload, runs);
+        let h = Mdd::hash(level, payload, runs) as u32;
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;
         loop {
-            let id = self.slots[i];
-            if id == NO_NODE {
+            let slot = self.slots[i];
+            if slot.id == NO_NODE {
                 break;
             }
-            let d = self.nodes[id as usize];
-            let same = d.level == level
-                && if level == LEAF_LEVEL {
-                    d.first == payload
-                } else {
-                    self.runs[d.first as usize..(d.first + d.len) as usize] == *runs
-                };
-            if same {
-                return Ok(id);
+            if slot.hash == h {
+                let d = self.nodes[slot.id as usize];
+                let same = d.level == level
+                    && if level == LEAF_LEVEL {
+                        d.first == payload
+                    } else {
+                        self.runs[d.first as usize..(d.first + d.len) as usize] == *runs
+                    };
+                if same {
+                    return Ok(slot.id);
+                }
             }
             i = (i + 1) & mask;
         }
@@ -300,24 +315,28 @@ impl Mdd {
             }
         };
         self.nodes.push(data);
-        self.slots[i] = id;
-        if self.nodes.len() * 2 > self.slots.len() {
+        self.slots[i] = Slot { id, hash: h };
+        if self.nodes.len() * 4 > self.slots.len() * 3 {
             self.grow();
         }
         Ok(id)
     }
 
-    /// Doubles the unique table and reinserts every node.
+    /// Doubles the unique table and reinserts every node by its stored
+    /// hash bits (a table of 2^32 slots or more would need more of them).
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
-        let mut slots = vec![NO_NODE; size];
+        let mut slots = vec![EMPTY; size];
         let mask = size - 1;
-        for id in 0..self.nodes.len() as NodeId {
-            let mut i = self.hash_of(id) as usize & mask;
-            while slots[i] != NO_NODE {
+        for &slot in &self.slots {
+            if slot.id == NO_NODE {
+                continue;
+            }
+            let mut i = slot.hash as usize & mask;
+            while slots[i].id != NO_NODE {
                 i = (i + 1) & mask;
             }
-            slots[i] = id;
+            slots[i] = slot;
         }
         self.slots = slots;
     }

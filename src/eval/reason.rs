@@ -73,6 +73,7 @@ pub struct ReasonScratch {
     best: Vec<u64>,
     union: Vec<u64>,
     walk: Vec<Ref>,
+    frames: Vec<u32>,
     family: Vec<u64>,
     hit: Vec<u64>,
     found: Vec<u64>,
@@ -240,18 +241,25 @@ fn find_other(
     s.begin(flat);
     // A frame: the node, and the next of its branches to try (the own
     // branch is tried as number 0, then the others in order).
-    s.stack.clear();
-    s.stack.push((flat.root, 0));
-    while let Some(&(n, i)) = s.stack.last() {
-        let node = flat.nodes[n as usize];
-        let a = node.attr as usize;
-        let own = cells[a];
-        let forced = own != UNKNOWN && has_bit(hit, a);
-        let own_run = if own == UNKNOWN {
+    // The run holding the known cell of node `n`'s attribute, computed once
+    // per visit (`u32::MAX` when the attribute is missing).
+    let run_of = |n: Ref| {
+        let own = cells[flat.nodes[n as usize].attr as usize];
+        if own == UNKNOWN {
             u32::MAX
         } else {
             flat.ends(n).partition_point(|&e| e < own) as u32
-        };
+        }
+    };
+    s.stack.clear();
+    s.frames.clear();
+    s.stack.push((flat.root, 0));
+    s.frames.push(run_of(flat.root));
+    while let Some(&(n, i)) = s.stack.last() {
+        let node = flat.nodes[n as usize];
+        let a = node.attr as usize;
+        let own_run = *s.frames.last().expect("a frame per node");
+        let forced = own_run != u32::MAX && has_bit(hit, a);
         // Branch number `i` in trial order: the own run, then the rest.
         let run = if own_run == u32::MAX {
             (i < node.len).then_some(i)
@@ -266,6 +274,7 @@ fn find_other(
         let Some(j) = run else {
             s.stamp[n as usize] = s.epoch;
             s.stack.pop();
+            s.frames.pop();
             continue;
         };
         s.stack.last_mut().expect("a frame").1 += 1;
@@ -281,6 +290,7 @@ fn find_other(
             continue;
         }
         s.stack.push((k, 0));
+        s.frames.push(run_of(k));
     }
     let (&(top, _), path) = s.stack.split_last()?;
     if top & LEAF == 0 {
