@@ -8,6 +8,7 @@ use crate::workload::Workload;
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request, RestrictedExpression,
 };
+use std::num::NonZeroUsize;
 use writ::check::{OutcomeId, Policy};
 use writ::compile::Diagram;
 use writ::semantics::Value;
@@ -105,9 +106,19 @@ pub struct Rego {
 impl Rego {
     /// Parses the Rego translation of `w`.
     pub fn new(w: &Workload) -> Rego {
+        let text = translate::rego(w);
         let mut engine = regorus::Engine::new();
+        // regorus rejects a policy file over 1 MiB or 20,000 lines as
+        // pathological; 10,000 rules are both, so the limits fit the text
+        // (with room for how its lexer counts the end of the file).
+        let limits = regorus::PolicyLengthConfig::default();
+        engine.set_policy_length_config(regorus::PolicyLengthConfig {
+            max_file_bytes: limits.max_file_bytes.max(nonzero(text.len() + 1)),
+            max_lines: limits.max_lines.max(nonzero(text.lines().count() + 2)),
+            ..limits
+        });
         engine
-            .add_policy("wide.rego".into(), translate::rego(w))
+            .add_policy("wide.rego".into(), text)
             .expect("the translation is valid Rego");
         Rego { engine }
     }
@@ -138,6 +149,11 @@ impl Rego {
             other => panic!("`{}` gave {other:?}", translate::REGO_QUERY),
         }
     }
+}
+
+/// `n` as a `NonZeroUsize` (0 becomes 1).
+fn nonzero(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n.max(1)).expect("at least 1")
 }
 
 /// writ's in-process engines on the checked policy.

@@ -67,3 +67,32 @@ fn quoted(values: &[usize]) -> String {
     let q: Vec<String> = values.iter().map(|v| format!("\"v{v}\"")).collect();
     q.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two rules of `wide(42, 10)` (r1 and r5), translated: the README
+    /// shows these.
+    #[test]
+    fn translates_one_allow_and_one_deny_rule() {
+        let w = Workload::parse(
+            "policy wide\nresolve priority deny > allow\ndefault deny\n\
+             rule r1: when a5 in { v5, v7 } and a11 = v5 and a14 = v1 then allow\n\
+             rule r5: when a0 = v9 and a2 in { v3, v9 } and a10 = v1 and a12 in { v1, v4 } then deny\n"
+                .into(),
+        );
+        assert_eq!(
+            cedar(&w),
+            r#"permit (principal, action, resource)
+when { ["v5", "v7"].contains(context.a5) && context.a11 == "v5" && context.a14 == "v1" };
+forbid (principal, action, resource)
+when { context.a0 == "v9" && ["v3", "v9"].contains(context.a2) && context.a10 == "v1" && ["v1", "v4"].contains(context.a12) };
+"#
+        );
+        assert!(rego(&w).ends_with(
+            "allow_raw if {\n\tinput.a5 in {\"v5\", \"v7\"}\n\tinput.a11 == \"v5\"\n\tinput.a14 == \"v1\"\n}\n\
+             \ndeny if {\n\tinput.a0 == \"v9\"\n\tinput.a2 in {\"v3\", \"v9\"}\n\tinput.a10 == \"v1\"\n\tinput.a12 in {\"v1\", \"v4\"}\n}\n"
+        ));
+    }
+}

@@ -7,6 +7,11 @@ use writ::synth::Rng;
 /// The generator's seed, as in the main crate's benchmarks.
 pub const SEED: u64 = 42;
 
+/// How many deny rules [`Workload::steer`] may try to leave before it gives
+/// up: enough for about a quarter of the walks to end allowed at
+/// 10,000 rules, where the deny rules cover nearly everything.
+const STEER_STEPS: usize = 100;
+
 /// One constraint of a rule: the attribute must take one of the values.
 #[derive(Clone, Debug)]
 pub struct Constraint {
@@ -102,12 +107,15 @@ impl Workload {
         allowed
     }
 
-    /// `n` cases from a seeded generator: even-numbered ones uniformly
-    /// random, odd-numbered ones forced to satisfy a randomly chosen rule,
-    /// so that the default is not the only answer tested (uniform cases
-    /// rarely match a rule of 3–4 constraints).
+    /// `n` cases from a seeded generator. Half are uniformly random. Uniform
+    /// cases rarely match a rule of 3–4 constraints, so a quarter are made
+    /// to satisfy a randomly chosen rule; and since at 10,000 rules some
+    /// deny rule matches every case either kind finds, the last quarter
+    /// satisfy a random allow rule and are then steered away from the deny
+    /// rules (see [`Workload::steer`]), so `allow` is tested at every size.
     pub fn cases(&self, n: usize, seed: u64) -> Vec<Case> {
         let mut rng = Rng::new(seed);
+        let allows: Vec<&Rule> = self.rules.iter().filter(|r| !r.deny).collect();
         (0..n)
             .map(|i| {
                 let mut case: Case = self
@@ -115,14 +123,60 @@ impl Workload {
                     .iter()
                     .map(|&s| rng.range(0, s as u64 - 1) as usize)
                     .collect();
-                if i % 2 == 1 && !self.rules.is_empty() {
-                    let r = rng.range(0, self.rules.len() as u64 - 1) as usize;
-                    for c in &self.rules[r].constraints {
+                let pool: Vec<&Rule> = match i % 4 {
+                    1 => self.rules.iter().collect(),
+                    3 => allows.clone(),
+                    _ => Vec::new(),
+                };
+                if !pool.is_empty() {
+                    let rule = pool[rng.range(0, pool.len() as u64 - 1) as usize];
+                    for c in &rule.constraints {
                         case[c.attr] = c.values[rng.range(0, c.values.len() as u64 - 1) as usize];
+                    }
+                    if i % 4 == 3 {
+                        self.steer(&mut case, rule, &mut rng);
                     }
                 }
                 case
             })
+            .collect()
+    }
+
+    /// A greedy walk away from the deny rules that match `case`, never
+    /// touching the attributes `keep` constrains: pick a matching deny
+    /// rule, and give one of its other attributes the value, outside that
+    /// rule's set, that leaves the fewest deny rules matching. It may give
+    /// up (after [`STEER_STEPS`]), leaving a case that is denied.
+    fn steer(&self, case: &mut Case, keep: &Rule, rng: &mut Rng) {
+        let kept = |attr: usize| keep.constraints.iter().any(|c| c.attr == attr);
+        for _ in 0..STEER_STEPS {
+            let matching = self.denying(case);
+            if matching.is_empty() {
+                return;
+            }
+            let rule = matching[rng.range(0, matching.len() as u64 - 1) as usize];
+            let free: Vec<&Constraint> =
+                rule.constraints.iter().filter(|c| !kept(c.attr)).collect();
+            if free.is_empty() {
+                return;
+            }
+            let c = free[rng.range(0, free.len() as u64 - 1) as usize];
+            // Ties are broken at random, so that a walk does not cycle.
+            let best = (0..self.sizes[c.attr])
+                .filter(|v| !c.values.contains(v))
+                .min_by_key(|&v| {
+                    case[c.attr] = v;
+                    (self.denying(case).len(), rng.next_u64())
+                });
+            case[c.attr] = best.expect("a set of two leaves values out");
+        }
+    }
+
+    /// The deny rules that match `case`.
+    fn denying(&self, case: &[usize]) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| r.deny && r.matches(case))
             .collect()
     }
 
