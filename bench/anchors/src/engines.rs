@@ -109,8 +109,9 @@ impl Rego {
         let text = translate::rego(w);
         let mut engine = regorus::Engine::new();
         // regorus rejects a policy file over 1 MiB or 20,000 lines as
-        // pathological; 10,000 rules are both, so the limits fit the text
-        // (with room for how its lexer counts the end of the file).
+        // pathological; 10,000 rules take 60,000 lines, so the limits are
+        // raised to fit the text (with room for how its lexer counts the
+        // end of the file).
         let limits = regorus::PolicyLengthConfig::default();
         engine.set_policy_length_config(regorus::PolicyLengthConfig {
             max_file_bytes: limits.max_file_bytes.max(nonzero(text.len() + 1)),
