@@ -419,7 +419,8 @@ impl<'a> Evaluator<'a> {
         // restricted diagram, mapped to outcomes and reduced, still tests.
         let mut m = Mdd::new(d.mdd.cells().to_vec(), 2 * reachable.len() + 8);
         let mut memo = std::collections::HashMap::new();
-        let needs = match copy_codes(d, &mut m, root, flat, &mut memo) {
+        let to_code = |p: u32| flat.codes[p as usize];
+        let needs = match copy_mapped(d, &mut m, root, &to_code, &mut memo) {
             Ok(o) => tested(&m, &m.reachable(o)),
             // Not reachable: the copy is never larger than the original.
             Err(_) => tested(&d.mdd, &reachable),
@@ -686,21 +687,28 @@ fn outcome_flat(d: &Diagram, outcomes: usize) -> Flat {
         })
         .collect();
     let mut memo = std::collections::HashMap::new();
-    out.root = copy_outcomes(d, &mut out.mdd, d.root, outcomes, &mut memo)
-        .expect("the copy has no budget");
+    let to_code = |p: u32| {
+        code(
+            d.verdicts.get(p as usize).unwrap_or(&Verdict::Undecided),
+            outcomes,
+        )
+    };
+    out.root =
+        copy_mapped(d, &mut out.mdd, d.root, &to_code, &mut memo).expect("the copy has no budget");
     Flat::new(&out, outcomes)
 }
 
-fn copy_outcomes(
+/// Copies node `n` of `d`'s manager into `m`, each leaf payload `p`
+/// becoming `leaf(p)`: reduced in `m`, so leaves that become equal merge.
+fn copy_mapped(
     d: &Diagram,
     m: &mut Mdd,
     n: NodeId,
-    outcomes: usize,
+    leaf: &dyn Fn(u32) -> u32,
     memo: &mut std::collections::HashMap<NodeId, NodeId>,
 ) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
     if let Some(p) = d.mdd.payload(n) {
-        let v = d.verdicts.get(p as usize).unwrap_or(&Verdict::Undecided);
-        return m.leaf(code(v, outcomes));
+        return m.leaf(leaf(p));
     }
     if let Some(&r) = memo.get(&n) {
         return Ok(r);
@@ -709,33 +717,7 @@ fn copy_outcomes(
     for r in d.mdd.runs(n) {
         runs.push(Run {
             end: r.end,
-            child: copy_outcomes(d, m, r.child, outcomes, memo)?,
-        });
-    }
-    let r = m.node(d.mdd.level(n), &runs)?;
-    memo.insert(n, r);
-    Ok(r)
-}
-
-/// Copies `n` of `d` into `m` with leaves mapped to outcome codes.
-fn copy_codes(
-    d: &Diagram,
-    m: &mut Mdd,
-    n: NodeId,
-    flat: &Flat,
-    memo: &mut std::collections::HashMap<NodeId, NodeId>,
-) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
-    if let Some(p) = d.mdd.payload(n) {
-        return m.leaf(flat.codes[p as usize]);
-    }
-    if let Some(&r) = memo.get(&n) {
-        return Ok(r);
-    }
-    let mut runs = Vec::with_capacity(d.mdd.runs(n).len());
-    for r in d.mdd.runs(n) {
-        runs.push(Run {
-            end: r.end,
-            child: copy_codes(d, m, r.child, flat, memo)?,
+            child: copy_mapped(d, m, r.child, leaf, memo)?,
         });
     }
     let r = m.node(d.mdd.level(n), &runs)?;
