@@ -683,6 +683,10 @@ struct EvalArgs {
 /// budget.
 const AUTO_DIAGRAM_BUDGET: usize = 250_000;
 
+/// Under `--engine auto`, once the diagram has not fitted, the budget of
+/// the diagram of outcomes the rule index would read its reasons off.
+const AUTO_OUTCOMES_BUDGET: usize = 25_000;
+
 /// Whether `path` holds a compiled diagram rather than policy source.
 fn is_compiled(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
@@ -775,12 +779,18 @@ fn eval(args: EvalArgs) -> Exit {
         None => {
             let index = writ::semantics::index::RuleIndex::build(&policy);
             // A diagram of outcomes alone gives smallest reasons and
-            // `--why-not`, when it fits.
+            // `--why-not`, when it fits. Under `auto` the full diagram has
+            // just failed to fit, so the attempt is kept short: SPEC asks
+            // for smallest reasons only where the policy's diagram fits.
+            let budget = match args.engine {
+                EngineChoice::Index => AUTO_DIAGRAM_BUDGET,
+                _ => AUTO_OUTCOMES_BUDGET,
+            };
             let outcomes = writ::compile::compile(
                 &policy,
                 &writ::compile::Options {
                     outcomes_only: true,
-                    max_nodes: args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
+                    max_nodes: args.max_nodes.min(budget),
                     ..Default::default()
                 },
             )
