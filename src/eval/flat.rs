@@ -186,11 +186,9 @@ impl Flat {
         let d = self.nodes[n as usize];
         let ends = &self.ends[d.first as usize..(d.first + d.len) as usize];
         let i = if d.len <= LINEAR_SCAN {
-            let mut i = 0;
-            while ends[i] < cell {
-                i += 1;
-            }
-            i
+            ends.iter()
+                .position(|&e| e >= cell)
+                .unwrap_or(d.len as usize - 1)
         } else {
             ends.partition_point(|&e| e < cell)
         };
@@ -225,9 +223,21 @@ impl Flat {
     pub fn decide(&self, case: &[Value]) -> &Verdict {
         let mut n = self.root;
         while n & LEAF == 0 {
-            let attr = self.nodes[n as usize].attr as usize;
-            let cell = self.cells[attr].cell_of(case[attr]).unwrap_or(0);
-            n = self.child(n, cell);
+            let node = self.nodes[n as usize];
+            let attr = node.attr as usize;
+            let cell = match &self.cells[attr] {
+                // An enum or bool value is its own cell.
+                Cells::Values(_) => case[attr] as u32,
+                c => c.cell_of(case[attr]).unwrap_or(0),
+            };
+            let (first, len) = (node.first as usize, node.len as usize);
+            let ends = &self.ends[first..first + len];
+            let i = if len <= LINEAR_SCAN as usize {
+                ends.iter().position(|&e| e >= cell).unwrap_or(len - 1)
+            } else {
+                ends.partition_point(|&e| e < cell)
+            };
+            n = self.kids[first + i];
         }
         self.verdict(n)
     }
