@@ -74,6 +74,8 @@ pub struct ReasonScratch {
     union: Vec<u64>,
     walk: Vec<Ref>,
     frames: Vec<u32>,
+    counts: Vec<u32>,
+    undo: Vec<usize>,
     family: Vec<u64>,
     hit: Vec<u64>,
     found: Vec<u64>,
@@ -143,14 +145,28 @@ pub fn sufficient(
             break greedy(flat, cells, o, s).map(|v| (v, Minimality::Subset));
         }
         match find_other(flat, cells, &hit, o, s, w) {
-            None => {
+            None if exact => {
                 let set = (0..cells.len()).filter(|&a| has_bit(&hit, a)).collect();
-                let how = if exact {
-                    Minimality::Minimum
-                } else {
-                    Minimality::Subset
-                };
-                break Some((set, how));
+                break Some((set, Minimality::Minimum));
+            }
+            None => {
+                // The search was cut short: the set is sufficient but may
+                // hold values it does not need; drop them.
+                let mut trial: Vec<u32> = (0..cells.len())
+                    .map(|a| if has_bit(&hit, a) { cells[a] } else { UNKNOWN })
+                    .collect();
+                for a in (0..cells.len()).rev() {
+                    if trial[a] == UNKNOWN {
+                        continue;
+                    }
+                    let kept = trial[a];
+                    trial[a] = UNKNOWN;
+                    if !fixes(flat, &trial, o, s) {
+                        trial[a] = kept;
+                    }
+                }
+                let set = (0..cells.len()).filter(|&a| trial[a] != UNKNOWN).collect();
+                break Some((set, Minimality::Subset));
             }
             Some(()) => {
                 let d = &s.found;
@@ -174,10 +190,9 @@ pub fn sufficient(
                 family.extend_from_slice(d);
                 sort_family(&mut family, w, &mut s.order, &mut s.kept);
                 let mut chosen = std::mem::take(&mut s.chosen);
-                let (found, complete) = hitting_set(&family, w, s, &mut chosen);
+                exact &= hitting_set(&family, w, s, &mut chosen);
                 s.chosen = chosen;
-                exact &= complete;
-                hit.copy_from_slice(&found);
+                hit.copy_from_slice(&s.best);
             }
         }
     };
@@ -315,23 +330,19 @@ fn find_other(
     Some(())
 }
 
-/// A smallest hitting set of `fam` (sorted by size), deterministically:
-/// a greedy set bounds a branch-and-bound search. `false` when the search
-/// stopped at [`MAX_SEARCH`] (the set is then minimal, not proven
-/// smallest).
-fn hitting_set(
-    fam: &[u64],
-    w: usize,
-    s: &mut ReasonScratch,
-    chosen: &mut Vec<u64>,
-) -> (Vec<u64>, bool) {
+/// A smallest hitting set of `fam` (sorted by size), deterministically,
+/// left in `s.best`: a greedy set bounds a branch-and-bound search. `false`
+/// when the search stopped at [`MAX_SEARCH`] (the set is then a hitting
+/// set, not proven smallest).
+fn hitting_set(fam: &[u64], w: usize, s: &mut ReasonScratch, chosen: &mut Vec<u64>) -> bool {
     let m = fam.len() / w;
     let set = |i: usize| &fam[i * w..(i + 1) * w];
     // Greedy: the attribute in most unhit sets, lowest first on ties.
     chosen.clear();
     chosen.resize(w, 0);
+    s.counts.clear();
+    s.counts.resize(w * 64, 0);
     loop {
-        let mut counts: Vec<(usize, u32)> = Vec::new();
         for i in 0..m {
             let d = set(i);
             if meets(d, chosen) {
@@ -342,18 +353,18 @@ fn hitting_set(
                 while bits != 0 {
                     let b = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    let a = x * 64 + b;
-                    match counts.iter_mut().find(|(q, _)| *q == a) {
-                        Some((_, c)) => *c += 1,
-                        None => counts.push((a, 1)),
-                    }
+                    s.counts[x * 64 + b] += 1;
                 }
             }
         }
-        let Some(&(a, _)) = counts
-            .iter()
-            .max_by(|p, q| p.1.cmp(&q.1).then_with(|| q.0.cmp(&p.0)))
-        else {
+        let mut pick = None;
+        for (a, c) in s.counts.iter_mut().enumerate() {
+            if *c > 0 && pick.is_none_or(|(_, best)| *c > best) {
+                pick = Some((a, *c));
+            }
+            *c = 0;
+        }
+        let Some((a, _)) = pick else {
             break;
         };
         set_bit(chosen, a);
@@ -373,9 +384,9 @@ fn hitting_set(
         best: &mut s.best,
         best_size: &mut best_size,
         union: &mut s.union,
+        undo: &mut s.undo,
     };
-    let complete = search.run(chosen, &mut s.forbidden, 0);
-    (s.best.clone(), complete)
+    search.run(chosen, &mut s.forbidden, 0)
 }
 
 struct Search<'a> {
@@ -386,6 +397,9 @@ struct Search<'a> {
     best: &'a mut Vec<u64>,
     best_size: &'a mut u32,
     union: &'a mut Vec<u64>,
+    /// The attributes each frame forbade, to forbid them no more when it
+    /// returns.
+    undo: &'a mut Vec<usize>,
 }
 
 impl Search<'_> {
@@ -432,11 +446,14 @@ impl Search<'_> {
         if size + lower >= *self.best_size {
             return true;
         }
-        let d: Vec<u64> = self.set(first).to_vec();
-        let saved = forbidden.clone();
+        // The family is not changed by the search, so the set can be
+        // borrowed from it across the recursive calls.
+        let fam = self.fam;
+        let d = &fam[first * self.w..(first + 1) * self.w];
+        let mark = self.undo.len();
         let mut complete = true;
-        for x in 0..self.w {
-            let mut bits = d[x] & !forbidden[x];
+        for (x, &word) in d.iter().enumerate() {
+            let mut bits = word & !forbidden[x];
             while bits != 0 {
                 let b = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -445,13 +462,19 @@ impl Search<'_> {
                 complete &= self.run(chosen, forbidden, size + 1);
                 chosen[a / 64] &= !(1 << (a % 64));
                 if !complete {
-                    forbidden.copy_from_slice(&saved);
-                    return false;
+                    break;
                 }
                 set_bit(forbidden, a);
+                self.undo.push(a);
+            }
+            if !complete {
+                break;
             }
         }
-        forbidden.copy_from_slice(&saved);
+        for &a in &self.undo[mark..] {
+            forbidden[a / 64] &= !(1 << (a % 64));
+        }
+        self.undo.truncate(mark);
         complete
     }
 }
