@@ -151,22 +151,11 @@ pub fn sufficient(
             }
             None => {
                 // The search was cut short: the set is sufficient but may
-                // hold values it does not need; drop them.
-                let mut trial: Vec<u32> = (0..cells.len())
+                // hold values it does not need; the greedy pass drops them.
+                let kept: Vec<u32> = (0..cells.len())
                     .map(|a| if has_bit(&hit, a) { cells[a] } else { UNKNOWN })
                     .collect();
-                for a in (0..cells.len()).rev() {
-                    if trial[a] == UNKNOWN {
-                        continue;
-                    }
-                    let kept = trial[a];
-                    trial[a] = UNKNOWN;
-                    if !fixes(flat, &trial, o, s) {
-                        trial[a] = kept;
-                    }
-                }
-                let set = (0..cells.len()).filter(|&a| trial[a] != UNKNOWN).collect();
-                break Some((set, Minimality::Subset));
+                break greedy(flat, &kept, o, s).map(|v| (v, Minimality::Subset));
             }
             Some(()) => {
                 let d = &s.found;
