@@ -177,18 +177,90 @@ fn verified(
             }
         }
         Err(e) => {
-            diagnostics.push(too_large(&p, &e));
+            diagnostics.push(too_large(&p, &e, Purpose::Verify));
             (None, None)
         }
     }
 }
 
-/// The diagnostic for a diagram past its budget.
-pub fn too_large(p: &Policy, e: &compile::CompileError) -> Diagnostic {
-    Diagnostic::error(crate::diag::Code::DIAGRAM_TOO_LARGE, format!("{e}"))
-        .at(p.meta.loc.0, "this policy's decision diagram is too large")
-        .note("strict conflicts and `regardless` claims are checked exactly on the diagram")
-        .help("try `--order auto` or `--outcomes-only`, or raise `--max-nodes`")
+/// What a diagram was being built for when it passed its budget: E0042's
+/// notes say what the diagram was needed for and offer only the ways out
+/// that the command has and that were not already taken.
+#[derive(Clone, Copy, Debug)]
+pub enum Purpose<'a> {
+    /// Checking strict conflicts and `regardless` claims (every command
+    /// that checks a policy).
+    Verify,
+    /// `writ compile` with these options.
+    Compile(&'a compile::Options),
+    /// `writ eval --engine diagram`.
+    Evaluate,
+    /// `writ lint`.
+    Lint,
+    /// `writ diff`, building the old policy's diagram (`true`) or the new
+    /// one's.
+    Diff {
+        /// Whether the old policy's diagram was being built.
+        old: bool,
+    },
+    /// `writ test`.
+    Test,
+}
+
+/// The diagnostic (E0042) for a diagram past its budget.
+pub fn too_large(p: &Policy, e: &compile::CompileError, purpose: Purpose<'_>) -> Diagnostic {
+    let d = Diagnostic::error(crate::diag::Code::DIAGRAM_TOO_LARGE, format!("{e}"))
+        .at(p.meta.loc.0, "this policy's decision diagram is too large");
+    let raise = "raise `--max-nodes` (the default is 10,000,000 nodes)";
+    match purpose {
+        Purpose::Verify => {
+            let strict = p.resolve == crate::check::Resolve::Strict;
+            let regardless = p.rules.iter().any(|r| !r.regardless.is_empty());
+            let what = match (strict, regardless) {
+                (true, true) => "strict conflicts and `regardless` claims are",
+                (true, false) => "strict conflicts are",
+                _ => "`regardless` claims are",
+            };
+            let d = d.note(format!("{what} checked exactly on the diagram"));
+            if strict && !regardless {
+                d.help(raise).help(
+                    "`resolve first` or `resolve priority` needs no conflict check; `writ eval --engine index` decides cases without the diagram",
+                )
+            } else {
+                d.help(raise)
+            }
+        }
+        Purpose::Compile(options) => {
+            let mut tries = Vec::new();
+            if options.order != compile::Order::Auto {
+                tries.push("`--order auto`");
+            }
+            if !options.outcomes_only {
+                tries.push("`--outcomes-only`");
+            }
+            let d = if tries.is_empty() {
+                d.help(raise)
+            } else {
+                d.help(format!("try {}, or {raise}", tries.join(" or ")))
+            };
+            d.note("`writ eval --engine index` decides cases without the diagram")
+        }
+        Purpose::Evaluate => d.help(format!(
+            "`--engine index` (or `auto`) decides cases without the diagram, or {raise}"
+        )),
+        Purpose::Lint => d
+            .note("the lints are decided exactly on the compiled diagram")
+            .help(raise),
+        Purpose::Diff { old } => d
+            .note(format!(
+                "reached while building the {} policy's diagram; both policies share one diagram manager, so the difference is exact",
+                if old { "old" } else { "new" }
+            ))
+            .help(raise),
+        Purpose::Test => d
+            .note("tests are checked exhaustively on the compiled diagram")
+            .help(raise),
+    }
 }
 
 /// Checks policy source text held in memory, as if it were a file named
@@ -213,7 +285,18 @@ pub fn too_large(p: &Policy, e: &compile::CompileError) -> Diagnostic {
 /// assert_eq!(policy.rules[0].id, "line:4");
 /// ```
 pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
-    check_source_with(map, name, text, Verify::Yes)
+    check_source_with(map, name, text, Some(&CheckOptions::default()))
+}
+
+/// [`check_source`] with the verification compile's budget and scope: what
+/// the command line runs on standard input (`writ check -`).
+pub fn check_source_options(
+    map: &mut SourceMap,
+    name: &str,
+    text: &str,
+    options: &CheckOptions,
+) -> CheckReport {
+    check_source_with(map, name, text, Some(options))
 }
 
 /// Like [`check_source`], but without the checks that need the compiled
@@ -221,15 +304,16 @@ pub fn check_source(map: &mut SourceMap, name: &str, text: &str) -> CheckReport 
 /// decision engines themselves, which must be able to see policies with
 /// conflicts.
 pub fn check_source_unverified(map: &mut SourceMap, name: &str, text: &str) -> CheckReport {
-    check_source_with(map, name, text, Verify::No)
+    check_source_with(map, name, text, None)
 }
 
-enum Verify {
-    Yes,
-    No,
-}
-
-fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify) -> CheckReport {
+/// Checks text held in memory; verifies it with `verify` when given.
+fn check_source_with(
+    map: &mut SourceMap,
+    name: &str,
+    text: &str,
+    verify: Option<&CheckOptions>,
+) -> CheckReport {
     let id = map.add(name, text);
     let parsed = crate::syntax::parse(id, map.text(id));
     let Some(ast) = parsed.file else {
@@ -277,7 +361,7 @@ fn check_source_with(map: &mut SourceMap, name: &str, text: &str, verify: Verify
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     let policy = if errors { None } else { checked.policy };
     let (policy, diagram) = match (verify, policy) {
-        (Verify::Yes, Some(p)) => verified(p, &mut diagnostics, &CheckOptions::default()),
+        (Some(options), Some(p)) => verified(p, &mut diagnostics, options),
         (_, policy) => (policy, None),
     };
     CheckReport {

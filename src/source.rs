@@ -75,6 +75,11 @@ impl SourceMap {
         FileId((self.files.len() - 1) as u32)
     }
 
+    /// Every file added so far, in the order they were added.
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + use<> {
+        (0..self.files.len() as u32).map(FileId)
+    }
+
     /// The file's display name (its path as given).
     pub fn name(&self, id: FileId) -> &str {
         self.files[id.0 as usize].name()

@@ -23,7 +23,7 @@
 //! let results = writ::testing::run_policy_tests(&policy, &Default::default()).unwrap();
 //! assert!(results[0].passed());
 //! assert_eq!(
-//!     writ::testing::render(&policy, &results[1]),
+//!     writ::render::test::line(&policy, &results[1]),
 //!     "FAIL \"everywhere\": expected compel, got undecided; counterexample: location = Ireland"
 //! );
 //! ```
@@ -32,7 +32,6 @@ use crate::check::{Expectation, Policy};
 /// A case with its values by name (the witness form of diagnostics).
 pub use crate::compile::witness;
 use crate::compile::{self, CompileError, Diagram, Options};
-use crate::diag::format_witness;
 use crate::semantics::{Value, Verdict};
 
 /// Leaf payloads of the combined diagram: a case outside the test's region,
@@ -198,93 +197,10 @@ fn run_one(policy: &Policy, d: &mut Diagram, test: usize) -> Result<(), Failure>
     Err(Failure::Counterexample { case, got })
 }
 
-/// An expectation as written after `expect`: `compel`, `compel by r`,
-/// `undecided`.
-pub fn describe_expectation(policy: &Policy, expect: &Expectation) -> String {
-    match expect {
-        Expectation::Undecided => "undecided".to_string(),
-        Expectation::Outcome { outcome, by } => {
-            let mut s = policy.decision.outcomes[*outcome].clone();
-            if let Some(r) = by {
-                s.push_str(" by ");
-                s.push_str(&policy.rules[*r].id);
-            }
-            s
-        }
-    }
-}
-
-/// A verdict in words: `compel by r1, r2`, `quash by default`, `undecided`,
-/// or `a conflict: r1 gives compel, r2 gives quash`.
-pub fn describe_verdict(policy: &Policy, verdict: &Verdict) -> String {
-    let outcomes = &policy.decision.outcomes;
-    match verdict {
-        Verdict::Undecided => "undecided".to_string(),
-        Verdict::Decided {
-            outcome,
-            default: true,
-            ..
-        } => format!("{} by default", outcomes[*outcome]),
-        Verdict::Decided { outcome, rules, .. } if rules.is_empty() => outcomes[*outcome].clone(),
-        Verdict::Decided { outcome, rules, .. } => {
-            let ids: Vec<&str> = rules.iter().map(|&r| policy.rules[r].id.as_str()).collect();
-            format!("{} by {}", outcomes[*outcome], ids.join(", "))
-        }
-        Verdict::Conflict { rules } => {
-            let each: Vec<String> = rules
-                .iter()
-                .map(|&r| {
-                    format!(
-                        "{} gives {}",
-                        policy.rules[r].id, outcomes[policy.rules[r].outcome]
-                    )
-                })
-                .collect();
-            format!("a conflict: {}", each.join(", "))
-        }
-    }
-}
-
-/// One line for a result, as `writ test` prints it: `PASS "name"`, or
-/// `FAIL "name": ` and why, with the counterexample by value names.
-pub fn render(policy: &Policy, result: &TestResult) -> String {
-    // Debug formatting escapes quotes and control characters in the name,
-    // so the line stays one line and the name stays delimited.
-    let name = format!("{:?}", result.name);
-    let Some(failure) = &result.failure else {
-        return format!("PASS {name}");
-    };
-    let expect = describe_expectation(policy, &policy.tests[result.test].expect);
-    let why = match failure {
-        Failure::NoCase => "no case satisfies `given`".to_string(),
-        Failure::Counterexample { case, got } => format!(
-            "expected {expect}, got {}; counterexample: {}",
-            describe_verdict(policy, got),
-            counterexample_text(policy, case)
-        ),
-        Failure::TooLarge { max_nodes } => {
-            format!("not run: the decision diagram grew past {max_nodes} nodes")
-        }
-        Failure::NoExplanations => {
-            "not run: the diagram was compiled with outcomes only, so `by` cannot be checked"
-                .to_string()
-        }
-    };
-    format!("FAIL {name}: {why}")
-}
-
-fn counterexample_text(policy: &Policy, case: &[Value]) -> String {
-    if case.is_empty() {
-        // A policy without attributes has one case, the empty one.
-        "the only case (no attributes)".to_string()
-    } else {
-        format_witness(&witness(policy, case))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::test::line as render;
     use crate::semantics::interp::{Interpreter, all_cases};
     use crate::source::SourceMap;
 

@@ -185,7 +185,7 @@ fn the_batch_writer_writes_what_to_json_builds() {
         "tests/fixtures/eval/review.policy",
     ] {
         let (policy, header) = bundled_with_header(name);
-        let writer = writ::eval::render::JsonWriter::new(&header);
+        let writer = writ::render::eval::JsonWriter::new(&header);
         let d = writ::compile::compile(&policy, &Default::default()).unwrap();
         let index = RuleIndex::build(&policy);
         let engines = [
@@ -201,7 +201,8 @@ fn the_batch_writer_writes_what_to_json_builds() {
                 let result = e.evaluate(&case, why_not, &mut scratch).unwrap();
                 let mut line = String::new();
                 writer.write(&mut line, &result);
-                let want = serde_json::to_string(&writ::eval::to_json(&header, &result)).unwrap();
+                let want =
+                    serde_json::to_string(&writ::render::eval::json(&header, &result)).unwrap();
                 assert_eq!(line, want, "{name}: {case:?}");
             }
         }

@@ -14,7 +14,7 @@ mod analysis;
 use std::path::Path;
 use writ::analysis::lint::{self, LINTS, Levels};
 use writ::check::Policy;
-use writ::diag::{self, Diagnostic};
+use writ::diag::Diagnostic;
 use writ::semantics::interp::{Interpreter, all_cases};
 use writ::source::SourceMap;
 
@@ -54,10 +54,10 @@ fn render(map: &SourceMap, path: &Path, diagnostics: &[Diagnostic]) -> String {
     let mut text = Vec::new();
     {
         let mut w = codespan_reporting::term::termcolor::NoColor::new(&mut text);
-        diag::render_text(&mut w, map, diagnostics).unwrap();
+        writ::render::diagnostics::text(&mut w, map, diagnostics).unwrap();
     }
     let text = String::from_utf8(text).unwrap();
-    let json = diag::render_json(map, diagnostics);
+    let json = writ::render::diagnostics::json(map, diagnostics);
     let source = std::fs::read_to_string(path).unwrap();
     format!(
         "--- source ---\n{source}--- text ---\n{}--- json ---\n{json}",

@@ -56,7 +56,7 @@ fn counterexamples_are_real() {
         let printed: Vec<&str> = stdout.lines().skip(1).take(results.len()).collect();
         let rendered: Vec<String> = results
             .iter()
-            .map(|r| testing::render(&policy, r))
+            .map(|r| writ::render::test::line(&policy, r))
             .collect();
         assert_eq!(printed, rendered, "{rel}");
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::Path;
 use writ::analysis::lint::{self, Options};
-use writ::diag::{self, Diagnostic};
+use writ::diag::Diagnostic;
 use writ::source::SourceMap;
 
 /// Checks and lints a policy file (named relative to the crate, as a user in
@@ -67,7 +67,7 @@ fn lint_output_is_valid_sarif() {
     for code in ["L0001", "L0003", "L0006", "L0008"] {
         assert!(codes.contains(&code), "{code} does not fire: {codes:?}");
     }
-    let text = diag::render_sarif(&map, &diagnostics);
+    let text = writ::render::sarif::log(&map, &diagnostics);
     let log = assert_valid(&text);
 
     let run = &log["runs"][0];
@@ -143,7 +143,7 @@ rule subpoena: when instrument = subpoena then quash
     let policy = report.policy.expect("the policy checks");
     let diagnostics = lint::lint(&policy, &Options::default()).unwrap();
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let log = assert_valid(&diag::render_sarif(&map, &diagnostics));
+    let log = assert_valid(&writ::render::sarif::log(&map, &diagnostics));
     let run = &log["runs"][0];
     assert_eq!(run["results"], Value::Array(Vec::new()));
     assert_eq!(run["tool"]["driver"]["rules"], Value::Array(Vec::new()));
@@ -163,7 +163,7 @@ type Breakage = (&'static str, fn(&mut Value));
 #[test]
 fn the_schema_rejects_broken_logs() {
     let (map, diagnostics) = lint_file(EXAMPLE);
-    let good: Value = serde_json::from_str(&diag::render_sarif(&map, &diagnostics)).unwrap();
+    let good: Value = serde_json::from_str(&writ::render::sarif::log(&map, &diagnostics)).unwrap();
     assert!(violations(&good).is_empty());
     let breakages: [Breakage; 7] = [
         ("wrong version", |v| v["version"] = "2.0.0".into()),

@@ -58,6 +58,69 @@ pub enum Order {
     Auto,
 }
 
+impl Order {
+    /// Reads `--order`: `declaration`, `auto`, or attribute names separated
+    /// by commas (the rest follow in declaration order). A name the policy
+    /// does not declare, an empty name, or a name given twice is an
+    /// [`INVALID_ARGUMENT`](crate::diag::Code::INVALID_ARGUMENT) diagnostic,
+    /// with a close name when there is one.
+    ///
+    /// ```
+    /// # use writ::compile::Order;
+    /// # let text = "policy p\nattribute a: bool\nattribute b: bool\ndecision o: { y }\nwhen a then y\n";
+    /// # let p = writ::api::check_source(&mut writ::source::SourceMap::new(), "p.policy", text).policy.unwrap();
+    /// assert_eq!(Order::parse("b", &p).unwrap(), Order::Given(vec![1]));
+    /// let e = Order::parse("a,bb", &p).unwrap_err();
+    /// assert_eq!(e.message, "`bb` in `--order` is not an attribute of policy `p`");
+    /// assert_eq!(e.notes, ["help: did you mean `b`?"]);
+    /// ```
+    pub fn parse(spec: &str, policy: &Policy) -> Result<Order, Box<crate::diag::Diagnostic>> {
+        use crate::diag::{Code, Diagnostic, did_you_mean};
+        match spec {
+            "declaration" => return Ok(Order::Declaration),
+            "auto" => return Ok(Order::Auto),
+            _ => {}
+        }
+        let mut ids = Vec::new();
+        for name in spec.split(',').map(str::trim) {
+            match policy.attributes.iter().position(|a| a.name == name) {
+                Some(i) if ids.contains(&i) => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            Code::INVALID_ARGUMENT,
+                            format!("`{name}` is named twice in `--order`"),
+                        )
+                        .help("name each attribute once"),
+                    ));
+                }
+                Some(i) => ids.push(i),
+                None if name.is_empty() => {
+                    return Err(Box::new(Diagnostic::error(
+                        Code::INVALID_ARGUMENT,
+                        "`--order` has an empty attribute name",
+                    )
+                    .help("`--order` takes `declaration`, `auto`, or attribute names separated by commas")));
+                }
+                None => {
+                    let d = Diagnostic::error(
+                        Code::INVALID_ARGUMENT,
+                        format!(
+                            "`{name}` in `--order` is not an attribute of policy `{}`",
+                            policy.meta.name
+                        ),
+                    );
+                    let names = policy.attributes.iter().map(|a| a.name.as_str());
+                    return Err(Box::new(match did_you_mean(name, names) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("`--order` takes `declaration`, `auto`, or attribute names separated by commas"),
+                    }));
+                }
+            }
+        }
+        Ok(Order::Given(ids))
+    }
+}
+
 /// How to compile.
 #[derive(Clone, Debug)]
 pub struct Options {

@@ -648,6 +648,50 @@ codes! {
     /// Fixed: repeal it once (and check whether another rule was meant).
     REPEATED_REPEAL = "E0046", "repeated-repeal";
 
+    /// A command-line argument names something the input does not have, or
+    /// asks for something that cannot be done.
+    ///
+    /// The message names the argument; where a close name exists it is
+    /// suggested. Examples: an attribute in `--order` that the policy does
+    /// not declare (or names twice), an outcome in `--why-not` that the
+    /// decision does not have, a lint in `--deny` that does not exist, an
+    /// unknown code given to `writ explain`, `-o` naming one of the files
+    /// the command reads, or `--engine index` on a compiled file (which has
+    /// no rules left to index).
+    ///
+    /// Example:
+    ///
+    ///     writ compile policies/sca_2703.policy --order locaton
+    ///
+    /// Fixed:
+    ///
+    ///     writ compile policies/sca_2703.policy --order location
+    ///
+    /// Exit status 2, as for every usage error.
+    INVALID_ARGUMENT = "E0047", "invalid-argument";
+
+    /// A case given to `writ eval` is not a case of the policy.
+    ///
+    /// A case is one JSON object from attribute name to value: a string
+    /// naming one of the values of an enum attribute, `true` or `false` for
+    /// a `bool`, and an integer inside the declared range for an `int`.
+    /// The message says what is wrong: text that is not a JSON object, an
+    /// attribute the policy does not declare (with a close name when there
+    /// is one), a key given twice, a value of the wrong kind (`1.5` or
+    /// `"3"` where an integer is expected), or a value outside the
+    /// attribute's type. With `--cases`, each bad line gives a
+    /// `{"line": N, "error": ...}` record and the other lines are still
+    /// decided; the exit status is then 1.
+    ///
+    /// Example (with `attribute location: { US, Ireland }`):
+    ///
+    ///     writ eval p.policy --case '{"location": "Dublin"}'
+    ///
+    /// Fixed:
+    ///
+    ///     writ eval p.policy --case '{"location": "Ireland"}'
+    INVALID_CASE = "E0048", "invalid-case";
+
     /// Lint: a rule's condition holds for no case, so the rule never
     /// matches.
     ///

@@ -6,12 +6,8 @@
 //! places by [`Span`], so it can point into any file of the [`SourceMap`](crate::source::SourceMap).
 
 pub mod codes;
-mod render;
-mod sarif;
 
 pub use codes::Code;
-pub use render::{JsonCount, JsonWhen, JsonWitness, render_json, render_text};
-pub use sarif::render_sarif;
 
 use crate::source::Span;
 

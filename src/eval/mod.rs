@@ -43,10 +43,8 @@
 pub mod case;
 pub mod flat;
 pub mod reason;
-pub mod render;
 
 pub use reason::Minimality;
-pub use render::{to_json, to_text};
 
 use crate::check::{AttrId, OutcomeId, Policy, RuleId};
 use crate::compile::mdd::{Mdd, NodeId, Run};

@@ -1,7 +1,9 @@
 //! Rendering diagnostics: rustc-style text through codespan-reporting, and
 //! the JSON array of SPEC section 6.
 
-use super::{Allowed, Count, Diagnostic, Label, Region, WitnessValue, format_witness};
+use crate::diag::{
+    Allowed, Count, Diagnostic, Label, Region, Severity, Witness, WitnessValue, format_witness,
+};
 use crate::source::{SourceMap, Span};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor::WriteColor};
@@ -9,8 +11,8 @@ use serde::Serialize;
 
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
     let severity = match d.severity {
-        super::Severity::Error => cs::Severity::Error,
-        super::Severity::Warning => cs::Severity::Warning,
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
@@ -52,7 +54,7 @@ fn region_notes(d: &Diagnostic) -> Vec<String> {
             };
             format!(
                 "{label} ({}): {}\n  e.g. {}",
-                super::cases(&r.cases),
+                crate::diag::cases(&r.cases),
                 r.condition,
                 format_witness(&r.witness)
             )
@@ -76,7 +78,7 @@ fn region_notes(d: &Diagnostic) -> Vec<String> {
 
 /// Writes diagnostics as rustc-style text. Colour is the writer's business:
 /// pass a `termcolor` stream that was opened with colour only on a terminal.
-pub fn render_text(
+pub fn text(
     out: &mut dyn WriteColor,
     files: &SourceMap,
     diagnostics: &[Diagnostic],
@@ -101,7 +103,7 @@ struct JsonLabel<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(crate) struct JsonDiagnostic<'a> {
     severity: &'static str,
     code: &'static str,
     name: &'static str,
@@ -183,7 +185,7 @@ impl Serialize for JsonWhen<'_> {
 
 /// A witness case as a JSON object whose keys keep the policy's attribute
 /// order (a `serde_json::Map` would sort them).
-pub struct JsonWitness<'a>(pub &'a super::Witness);
+pub struct JsonWitness<'a>(pub &'a Witness);
 
 impl Serialize for JsonWitness<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -222,8 +224,20 @@ fn positions(files: &SourceMap, span: Span) -> (crate::source::LineCol, crate::s
 
 /// The diagnostics as a pretty-printed JSON array (SPEC section 6), with a
 /// final newline. Keys keep a fixed, readable order.
-pub fn render_json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    let list: Vec<JsonDiagnostic<'_>> = diagnostics
+pub fn json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    let mut s = serde_json::to_string_pretty(&json_list(files, diagnostics))
+        .expect("diagnostics always serialize");
+    s.push('\n');
+    s
+}
+
+/// The diagnostics as serializable values, for documents that embed them
+/// (`writ test --format json`).
+pub(crate) fn json_list<'a>(
+    files: &'a SourceMap,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<JsonDiagnostic<'a>> {
+    diagnostics
         .iter()
         .map(|d| {
             let span = d.primary.as_ref().map(|p| positions(files, p.span));
@@ -249,8 +263,5 @@ pub fn render_json(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
                 regions_total: d.regions_total,
             }
         })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&list).expect("diagnostics always serialize");
-    s.push('\n');
-    s
+        .collect()
 }

@@ -11,9 +11,9 @@
 //! directory `writ` ran in (`uriBaseId: %SRCROOT%`), as code scanning
 //! expects of paths inside the checked-out repository.
 
-use super::codes::{LINTS, Level};
-use super::render::{JsonRegion, JsonWitness};
-use super::{Code, Diagnostic, Label, format_witness};
+use super::diagnostics::{JsonRegion, JsonWitness};
+use crate::diag::codes::{LINTS, Level};
+use crate::diag::{Code, Diagnostic, Label, format_witness};
 use crate::source::SourceMap;
 use serde_json::{Map, Value, json};
 
@@ -26,7 +26,7 @@ const SRCROOT: &str = "%SRCROOT%";
 
 /// The diagnostics as a SARIF 2.1.0 log, pretty-printed, with a final
 /// newline.
-pub fn render_sarif(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+pub fn log(files: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     // One rule per code, in code order; results point at them by index.
     let mut codes: Vec<Code> = Vec::new();
     for d in diagnostics {
@@ -195,7 +195,7 @@ fn message_text(d: &Diagnostic) -> String {
         };
         out.push_str(&format!(
             "\n{label} ({}): {}\n  e.g. {}",
-            super::cases(&region.cases),
+            crate::diag::cases(&region.cases),
             region.condition,
             format_witness(&region.witness)
         ));
@@ -374,7 +374,7 @@ mod tests {
             first_sentence(&Code::NEVER_MATCHES.explain()),
             "A rule's condition holds for no case, so the rule never matches."
         );
-        for code in super::super::codes::ALL {
+        for code in crate::diag::codes::ALL {
             let s = first_sentence(&code.explain());
             assert!(s.ends_with('.') && !s.contains('\n'), "{}: {s}", code.code);
         }

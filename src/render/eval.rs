@@ -4,9 +4,9 @@
 //! object compactly straight into a buffer for `--cases` batches, from
 //! names escaped once (a test holds the two JSON forms together).
 
-use super::{Evaluation, Minimality, WhyNot};
 use crate::check::{AttrId, Domain, OutcomeId, RuleId};
 use crate::emit::Header;
+use crate::eval::{Evaluation, Minimality, WhyNot};
 use crate::semantics::{Value, Verdict};
 use std::fmt::Write;
 
@@ -45,7 +45,7 @@ fn minimal_word(m: Minimality) -> Option<&'static str> {
 }
 
 /// The JSON result object of SPEC section 6.
-pub fn to_json(schema: &Header, e: &Evaluation) -> serde_json::Value {
+pub fn json(schema: &Header, e: &Evaluation) -> serde_json::Value {
     use serde_json::{Map, Value as J, json};
     let pairs = |v: &[(AttrId, Value)]| -> Map<String, J> {
         v.iter()
@@ -131,7 +131,7 @@ pub fn to_json(schema: &Header, e: &Evaluation) -> serde_json::Value {
     }
 }
 
-/// Writes [`to_json`]'s object compactly (as `serde_json::to_string`
+/// Writes [`json`]'s object compactly (as `serde_json::to_string`
 /// would) into a buffer, from names escaped once.
 pub struct JsonWriter {
     /// Each attribute's name as a JSON string.
@@ -321,7 +321,7 @@ impl JsonWriter {
 }
 
 /// The human-readable result.
-pub fn to_text(schema: &Header, e: &Evaluation) -> String {
+pub fn text(schema: &Header, e: &Evaluation) -> String {
     let value = |a: AttrId, v: Value| {
         format!(
             "{} = {}",

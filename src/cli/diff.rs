@@ -1,0 +1,84 @@
+//! `writ diff`: the cases two policies decide differently.
+//!
+//! Exit 0 without a difference, 1 with one, 2 when either policy cannot be
+//! compared (like diff(1), so that 1 stays unambiguous).
+
+use super::{Exit, Format, Reporter, check_input, io, not_a_policy};
+use std::path::PathBuf;
+use writ::analysis::diff;
+use writ::api::Purpose;
+
+/// The arguments of `writ diff`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The old policy.
+    old: PathBuf,
+    /// The new policy.
+    new: PathBuf,
+    /// Text for review, or the stable JSON form.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also list the cases decided the same way by different rules.
+    #[arg(long)]
+    reasons: bool,
+    /// The node budget of the diagram both policies are compiled into.
+    #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
+    max_nodes: usize,
+}
+
+pub fn run(args: Args) -> Exit {
+    let mut rep = Reporter::new(args.format);
+    let mut policies = Vec::new();
+    let options = writ::api::CheckOptions {
+        max_nodes: args.max_nodes,
+        ..Default::default()
+    };
+    for path in [&args.old, &args.new] {
+        match check_input(&mut rep, path, &options) {
+            Ok(report) => {
+                let vocabulary = report.is_vocabulary && !report.has_errors();
+                rep.diagnostics.extend(report.diagnostics);
+                match report.policy {
+                    Some(p) => policies.push(p),
+                    None if vocabulary => rep.push(not_a_policy(path, "compare")),
+                    None => {}
+                }
+            }
+            Err(d) => rep.push(*d),
+        }
+    }
+    let [old, new] = policies.as_slice() else {
+        rep.finish();
+        return Exit::Usage;
+    };
+    let options = diff::Options {
+        reasons: args.reasons,
+        max_nodes: args.max_nodes,
+    };
+    match diff::diff(old, new, &options) {
+        Ok(report) => {
+            let text = match args.format {
+                Format::Text => writ::render::diff::text(&report),
+                Format::Json => writ::render::diff::json(&report),
+            };
+            if let Err(d) = io::write_stdout(&text) {
+                return rep.fail(d, Exit::Usage);
+            }
+            if report.differs() {
+                Exit::Failed
+            } else {
+                Exit::Ok
+            }
+        }
+        Err(diff::Error::Mismatch(ds)) => {
+            rep.diagnostics.extend(ds);
+            rep.finish();
+            Exit::Usage
+        }
+        Err(diff::Error::TooLarge { error, old: is_old }) => {
+            let p = if is_old { old } else { new };
+            let d = writ::api::too_large(p, &error, Purpose::Diff { old: is_old });
+            rep.fail(d, Exit::Usage)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Writing results: to stdout, or to a file replaced atomically, never
+//! onto one of the command's own inputs.
+
+use super::Exit;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use writ::diag::{Code, Diagnostic};
+use writ::source::SourceMap;
+
+/// The name standard input goes by in diagnostics.
+pub const STDIN: &str = "<stdin>";
+
+/// Whether a FILE operand means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes `text` to stdout. A reader that stops early (`| head`) is not an
+/// error.
+pub fn write_stdout(text: &str) -> Result<(), Box<Diagnostic>> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Box::new(Diagnostic::error(
+            Code::UNREADABLE,
+            format!("cannot write the output: {e}"),
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The file a write to `path` lands in: through symbolic links, so that
+/// formatting a link rewrites the file it points to and keeps the link.
+pub fn write_target(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Refuses an output path that is one of the files the command read (the
+/// policy, or anything it `use`s or `extends`), so `-o` cannot overwrite
+/// its own source.
+pub fn refuse_input(output: &Path, map: &SourceMap) -> Result<(), Box<Diagnostic>> {
+    // An output that does not exist yet cannot be an input.
+    let Ok(target) = std::fs::canonicalize(output) else {
+        return Ok(());
+    };
+    for id in map.ids() {
+        if std::fs::canonicalize(map.name(id)).is_ok_and(|p| p == target) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::INVALID_ARGUMENT,
+                    format!(
+                        "`-o {}` would overwrite `{}`, which this command reads",
+                        output.display(),
+                        map.name(id)
+                    ),
+                )
+                .help("write the output to another file"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to a temporary file beside `path`'s target and renames it
+/// over the target, so that an interrupted write never leaves a
+/// half-written file. Follows symbolic links: the link stays, the file it
+/// points to changes.
+pub fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let path = &write_target(path);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.writ-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The diagnostic for an output that cannot be written, and its status.
+pub fn cannot_write(path: &Path, e: &std::io::Error) -> (Diagnostic, Exit) {
+    (
+        Diagnostic::error(
+            Code::UNREADABLE,
+            format!("cannot write `{}`: {e}", path.display()),
+        ),
+        Exit::Usage,
+    )
+}
+
+/// Reads all of standard input as text, under the same size cap and UTF-8
+/// check as a file.
+pub fn read_stdin() -> Result<String, Box<Diagnostic>> {
+    use std::io::Read;
+    let cap = writ::load::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin()
+        .lock()
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+    {
+        return Err(Box::new(Diagnostic::error(
+            Code::UNREADABLE,
+            format!("cannot read standard input: {e}"),
+        )));
+    }
+    if bytes.len() as u64 > cap {
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::FILE_TOO_LARGE,
+                format!("standard input is larger than {cap} bytes"),
+            )
+            .help("policy files are limited in size so that checking them stays within memory"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Box::new(
+            Diagnostic::error(
+                Code::NOT_UTF8,
+                format!(
+                    "standard input is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .help("policy files must be UTF-8"),
+        )
+    })
+}

@@ -1,0 +1,198 @@
+//! The command line: one file per subcommand, each with its `Args` (clap)
+//! and a `run` that reads its inputs, calls the library and hands what it
+//! found to the renderers. The work is the library's; the one writer of
+//! diagnostics is [`Reporter`].
+
+mod check;
+mod compile;
+mod diff;
+mod eval;
+mod explain;
+mod fmt;
+mod io;
+mod lint;
+mod test;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use writ::diag::Diagnostic;
+use writ::render;
+use writ::source::SourceMap;
+
+/// Exit statuses (SPEC section 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Exit {
+    /// Success.
+    Ok = 0,
+    /// The input has errors, a test failed, or a difference was found.
+    Failed = 1,
+    /// Usage or I/O error.
+    Usage = 2,
+}
+
+/// writ: a compiler for policy files that encode legal positions.
+#[derive(Parser)]
+#[command(name = "writ", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, type-check and analyse policy and vocabulary files; report every error.
+    Check(check::Args),
+    /// Rewrite files in the canonical layout, keeping comments.
+    Fmt(fmt::Args),
+    /// Compile a policy to its decision diagram: JSON tree or dag, Graphviz DOT, or text.
+    Compile(compile::Args),
+    /// Run the tests written in policy files, exhaustively; end with `N passed, N failed`.
+    Test(test::Args),
+    /// Decide cases, with the explaining rules, the path taken and a sufficient reason.
+    Eval(eval::Args),
+    /// Check, plus warnings about rules and declarations, each with the exact cases it is about.
+    Lint(lint::Args),
+    /// The cases two policies decide differently, as regions, with both sides' rules.
+    Diff(diff::Args),
+    /// Print the long explanation of a diagnostic code, with an example.
+    Explain(explain::Args),
+}
+
+/// How diagnostics (and results) are printed: rustc-style text on stderr,
+/// or JSON on stdout.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Human-readable text; diagnostics on stderr.
+    Text,
+    /// JSON on stdout.
+    Json,
+}
+
+/// Runs the command line and returns the process's exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The library's walks are iterative, but a deep policy still costs
+    // stack in the checker and the formatter (bounded by the nesting limit);
+    // one large stack for the whole command leaves room to spare.
+    let exit = writ::compile::on_big_stack(|| run(cli));
+    ExitCode::from(exit as u8)
+}
+
+fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Compile(args) => compile::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// The one writer of diagnostics: they are collected while a command runs,
+/// then printed once in the chosen format, followed (in text) by the
+/// command's `ok:` lines.
+struct Reporter {
+    map: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+    format: Format,
+    ok: Vec<String>,
+}
+
+impl Reporter {
+    fn new(format: Format) -> Reporter {
+        Reporter {
+            map: SourceMap::new(),
+            diagnostics: Vec::new(),
+            format,
+            ok: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Records `message` and stops the command with `exit`: for failures
+    /// that end a command before it has anything else to say.
+    fn fail(mut self, d: impl Into<Box<Diagnostic>>, exit: Exit) -> Exit {
+        self.push(*d.into());
+        self.finish();
+        exit
+    }
+
+    /// Prints everything collected. Text goes to stderr (coloured only on a
+    /// terminal) with the `ok:` lines on stdout, JSON to stdout as one array.
+    fn finish(&self) {
+        match self.format {
+            Format::Json => {
+                let json = render::diagnostics::json(&self.map, &self.diagnostics);
+                let _ = std::io::stdout().lock().write_all(json.as_bytes());
+            }
+            Format::Text => {
+                self.write_text();
+                let mut out = std::io::stdout().lock();
+                for line in &self.ok {
+                    let _ = writeln!(out, "ok: {line}");
+                }
+            }
+        }
+    }
+
+    /// The diagnostics as text on stderr, whatever the format: for commands
+    /// whose stdout carries their result.
+    fn write_text(&self) {
+        let choice = if std::io::stderr().is_terminal() {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        let mut err = StandardStream::stderr(choice);
+        let _ = render::diagnostics::text(&mut err, &self.map, &self.diagnostics);
+        let errors = self.errors();
+        if let Some(line) = render::summary::error_count(errors, self.diagnostics.len() - errors) {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+}
+
+/// Loads and checks one FILE operand (`-`: standard input, which can `use`
+/// nothing) into the reporter's map. `Err` when it cannot be read at all.
+fn check_input(
+    rep: &mut Reporter,
+    path: &std::path::Path,
+    options: &writ::api::CheckOptions,
+) -> Result<writ::api::CheckReport, Box<Diagnostic>> {
+    if io::is_stdin(path) {
+        let text = io::read_stdin()?;
+        Ok(writ::api::check_source_options(
+            &mut rep.map,
+            io::STDIN,
+            &text,
+            options,
+        ))
+    } else {
+        writ::api::check_file_with(&mut rep.map, path, options)
+    }
+}
+
+/// The diagnostic for a command that needs a policy and was given a
+/// vocabulary that checks.
+fn not_a_policy(path: &std::path::Path, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        writ::diag::Code::MISSING_POLICY,
+        format!(
+            "`{}` is a vocabulary, not a policy: there is nothing to {what}",
+            path.display()
+        ),
+    )
+    .help("name a `.policy` file (a vocabulary only declares names; policies `use` it)")
+}
