@@ -9,17 +9,21 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::Serialize;
 
-fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
+/// `d` for codespan, with each span's byte range as `range` places it.
+fn to_codespan(
+    d: &Diagnostic,
+    range: impl Fn(Span) -> std::ops::Range<usize>,
+) -> cs::Diagnostic<crate::source::FileId> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(cs::Label::primary(p.span.file, p.span.range()).with_message(&p.message));
+        labels.push(cs::Label::primary(p.span.file, range(p.span)).with_message(&p.message));
     }
     for s in &d.secondary {
-        labels.push(cs::Label::secondary(s.span.file, s.span.range()).with_message(&s.message));
+        labels.push(cs::Label::secondary(s.span.file, range(s.span)).with_message(&s.message));
     }
     // What the problem is about first (the witness, the regions), then how
     // to fix it.
@@ -85,8 +89,17 @@ pub fn text(
 ) -> std::io::Result<()> {
     let config = term::Config::default();
     for d in diagnostics {
-        term::emit_to_write_style(out, &config, files, &to_codespan(d))
-            .map_err(std::io::Error::other)?;
+        let written = match super::clip::Clipped::new(files, d) {
+            // Long lines are shown around their labels only.
+            Some(view) => {
+                let range = |s: Span| {
+                    view.offset(s.file, s.start as usize)..view.offset(s.file, s.end as usize)
+                };
+                term::emit_to_write_style(out, &config, &view, &to_codespan(d, range))
+            }
+            None => term::emit_to_write_style(out, &config, files, &to_codespan(d, Span::range)),
+        };
+        written.map_err(std::io::Error::other)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! the output of `compile`, a format other programs read back, and lives in
 //! [`emit`](crate::emit).
 
+mod clip;
 pub mod diagnostics;
 pub mod diff;
 pub mod eval;
