@@ -156,7 +156,7 @@ impl<'m> Clipped<'m> {
                     end -= 1;
                 }
                 let windows = if end - range.start <= LONG {
-                    vec![range.start..end]
+                    std::iter::once(range.start..end).collect()
                 } else {
                     windows(source, range.start..end, &marks)
                 };
