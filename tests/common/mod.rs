@@ -1,20 +1,187 @@
-//! What the integration tests share: running the real `writ` binary.
+//! The one door of the integration tests: [`Writ`] runs the real binary
+//! (arguments, optional standard input, working folder) and [`check`]
+//! checks a source text through the library, rendering its diagnostics as
+//! users see them. [`Scratch`] is a temporary folder that cleans up after
+//! itself.
 
-use std::process::Command;
+#![allow(dead_code)] // Each test file uses part of the door.
 
-/// Runs `writ ARGS` from the crate's folder; returns the exit status (a
-/// signal fails the test), stdout and stderr.
-pub fn writ(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("writ runs");
-    (
-        out.status
-            .code()
-            .expect("writ exits normally, not by a signal"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What a run of `writ` did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit status (a signal or a panic fails the test before this).
+    pub status: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// A run of the `writ` binary being built: `Writ::new(["check", "p.policy"])
+/// .stdin("…").run()`.
+pub struct Writ {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+    shown: String,
+}
+
+impl Writ {
+    /// `writ ARGS`, run from the crate's folder.
+    pub fn new<I, S>(args: I) -> Writ
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_writ"));
+        let mut shown = "writ".to_string();
+        for a in args {
+            shown.push(' ');
+            shown.push_str(&a.as_ref().to_string_lossy());
+            command.arg(a);
+        }
+        command.current_dir(env!("CARGO_MANIFEST_DIR"));
+        Writ {
+            command,
+            stdin: None,
+            shown,
+        }
+    }
+
+    /// Feeds `bytes` on standard input (otherwise it is empty).
+    pub fn stdin(mut self, bytes: impl AsRef<[u8]>) -> Writ {
+        self.stdin = Some(bytes.as_ref().to_vec());
+        self
+    }
+
+    /// Runs in `dir` instead of the crate's folder.
+    pub fn dir(mut self, dir: impl AsRef<Path>) -> Writ {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Runs it. A signal or a panic fails the test, naming the command.
+    pub fn run(mut self) -> Run {
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("writ runs");
+        let input = self.stdin.take().unwrap_or_default();
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // Written from a thread so a large output cannot block the input.
+        let writer = std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("writ finishes");
+        let _ = writer.join();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !stderr.contains("panicked"),
+            "{} panicked: {stderr}",
+            self.shown
+        );
+        let status = out.status.code().unwrap_or_else(|| {
+            panic!(
+                "{} ended by a signal ({:?}): {stderr}",
+                self.shown, out.status
+            )
+        });
+        Run {
+            status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        }
+    }
+}
+
+/// `writ ARGS` from the crate's folder: exit status, stdout and stderr.
+pub fn writ<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    let r = Writ::new(args).run();
+    (r.status, r.stdout, r.stderr)
+}
+
+/// What [`check`] found.
+pub struct Checked {
+    /// The checked policy, when it checks cleanly.
+    pub policy: Option<writ::check::Policy>,
+    /// The diagnostics.
+    pub diagnostics: Vec<writ::diag::Diagnostic>,
+    /// The diagnostics as text, as `writ check` prints them (no colour).
+    pub text: String,
+    /// The diagnostics as `--format json` prints them.
+    pub json: String,
+}
+
+/// Checks `source` as a file named `name` (which uses no other file), and
+/// renders its diagnostics as users see them.
+pub fn check(name: &str, source: &str) -> Checked {
+    let mut map = writ::source::SourceMap::new();
+    let report = writ::api::check_source(&mut map, name, source);
+    render(&map, report.policy, report.diagnostics)
+}
+
+/// Checks the file at `path` (following its `use` and `extends`), and
+/// renders its diagnostics as users see them. An unreadable file is one
+/// diagnostic.
+pub fn check_file(path: &Path) -> Checked {
+    let mut map = writ::source::SourceMap::new();
+    match writ::api::check_file(&mut map, path) {
+        Ok(report) => render(&map, report.policy, report.diagnostics),
+        Err(d) => render(&map, None, vec![*d]),
+    }
+}
+
+/// `policy` with `diagnostics` rendered as text and as JSON.
+pub fn render(
+    map: &writ::source::SourceMap,
+    policy: Option<writ::check::Policy>,
+    diagnostics: Vec<writ::diag::Diagnostic>,
+) -> Checked {
+    let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    writ::render::diagnostics::text(&mut buf, map, &diagnostics).expect("text renders");
+    Checked {
+        policy,
+        text: String::from_utf8(buf.into_inner()).expect("UTF-8"),
+        json: writ::render::diagnostics::json(map, &diagnostics),
+        diagnostics,
+    }
+}
+
+/// A temporary folder, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new, empty folder whose name includes `tag` and the process id.
+    pub fn new(tag: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("writ-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        Scratch(dir)
+    }
+
+    /// Writes `bytes` to `name` inside the folder; returns its path.
+    pub fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("a folder");
+        }
+        std::fs::write(&path, bytes).expect("a file");
+        path
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
