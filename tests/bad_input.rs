@@ -1,68 +1,77 @@
 //! Bad input never panics, hangs or exhausts memory (SPEC section 7): each
 //! case runs the real binary and checks its exit status and its diagnostic.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::{Scratch, Writ};
+use std::ffi::OsStr;
+use std::path::Path;
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("writ-bad-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+/// A clean policy to put beside a bad file in `diff`.
+const GOOD: &str = "policy good\nattribute x: bool\ndecision o: { a, b }\nwhen x then a\n";
 
 /// Runs `writ ARGS`, and checks that it exited normally (no signal, no
 /// panic) with `status`, printing `needle` on stderr.
-fn expect(args: &[&std::ffi::OsStr], status: i32, needle: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(args)
-        .output()
-        .expect("writ runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "writ panicked: {stderr}");
-    assert_eq!(out.status.code(), Some(status), "{args:?}: {stderr}");
+fn expect(args: &[&OsStr], status: i32, needle: &str) -> String {
+    let r = Writ::new(args).run();
+    assert_eq!(r.status, status, "{args:?}: {}", r.stderr);
     assert!(
-        stderr.contains(needle),
-        "{args:?}: expected {needle:?} in {stderr}"
+        r.stderr.contains(needle),
+        "{args:?}: expected {needle:?} in {}",
+        r.stderr
     );
-    stderr
+    r.stderr
 }
 
+/// Feeds a bad file to every command that reads policies: `check`,
+/// `lint`, `compile`, `eval`, `test` and `diff` (on either side) each exit
+/// with `status` (`diff` with 2, its status for every error) and show
+/// `needle`. `fmt` reads the file without following `use`, so it must
+/// agree only where the problem is in reading or parsing the file itself
+/// (`parses`: false); otherwise it must merely not fail. Returns what
+/// `check` printed.
 fn check(path: &Path, status: i32, needle: &str) -> String {
-    expect(&["check".as_ref(), path.as_os_str()], status, needle)
+    check_with(path, status, needle, false)
+}
+
+fn check_with(path: &Path, status: i32, needle: &str, parses: bool) -> String {
+    let p = path.as_os_str();
+    let shown = expect(&["check".as_ref(), p], status, needle);
+    expect(&["lint".as_ref(), p], status, needle);
+    expect(&["compile".as_ref(), p], status, needle);
+    expect(
+        &["eval".as_ref(), p, "--case".as_ref(), "{}".as_ref()],
+        status,
+        needle,
+    );
+    expect(&["test".as_ref(), p], status, needle);
+    // Tests run in parallel: each call has a folder of its own.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = Scratch::new(&format!("bad-good-{n}"));
+    let good = scratch.file("good.policy", GOOD);
+    expect(&["diff".as_ref(), p, good.as_os_str()], 2, needle);
+    expect(&["diff".as_ref(), good.as_os_str(), p], 2, needle);
+    let r = Writ::new(["fmt".as_ref(), "--check".as_ref(), p]).run();
+    if parses {
+        assert!(r.status <= 1, "fmt --check {p:?}: {}", r.stderr);
+    } else {
+        assert_eq!(r.status, status, "fmt --check {p:?}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "fmt --check {p:?}: {}", r.stderr);
+    }
+    shown
 }
 
 /// Runs `writ check` on a file that must pass; returns its stdout.
 fn check_clean(path: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(["check".as_ref(), path.as_os_str()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let r = Writ::new(["check".as_ref(), path.as_os_str()]).run();
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    r.stdout
 }
 
 #[test]
 fn empty_file() {
     let s = Scratch::new("empty");
-    let stderr = check(&s.file("empty.policy", ""), 1, "E0010");
+    let stderr = check_with(&s.file("empty.policy", ""), 1, "E0010", true);
     // One mistake, one error: no cascade about the missing decision.
     assert!(!stderr.contains("E0033"), "{stderr}");
 }
@@ -148,7 +157,7 @@ fn huge_enum_and_extreme_int_range() {
             values.join(", ")
         ),
     );
-    check(&typo, 1, "E0024");
+    check_with(&typo, 1, "E0024", true);
 }
 
 #[test]
@@ -157,15 +166,15 @@ fn use_cycle_directory_missing_and_oversized_files() {
     s.file("a.vocab", "use \"b.vocab\"\nattribute a: bool\n");
     s.file("b.vocab", "use \"a.vocab\"\nattribute b: bool\n");
     let p = s.file("p.policy", "policy p\nuse \"a.vocab\"\ndecision o: { x }\n");
-    check(&p, 1, "E0007");
+    check_with(&p, 1, "E0007", true);
     let self_use = s.file("self.vocab", "use \"self.vocab\"\n");
-    check(&self_use, 1, "E0007");
-    check(&s.0, 2, "is a directory");
-    check(&s.0.join("missing.policy"), 2, "no such file");
-    let big = std::fs::File::create(s.0.join("huge.policy")).unwrap();
+    check_with(&self_use, 1, "E0007", true);
+    check(&s.path().to_path_buf(), 2, "is a directory");
+    check(&s.path().join("missing.policy"), 2, "no such file");
+    let big = std::fs::File::create(s.path().join("huge.policy")).unwrap();
     // A sparse file: no disk is used, and writ must refuse it before reading.
     big.set_len(300 * 1024 * 1024).unwrap();
-    check(&s.0.join("huge.policy"), 2, "E0015");
+    check(&s.path().join("huge.policy"), 2, "E0015");
 }
 
 #[test]
@@ -177,7 +186,7 @@ fn fmt_leaves_broken_files_untouched() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     let junk = s.file("junk.policy", [0xffu8, 0xfe, 0x00]);
     expect(&["fmt".as_ref(), junk.as_os_str()], 1, "E0005");
-    expect(&["fmt".as_ref(), s.0.as_os_str()], 2, "is a directory");
+    expect(&["fmt".as_ref(), s.path().as_os_str()], 2, "is a directory");
 }
 
 #[test]
