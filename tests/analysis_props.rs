@@ -19,9 +19,12 @@
 //!
 //! Cost: a few seconds in a debug build on 2 cores (policies with more than
 //! 5,000 cases are skipped). The seed is fixed, as in `props.rs`; set
-//! `PROPTEST_RNG_SEED` or `PROPTEST_CASES` to explore. A failure prints the
+//! `WRIT_PROPTEST_SEED` or `PROPTEST_CASES` to explore. A failure prints the
 //! shrunk policies' source.
 
+mod common;
+/// The seed of CI's run (`WRIT_PROPTEST_SEED` sets another).
+const SEED: u64 = 0x5752_4954;
 #[path = "common/analysis.rs"]
 mod analysis;
 #[path = "common/policy_gen.rs"]
@@ -29,7 +32,7 @@ mod policy_gen;
 
 use policy_gen::{Gen, Kind, Layout, kind, policy_gen};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use writ::analysis::diff::{self, Change, Side};
@@ -98,23 +101,15 @@ fn run<S: Strategy>(
     property: impl Fn(&S::Value) -> Result<(), TestCaseError>,
     show: impl Fn(&S::Value) -> String,
 ) {
-    let mut config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = n;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x5752_4954);
-    }
-    let mut runner = TestRunner::new(config);
+    let mut runner = TestRunner::new(common::proptest_config(SEED, n));
     match runner.run(&strategy, |v| property(&v)) {
         Ok(()) => {}
-        Err(TestError::Fail(why, v)) => {
-            panic!("{why}\nshrunk input, as generated:\n{}", show(&v))
-        }
-        Err(e) => panic!("{e}"),
+        Err(TestError::Fail(why, v)) => panic!(
+            "{why}\nshrunk input, as generated:\n{}\n{}",
+            show(&v),
+            common::reproduce(SEED)
+        ),
+        Err(e) => panic!("{e} ({})", common::reproduce(SEED)),
     }
 }
 
@@ -529,7 +524,7 @@ rule r6 overrides r5: when a = y and b then yes
 /// the policy without the rule only over the cases the rule matches (for a
 /// rule that `overrides` involve), but deleting a rule that both overrides
 /// and is overridden also changes cases it does not match. The random
-/// property finds this on other seeds (`PROPTEST_RNG_SEED=1`, `2` or `3`
+/// property finds this on other seeds (`WRIT_PROPTEST_SEED=1`, `2` or `3`
 /// with `PROPTEST_CASES=3000`): every failure there is such a middle rule.
 #[test]
 fn redundant_rule_in_the_middle_of_an_overrides_chain() {

@@ -296,15 +296,12 @@ fn expand(pattern: String, glob: bool, dir: &Path) -> Result<Vec<String>, String
 /// What a README block shows for `writ ARGS` run in `dir`: stdout, then
 /// stderr, then `[exit N]` when the exit status N is not 0.
 fn run(command: &str, dir: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_writ"))
-        .args(split(command, dir).unwrap_or_else(|e| panic!("{e}")))
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let status = out.status.code().expect("writ exits, not by a signal");
+    let out = common::Writ::new(split(command, dir).unwrap_or_else(|e| panic!("{e}")))
+        .dir(dir)
+        .run();
+    let status = out.status;
     let mut shown = String::new();
-    for stream in [out.stdout, out.stderr] {
-        let text = String::from_utf8(stream).expect("UTF-8 output");
+    for text in [out.stdout, out.stderr] {
         assert!(
             text.is_empty() || text.ends_with('\n'),
             "`writ {command}`: output without a final newline cannot be shown in a block"

@@ -401,9 +401,7 @@ fn lint_past_the_node_budget_stops_with_e0042() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("wide.policy");
     std::fs::write(&path, writ::synth::wide(3, 200)).unwrap();
-    let start = std::time::Instant::now();
     let (status, stdout, stderr) = lint(&["--max-nodes", "1000", path.to_str().unwrap()]);
-    let took = start.elapsed();
     assert_eq!(status, 1, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("error[E0042]"), "{stderr}");
@@ -412,5 +410,6 @@ fn lint_past_the_node_budget_stops_with_e0042() {
         "names the budget: {stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    // The budget stops the work early: the message says how far it got.
+    assert!(common::stopped_early(&stderr), "{stderr}");
 }

@@ -305,19 +305,18 @@ fn a_diff_past_max_nodes_stops_with_e0042() {
     let (old, new) = (dir.join("wide_old.policy"), dir.join("wide_new.policy"));
     std::fs::write(&old, writ::synth::wide(3, 150)).unwrap();
     std::fs::write(&new, writ::synth::wide(3, 200)).unwrap();
-    let start = std::time::Instant::now();
     let (status, stdout, stderr) = diff(
         old.to_str().unwrap(),
         new.to_str().unwrap(),
         &["--max-nodes", "1000"],
     );
-    let took = start.elapsed();
     assert_eq!(status, 2, "{stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("error[E0042]"), "{stderr}");
     assert!(stderr.contains("1000 nodes"), "names the budget: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    // The budget stops the work early: the message says how far it got.
+    assert!(common::stopped_early(&stderr), "{stderr}");
 }
 
 #[test]

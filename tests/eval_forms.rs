@@ -135,8 +135,8 @@ fn subjects(dir: &Scratch) -> Vec<Subject> {
                 .trim_start_matches("policies/")
                 .trim_end_matches(".policy")
                 .to_string();
-            let tree = dir.file(&format!("{name}.tree.json"));
-            let dag = dir.file(&format!("{name}.dag.json"));
+            let tree = dir.join(&format!("{name}.tree.json"));
+            let dag = dir.join(&format!("{name}.dag.json"));
             for (emit, out) in [("tree", &tree), ("dag", &dag)] {
                 let r = run(&["compile", &policy, "--emit", emit, "-o", out]);
                 assert_eq!(r.status, 0, "`{}` fails: {}", r.command(), r.stderr);
@@ -201,9 +201,9 @@ fn subjects(dir: &Scratch) -> Vec<Subject> {
                 .chain(&partial_lines[..WHY_NOT_CASES / 2])
                 .cloned()
                 .collect();
-            let complete_file = dir.file(&format!("{name}.complete.jsonl"));
-            let partial_file = dir.file(&format!("{name}.partial.jsonl"));
-            let why_not_file = dir.file(&format!("{name}.why_not.jsonl"));
+            let complete_file = dir.join(&format!("{name}.complete.jsonl"));
+            let partial_file = dir.join(&format!("{name}.partial.jsonl"));
+            let why_not_file = dir.join(&format!("{name}.why_not.jsonl"));
             std::fs::write(&complete_file, jsonl(&attrs, &complete)).unwrap();
             std::fs::write(&partial_file, jsonl(&attrs, &partial)).unwrap();
             std::fs::write(&why_not_file, why_not_lines.join("\n") + "\n").unwrap();

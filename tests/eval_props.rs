@@ -375,8 +375,8 @@ impl Subject {
             .collect();
 
         let dir = Scratch::new("eval-props");
-        let file = dir.file("p.policy");
-        let (tree, dag) = (dir.file("p.tree.json"), dir.file("p.dag.json"));
+        let file = dir.join("p.policy");
+        let (tree, dag) = (dir.join("p.tree.json"), dir.join("p.dag.json"));
         std::fs::write(&file, &text).map_err(|e| e.to_string())?;
         for (emit, out) in [("tree", &tree), ("dag", &dag)] {
             let r = run(&["compile", &file, "--emit", emit, "-o", out]);
@@ -392,7 +392,7 @@ impl Subject {
         let lines: Vec<String> = cases.iter().map(|c| case_json(&attrs, c)).collect();
         let why_not_lines: Vec<String> =
             why_not_cases.iter().map(|c| case_json(&attrs, c)).collect();
-        let (batch, why_not_batch) = (dir.file("cases.jsonl"), dir.file("why_not.jsonl"));
+        let (batch, why_not_batch) = (dir.join("cases.jsonl"), dir.join("why_not.jsonl"));
         std::fs::write(&batch, lines.join("\n") + "\n").map_err(|e| e.to_string())?;
         std::fs::write(&why_not_batch, why_not_lines.join("\n") + "\n")
             .map_err(|e| e.to_string())?;
@@ -917,17 +917,7 @@ fn why_not_property(s: &Subject) -> Result<(), String> {
 // ----- running --------------------------------------------------------------
 
 fn seed() -> u64 {
-    match std::env::var("WRIT_PROPTEST_SEED") {
-        Ok(s) => {
-            let s = s.trim();
-            let parsed = match s.strip_prefix("0x") {
-                Some(h) => u64::from_str_radix(h, 16),
-                None => s.parse(),
-            };
-            parsed.unwrap_or_else(|_| panic!("WRIT_PROPTEST_SEED={s:?} is not a number"))
-        }
-        Err(_) => DEFAULT_SEED,
-    }
+    common::seed(DEFAULT_SEED)
 }
 
 /// Runs `property` on random policies that check; a failure panics with

@@ -9,15 +9,18 @@
 //!
 //! Cost: 256 pairs (`PROPTEST_CASES` overrides the count) take a few
 //! seconds in a debug build. The seed is fixed so that CI is reproducible;
-//! set `PROPTEST_RNG_SEED` to explore others.
+//! set `WRIT_PROPTEST_SEED` to explore others.
 
+mod common;
+/// The seed of CI's run (`WRIT_PROPTEST_SEED` sets another).
+const SEED: u64 = 0x4558_5444;
 #[path = "common/policy_gen.rs"]
 #[allow(dead_code)] // the explicit attribute order is `props.rs`'s
 mod policy_gen;
 
 use policy_gen::{G, Gen, cond, policy_gen};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::fmt::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -257,16 +260,7 @@ fn property(dir: &Path, base: &Gen, child: &ChildG) -> Result<(), TestCaseError>
 
 #[test]
 fn engines_agree_on_random_bases_and_children() {
-    let mut config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 256;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x4558_5444);
-    }
+    let config = common::proptest_config(SEED, 256);
     let dir = std::env::temp_dir().join(format!("writ-extends-props-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut runner = TestRunner::new(config);
@@ -277,11 +271,12 @@ fn engines_agree_on_random_bases_and_children() {
     match result {
         Ok(()) => {}
         Err(TestError::Fail(why, (b, c))) => panic!(
-            "{why}\nminimal pair:\n{}\n{}",
+            "{why}\nminimal pair:\n{}\n{}\n{}",
             b.text(None),
-            child_text(&b, &c, None)
+            child_text(&b, &c, None),
+            common::reproduce(SEED)
         ),
-        Err(e) => panic!("{e}"),
+        Err(e) => panic!("{e} ({})", common::reproduce(SEED)),
     }
     let pairs = PAIRS.load(Relaxed);
     let rejected = REJECTED.load(Relaxed);

@@ -8,16 +8,19 @@
 //!
 //! Cost: 1,024 generated policies (about 100,000 cases, `PROPTEST_CASES`
 //! overrides the count) take 5–7 s in a debug build on 2 cores. The seed is
-//! fixed so that CI is reproducible; set `PROPTEST_RNG_SEED` to explore
+//! fixed so that CI is reproducible; set `WRIT_PROPTEST_SEED` to explore
 //! others (a failure prints the shrunk policy's source). 25,000 policies
 //! over five other seeds found no disagreement when this was written.
 
+mod common;
+/// The seed of CI's run (`WRIT_PROPTEST_SEED` sets another).
+const SEED: u64 = 0x5752_4954;
 #[path = "common/policy_gen.rs"]
 mod policy_gen;
 
 use policy_gen::{Gen, policy_gen};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use writ::check::{Policy, Resolve};
@@ -241,22 +244,17 @@ fn property(g: &Gen) -> Result<(), TestCaseError> {
 
 #[test]
 fn engines_agree_on_every_case_of_random_policies() {
-    let mut config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 1024;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x5752_4954);
-    }
+    let config = common::proptest_config(SEED, 1024);
     let cases = config.cases as usize;
     let mut runner = TestRunner::new(config);
     match runner.run(&policy_gen(), |g| property(&g)) {
         Ok(()) => {}
-        Err(TestError::Fail(why, g)) => panic!("{why}\nminimal policy:\n{}", g.text(None)),
-        Err(e) => panic!("{e}"),
+        Err(TestError::Fail(why, g)) => panic!(
+            "{why}\nminimal policy:\n{}\n{}",
+            g.text(None),
+            common::reproduce(SEED)
+        ),
+        Err(e) => panic!("{e} ({})", common::reproduce(SEED)),
     }
     // Counted over the run, shrinking aside (there is none on success).
     let (generated, rejected) = (GENERATED.load(Relaxed), REJECTED.load(Relaxed));

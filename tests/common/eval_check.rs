@@ -12,41 +12,7 @@ use serde_json::{Map, Value as J};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-// ----- scratch directories ------------------------------------------------
-
-/// A fresh directory under the system's temporary directory, removed when
-/// dropped.
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    pub fn new(tag: &str) -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Relaxed);
-        let dir = std::env::temp_dir().join(format!("writ-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a scratch directory can be made");
-        Scratch(dir)
-    }
-
-    /// A path in the directory, as a string for the command line.
-    pub fn file(&self, name: &str) -> String {
-        self.0
-            .join(name)
-            .to_str()
-            .expect("UTF-8 temp path")
-            .to_string()
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use crate::common::Scratch;
 
 // ----- attributes and cases -----------------------------------------------
 
@@ -181,12 +147,12 @@ impl Run {
 }
 
 pub fn run(args: &[&str]) -> Run {
-    let (status, stdout, stderr) = crate::common::writ(args);
+    let r = crate::common::Writ::new(args).run();
     Run {
         args: args.iter().map(|s| s.to_string()).collect(),
-        status,
-        stdout,
-        stderr,
+        status: r.status,
+        stdout: r.stdout,
+        stderr: r.stderr,
     }
 }
 

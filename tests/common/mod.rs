@@ -156,9 +156,12 @@ pub fn render(
 pub struct Scratch(PathBuf);
 
 impl Scratch {
-    /// A new, empty folder whose name includes `tag` and the process id.
+    /// A new, empty folder whose name includes `tag`, the process id and
+    /// a counter (tests run in parallel).
     pub fn new(tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("writ-{tag}-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("writ-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         Scratch(dir)
@@ -174,6 +177,16 @@ impl Scratch {
         path
     }
 
+    /// A path inside the folder (nothing is written), as a string for the
+    /// command line.
+    pub fn join(&self, name: &str) -> String {
+        self.0
+            .join(name)
+            .to_str()
+            .expect("a UTF-8 temporary path")
+            .to_string()
+    }
+
     /// The folder.
     pub fn path(&self) -> &Path {
         &self.0
@@ -183,5 +196,60 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The seed of a property test: `WRIT_PROPTEST_SEED` (decimal or `0x` hex)
+/// when set, else `default`, so that CI is repeatable and a longer random
+/// campaign can run beside it.
+pub fn seed(default: u64) -> u64 {
+    match std::env::var("WRIT_PROPTEST_SEED") {
+        Ok(s) => {
+            let s = s.trim();
+            let parsed = match s.strip_prefix("0x") {
+                Some(h) => u64::from_str_radix(h, 16),
+                None => s.parse(),
+            };
+            parsed.unwrap_or_else(|_| panic!("WRIT_PROPTEST_SEED={s:?} is not a number"))
+        }
+        Err(_) => default,
+    }
+}
+
+/// The proptest configuration of a property test: the seed of [`seed`],
+/// `cases` inputs unless `PROPTEST_CASES` says otherwise, and no failure
+/// files (a failure prints what reproduces it instead, see [`reproduce`]).
+pub fn proptest_config(default_seed: u64, cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config {
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed(default_seed)),
+        ..proptest::test_runner::Config::default()
+    };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    config
+}
+
+/// How to run a property test's campaign again: its seed, as the variable
+/// that sets it.
+pub fn reproduce(default_seed: u64) -> String {
+    let seed = seed(default_seed);
+    format!("seed {seed:#x}: WRIT_PROPTEST_SEED={seed:#x} reproduces this run")
+}
+
+/// Whether an E0042 message says the fold stopped before its last rule
+/// (`… after 12 of 200 rules`).
+pub fn stopped_early(stderr: &str) -> bool {
+    let Some(at) = stderr.find(" after ") else {
+        return false;
+    };
+    let words: Vec<&str> = stderr[at..].split_whitespace().collect();
+    match (words.get(1), words.get(3)) {
+        (Some(done), Some(total)) => {
+            let total = total.trim_end_matches(|c: char| !c.is_ascii_digit());
+            matches!((done.parse::<usize>(), total.parse::<usize>()), (Ok(d), Ok(t)) if d < t)
+        }
+        _ => false,
     }
 }
