@@ -12,7 +12,6 @@ mod common;
 
 use common::writ;
 use std::path::Path;
-use std::process::Command;
 
 /// The bundled policies, as `policies/NAME.policy`, sorted; the seven
 /// positions of the case must all be there.
