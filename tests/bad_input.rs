@@ -169,7 +169,7 @@ fn use_cycle_directory_missing_and_oversized_files() {
     check_with(&p, 1, "E0007", true);
     let self_use = s.file("self.vocab", "use \"self.vocab\"\n");
     check_with(&self_use, 1, "E0007", true);
-    check(&s.path().to_path_buf(), 2, "is a directory");
+    check(s.path(), 2, "is a directory");
     check(&s.path().join("missing.policy"), 2, "no such file");
     let big = std::fs::File::create(s.path().join("huge.policy")).unwrap();
     // A sparse file: no disk is used, and writ must refuse it before reading.
