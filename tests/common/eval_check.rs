@@ -9,8 +9,6 @@
 #![allow(dead_code)]
 
 use serde_json::{Map, Value as J};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub use crate::common::Scratch;
 
