@@ -410,13 +410,15 @@ codes! {
     /// `= false`; int attributes take `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`
     /// and `not in` with integers.
     ///
-    /// Example:
+    /// Example (`location` is an enum of places, `content_age_days` an int):
     ///
-    ///     when location > US then compel
+    ///     when location = 3 then compel
+    ///     when content_age_days = US then compel
     ///
     /// Fixed:
     ///
-    ///     when location != US then compel
+    ///     when location = US then compel
+    ///     when content_age_days > 180 then compel
     TYPE_MISMATCH = "E0031", "type-mismatch";
 
     /// An integer in a comparison lies outside the attribute's range.

@@ -10,12 +10,13 @@ pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 
 /// `policy `NAME`: N attributes, N rules, N tests`, after `writ check`.
 pub fn policy(policy: &Policy) -> String {
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", plural(n, one, many));
     format!(
-        "policy `{}`: {} attributes, {} rules, {} tests",
+        "policy `{}`: {}, {}, {}",
         policy.meta.name,
-        policy.attributes.len(),
-        policy.rules.len(),
-        policy.tests.len()
+        count(policy.attributes.len(), "attribute", "attributes"),
+        count(policy.rules.len(), "rule", "rules"),
+        count(policy.tests.len(), "test", "tests")
     )
 }
 
