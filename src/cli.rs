@@ -330,7 +330,7 @@ fn explain(key: &str) -> Exit {
         }
         None => {
             let mut msg = format!("error: `{key}` is not a writ diagnostic code");
-            let names = diag::codes::ALL.iter().flat_map(|c| [c.code, c.name]);
+            let names = Code::ALL.iter().flat_map(|c| [c.code, c.name]);
             if let Some(s) = diag::did_you_mean(key, names) {
                 msg.push_str(&format!("\n  help: did you mean `{s}`?"));
             }

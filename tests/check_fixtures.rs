@@ -77,7 +77,7 @@ fn every_code_has_a_fixture() {
         Code::DIAGRAM_TOO_LARGE.code,
         Code::DIFF_MISMATCH.code,
     ];
-    for code in diag::codes::ALL {
+    for code in Code::ALL {
         if !untestable_here.contains(&code.code) && !code.code.starts_with('L') {
             assert!(seen.contains(code.code), "no fixture shows {}", code.code);
         }

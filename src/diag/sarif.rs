@@ -11,7 +11,7 @@
 //! directory `writ` ran in (`uriBaseId: %SRCROOT%`), as code scanning
 //! expects of paths inside the checked-out repository.
 
-use super::codes::{LINTS, Level};
+use super::codes::Level;
 use super::render::{JsonRegion, JsonWitness};
 use super::{Code, Diagnostic, Label, format_witness};
 use crate::source::SourceMap;
@@ -93,11 +93,10 @@ fn rule(code: &Code) -> Value {
 
 /// `error` for error codes; for lints, the level they have by default.
 fn default_level(code: &Code) -> &'static str {
-    match LINTS.iter().find(|(c, _)| c == code) {
-        None => "error",
-        Some((_, Level::Deny)) => "error",
-        Some((_, Level::Warn)) => "warning",
-        Some((_, Level::Allow)) => "none",
+    match code.default_level() {
+        None | Some(Level::Deny) => "error",
+        Some(Level::Warn) => "warning",
+        Some(Level::Allow) => "none",
     }
 }
 
@@ -374,7 +373,7 @@ mod tests {
             first_sentence(&Code::NEVER_MATCHES.explain()),
             "A rule's condition holds for no case, so the rule never matches."
         );
-        for code in super::super::codes::ALL {
+        for code in Code::ALL {
             let s = first_sentence(&code.explain());
             assert!(s.ends_with('.') && !s.contains('\n'), "{}: {s}", code.code);
         }
