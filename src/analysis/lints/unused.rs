@@ -1,9 +1,14 @@
 //! `unused` (L0008): declarations of the policy's own file that nothing
 //! uses, and outcomes that no case is decided as.
+//!
+//! One warning per declaration: an unused type or attribute is reported
+//! alone, not with each of its values; the unused values of a used enum are
+//! reported together, at the enum's declaration, however many there are.
 
 use super::context::Linter;
-use crate::check::{DeclKind, ValueOwner};
-use crate::diag::{Code, Diagnostic};
+use crate::check::{DeclKind, Declared, ValueOwner};
+use crate::diag::{Code, Count, Diagnostic, format_count};
+use std::collections::{HashMap, HashSet};
 
 declare_lint! {
     /// Lint: a type, group, attribute, value or outcome declared in the
@@ -16,7 +21,8 @@ declare_lint! {
     /// the outcomes that no case is decided as. Only declarations in the
     /// policy's own file count: a shared vocabulary used by many policies
     /// is not expected to be used in full by each. An unused type or
-    /// attribute is reported once, not with each of its values.
+    /// attribute is reported once, not with each of its values, and the
+    /// unused values of an enum are reported together.
     ///
     /// ### Why is this bad?
     ///
@@ -38,9 +44,77 @@ declare_lint! {
     pub UNUSED, "L0008", "unused", Warn
 }
 
+/// How many values one diagnostic names; the rest are counted.
+const NAMED: usize = 8;
+
 /// Reports the unused declarations and the outcomes never decided, in the
 /// order of the file.
 pub(super) fn check(l: &mut Linter) {
+    let policy = l.policy;
+    let declared = &policy.declared;
+    // The declaration of each enum of this file: a type, or an attribute
+    // with an enum of its own.
+    let mut owners: HashMap<ValueOwner, &Declared> = HashMap::new();
+    for d in declared {
+        match d.kind {
+            DeclKind::Type => owners.insert(ValueOwner::Type(d.index), d),
+            DeclKind::Attribute => owners.insert(ValueOwner::Attribute(d.index), d),
+            _ => None,
+        };
+    }
+    // Naming a group names its members.
+    let mut grouped: HashSet<(usize, u32)> = HashSet::new();
+    for d in declared
+        .iter()
+        .filter(|d| d.kind == DeclKind::Group && d.used)
+    {
+        let g = &policy.groups[d.index];
+        grouped.extend(g.members.iter().map(|&m| (g.ty, m)));
+    }
+    // Each enum's number of values, and its unused ones. The values of an
+    // unused enum are not counted as unused: the enum is reported instead.
+    let mut values: HashMap<ValueOwner, (usize, Vec<&Declared>)> = HashMap::new();
+    for d in declared.iter().filter(|d| d.kind == DeclKind::Value) {
+        let Some(owner) = d.owner else { continue };
+        let (total, unused) = values.entry(owner).or_default();
+        *total += 1;
+        let owner_unused = owners.get(&owner).is_some_and(|o| !o.used);
+        let in_group =
+            matches!(owner, ValueOwner::Type(t) if grouped.contains(&(t, d.index as u32)));
+        if !d.used && !owner_unused && !in_group {
+            unused.push(d);
+        }
+    }
+    let decided = decided_outcomes(l);
+    for d in declared {
+        let found = match d.kind {
+            // Reported with their enum's declaration, below.
+            DeclKind::Value => None,
+            _ if !d.used => Some(never_used(d)),
+            DeclKind::Outcome if !decided[d.index] => Some(never_decided(d)),
+            DeclKind::Type | DeclKind::Attribute => {
+                let owner = match d.kind {
+                    DeclKind::Type => ValueOwner::Type(d.index),
+                    _ => ValueOwner::Attribute(d.index),
+                };
+                match values.get(&owner) {
+                    Some((total, unused)) if !unused.is_empty() => {
+                        Some(unused_values(d, *total, unused))
+                    }
+                    _ => None,
+                }
+            }
+            DeclKind::Outcome | DeclKind::Group => None,
+        };
+        if let Some(found) = found {
+            l.report(Code::UNUSED, found);
+        }
+    }
+}
+
+/// Which outcomes some case is decided as: those of the verdicts at the
+/// diagram's reachable leaves.
+fn decided_outcomes(l: &Linter) -> Vec<bool> {
     let mut decided = vec![false; l.policy.decision.outcomes.len()];
     for n in l.d.mdd.reachable(l.d.root) {
         if let Some(p) = l.d.mdd.payload(n)
@@ -49,67 +123,139 @@ pub(super) fn check(l: &mut Linter) {
             decided[o] = true;
         }
     }
-    let policy = l.policy;
-    let declared = &policy.declared;
-    let unused_owner = |owner: ValueOwner| {
-        let (kind, index) = match owner {
-            ValueOwner::Type(t) => (DeclKind::Type, t),
-            ValueOwner::Attribute(a) => (DeclKind::Attribute, a),
-        };
-        declared
-            .iter()
-            .any(|d| d.kind == kind && d.index == index && !d.used)
-    };
-    // Naming a group names its members.
-    let in_used_group = |owner: ValueOwner, v: usize| {
-        let ValueOwner::Type(t) = owner else {
-            return false;
-        };
-        declared.iter().any(|d| {
-            d.kind == DeclKind::Group && d.used && {
-                let g = &policy.groups[d.index];
-                g.ty == t && g.members.binary_search(&(v as u32)).is_ok()
-            }
-        })
-    };
-    let mut found = Vec::new();
-    for decl in declared {
-        if let Some(owner) = decl.owner
-            && (unused_owner(owner) || in_used_group(owner, decl.index))
-        {
-            // One warning for an unused type, not one per value.
-            continue;
-        }
-        let kind = match decl.kind {
-            DeclKind::Type => "type",
-            DeclKind::Group => "group",
-            DeclKind::Attribute => "attribute",
-            DeclKind::Value => "value",
-            DeclKind::Outcome => "outcome",
-        };
-        let d = if !decl.used {
-            Diagnostic::warning(
-                Code::UNUSED,
-                format!("{kind} `{}` is never used", decl.name),
-            )
-            .at(
-                decl.loc.0,
-                format!("this {kind} is declared but never used"),
-            )
-            .help(format!("delete the {kind}, or use it"))
-        } else if decl.kind == DeclKind::Outcome && !decided[decl.index] {
-            Diagnostic::warning(
-                Code::UNUSED,
-                format!("outcome `{}` is never decided", decl.name),
-            )
-            .at(decl.loc.0, "no case is decided as this outcome")
-            .help("a rule that gives it never wins; see `writ lint --warn partly-masked`")
-        } else {
-            continue;
-        };
-        found.push(d);
+    decided
+}
+
+fn kind_name(kind: DeclKind) -> &'static str {
+    match kind {
+        DeclKind::Type => "type",
+        DeclKind::Group => "group",
+        DeclKind::Attribute => "attribute",
+        DeclKind::Value => "value",
+        DeclKind::Outcome => "outcome",
     }
-    for d in found {
-        l.report(Code::UNUSED, d);
+}
+
+/// A declaration that nothing names.
+fn never_used(d: &Declared) -> Diagnostic {
+    let kind = kind_name(d.kind);
+    Diagnostic::warning(Code::UNUSED, format!("{kind} `{}` is never used", d.name))
+        .at(d.loc.0, format!("this {kind} is declared but never used"))
+        .help(format!("delete the {kind}, or use it"))
+}
+
+/// The unused values of the enum that `owner` declares (`total` values in
+/// all): a single one at its own name, several at the enum's name, with the
+/// first few named and underlined.
+fn unused_values(owner: &Declared, total: usize, unused: &[&Declared]) -> Diagnostic {
+    if let [one] = unused {
+        return never_used(one);
+    }
+    let n = unused.len();
+    let names: Vec<String> = unused
+        .iter()
+        .take(NAMED)
+        .map(|v| format!("`{}`", v.name))
+        .collect();
+    let listed = match names.split_last() {
+        Some((last, init)) if n <= NAMED => format!("{} and {last}", init.join(", ")),
+        _ => format!(
+            "{} and {} more",
+            names.join(", "),
+            format_count(&Count::from(n - NAMED))
+        ),
+    };
+    let count = format_count(&Count::from(n));
+    let label = if n == total {
+        format!("none of its {count} values is used")
+    } else {
+        format!(
+            "{count} of its {} values are never used",
+            format_count(&Count::from(total))
+        )
+    };
+    let mut diagnostic = Diagnostic::warning(
+        Code::UNUSED,
+        format!(
+            "{count} values of `{}` are never used: {listed}",
+            owner.name
+        ),
+    )
+    .at(owner.loc.0, label);
+    // Underlined without a message, as rustc marks the unused names of one
+    // `use` list: the message says what they are.
+    for v in unused.iter().take(NAMED) {
+        diagnostic = diagnostic.also(v.loc.0, "");
+    }
+    diagnostic.help("delete the values, or use them")
+}
+
+/// An outcome that the file names but no case is decided as.
+fn never_decided(d: &Declared) -> Diagnostic {
+    Diagnostic::warning(
+        Code::UNUSED,
+        format!("outcome `{}` is never decided", d.name),
+    )
+    .at(d.loc.0, "no case is decided as this outcome")
+    .help("a rule that gives it never wins; see `writ lint --warn partly-masked`")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::lints::{Levels, Options, lint};
+    use crate::diag::Code;
+    use crate::source::SourceMap;
+
+    /// What `unused` reports on `text` with the lints in `allow` allowed:
+    /// each message, with its labels and notes.
+    fn unused(text: &str, allow: &[&str]) -> Vec<String> {
+        let mut map = SourceMap::new();
+        let report = crate::api::check_source(&mut map, "t.policy", text);
+        let policy = report.policy.expect("the policy checks");
+        let allow: Vec<String> = allow.iter().map(|s| s.to_string()).collect();
+        let options = Options {
+            levels: Levels::from_flags(&allow, &[], &[]).expect("known lints"),
+            ..Options::default()
+        };
+        lint(&policy, &options)
+            .expect("compiles")
+            .into_iter()
+            .filter(|d| d.code == Code::UNUSED)
+            .map(|d| {
+                let mut out = vec![d.message];
+                out.extend(d.primary.map(|l| l.message));
+                out.extend(d.secondary.into_iter().map(|l| format!("[{}]", l.message)));
+                out.extend(d.notes.into_iter().filter(|n| !n.contains("by default")));
+                out.join(" | ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unused_values_are_one_report_per_enum() {
+        let text = "policy p
+type T = { t0, t1, t2 }
+group g: T = { t1 }
+attribute a: { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10 }
+attribute b: T
+attribute c: { c0, c1 }
+decision outcome: { yes, no }
+default no
+rule y: when a = a0 and b in g then yes
+rule z: when c = c0 then yes
+";
+        assert_eq!(
+            unused(text, &[]),
+            [
+                "2 values of `T` are never used: `t0` and `t2` \
+                 | 2 of its 3 values are never used | [] | [] \
+                 | help: delete the values, or use them",
+                "10 values of `a` are never used: `a1`, `a2`, `a3`, `a4`, `a5`, `a6`, \
+                 `a7`, `a8` and 2 more | 10 of its 11 values are never used \
+                 | [] | [] | [] | [] | [] | [] | [] | [] | help: delete the values, or use them",
+                "value `c1` is never used | this value is declared but never used \
+                 | help: delete the value, or use it",
+            ]
+        );
     }
 }
