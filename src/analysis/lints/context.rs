@@ -148,6 +148,10 @@ pub(super) struct Linter<'a> {
     /// Rules `redundant-rule` skips: the above, and both rules of a
     /// duplicate pair (each is redundant because of the other).
     pub(super) skip_redundant: Vec<bool>,
+    /// Rules a diagnostic has been reported about as never matching, dead
+    /// or a duplicate: what is wrong with them has been said, and `unused`
+    /// does not say it again about their outcome.
+    pub(super) reported: Vec<bool>,
 }
 
 impl<'a> Linter<'a> {
@@ -178,6 +182,7 @@ impl<'a> Linter<'a> {
             overridden_by,
             skip: vec![false; n],
             skip_redundant: vec![false; n],
+            reported: vec![false; n],
         }
     }
 
@@ -194,11 +199,12 @@ impl<'a> Linter<'a> {
     }
 
     /// Reports a lint at its level, with the note on how to silence it the
-    /// first time the lint fires.
-    pub(super) fn report(&mut self, code: Code, mut d: Diagnostic) {
+    /// first time the lint fires. Returns whether it was reported (its
+    /// level is not `allow`).
+    pub(super) fn report(&mut self, code: Code, mut d: Diagnostic) -> bool {
         let level = self.levels.level(code, self.policy);
         if level == Level::Allow {
-            return;
+            return false;
         }
         d.severity = if level == Level::Deny {
             Severity::Error
@@ -218,6 +224,15 @@ impl<'a> Linter<'a> {
             ));
         }
         self.out.push(d);
+        true
+    }
+
+    /// Reports a lint about rule `r` being wrong in itself (never matching,
+    /// dead, a duplicate), and remembers that it was said.
+    pub(super) fn report_rule(&mut self, code: Code, r: RuleId, d: Diagnostic) {
+        if self.report(code, d) {
+            self.reported[r] = true;
+        }
     }
 
     /// A rule's name in backticks.

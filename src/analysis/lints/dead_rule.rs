@@ -117,5 +117,5 @@ fn report(l: &mut Linter, r: RuleId) {
             .to_string()
     };
     let d = Linter::attach(d, listed).help(help);
-    l.report(Code::DEAD_RULE, d);
+    l.report_rule(Code::DEAD_RULE, r, d);
 }

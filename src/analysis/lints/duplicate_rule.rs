@@ -59,6 +59,7 @@ pub(super) fn check(l: &mut Linter) {
         // A pair of inherited rules is the base's to report (its own lint
         // does).
         if l.policy.is_inherited(r) && l.policy.is_inherited(f) {
+            l.reported[r] = true;
             continue;
         }
         let d = Diagnostic::warning(
@@ -79,6 +80,6 @@ pub(super) fn check(l: &mut Linter) {
             l.outcome(outcome)
         ))
         .help("delete one of them, or merge their `because` texts");
-        l.report(Code::DUPLICATE_RULE, d);
+        l.report_rule(Code::DUPLICATE_RULE, r, d);
     }
 }

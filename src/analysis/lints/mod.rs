@@ -40,9 +40,10 @@
 //! # One cause, one warning
 //!
 //! A rule that never matches is not also dead or redundant; of a duplicate
-//! pair only the later rule is reported, and neither is redundant. The
-//! early lints record what they found (`Linter::skip`) for the later ones
-//! to read.
+//! pair only the later rule is reported, and neither is redundant; an
+//! outcome is not reported as never decided when every rule that gives it
+//! has been reported already. The early lints record what they reported
+//! (`Linter::skip`, `Linter::reported`) for the later ones to read.
 
 use crate::check::Policy;
 use crate::compile::{self, CompileError};
@@ -278,6 +279,7 @@ fn run(l: &mut context::Linter, t: &mut Timings) -> Result<(), CompileError> {
         }
     }
     time(t, Code::INCOMPLETE, || incomplete::check(l));
+    // Last: it does not repeat what the lints above reported.
     time(t, Code::UNUSED, || unused::check(l));
     Ok(())
 }

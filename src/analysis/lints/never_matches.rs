@@ -44,6 +44,7 @@ pub(super) fn check(l: &mut Linter) {
         // A property of an inherited rule alone is the base's to report
         // (its own lint does); this policy cannot edit the rule.
         if l.policy.is_inherited(r) {
+            l.reported[r] = true;
             continue;
         }
         let d = Diagnostic::warning(
@@ -52,6 +53,6 @@ pub(super) fn check(l: &mut Linter) {
         )
         .at(l.policy.rules[r].loc.0, "its condition holds for no case")
         .help("the comparisons exclude each other; fix the condition or delete the rule");
-        l.report(Code::NEVER_MATCHES, d);
+        l.report_rule(Code::NEVER_MATCHES, r, d);
     }
 }

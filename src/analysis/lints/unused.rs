@@ -6,7 +6,7 @@
 //! reported together, at the enum's declaration, however many there are.
 
 use super::context::Linter;
-use crate::check::{DeclKind, Declared, ValueOwner};
+use crate::check::{DeclKind, Declared, Default, RuleId, ValueOwner};
 use crate::diag::{Code, Count, Diagnostic, format_count};
 use std::collections::{HashMap, HashSet};
 
@@ -22,7 +22,9 @@ declare_lint! {
     /// policy's own file count: a shared vocabulary used by many policies
     /// is not expected to be used in full by each. An unused type or
     /// attribute is reported once, not with each of its values, and the
-    /// unused values of an enum are reported together.
+    /// unused values of an enum are reported together. An outcome is not
+    /// reported as never decided when every rule that gives it has been
+    /// reported already (as never matching, dead or a duplicate).
     ///
     /// ### Why is this bad?
     ///
@@ -44,7 +46,7 @@ declare_lint! {
     pub UNUSED, "L0008", "unused", Warn
 }
 
-/// How many values one diagnostic names; the rest are counted.
+/// How many values (and rules) one diagnostic names; the rest are counted.
 const NAMED: usize = 8;
 
 /// Reports the unused declarations and the outcomes never decided, in the
@@ -91,7 +93,7 @@ pub(super) fn check(l: &mut Linter) {
             // Reported with their enum's declaration, below.
             DeclKind::Value => None,
             _ if !d.used => Some(never_used(d)),
-            DeclKind::Outcome if !decided[d.index] => Some(never_decided(d)),
+            DeclKind::Outcome if !decided[d.index] => never_decided(l, d),
             DeclKind::Type | DeclKind::Attribute => {
                 let owner = match d.kind {
                     DeclKind::Type => ValueOwner::Type(d.index),
@@ -190,14 +192,54 @@ fn unused_values(owner: &Declared, total: usize, unused: &[&Declared]) -> Diagno
     diagnostic.help("delete the values, or use them")
 }
 
-/// An outcome that the file names but no case is decided as.
-fn never_decided(d: &Declared) -> Diagnostic {
-    Diagnostic::warning(
+/// An outcome that the file names but no case is decided as; `None` when
+/// that has been said already, about every rule that gives it.
+///
+/// A rule that explains some case decides that case as its outcome, so the
+/// rules that give an outcome never decided all either never match or
+/// never win: `never-matches`, `dead-rule` and `duplicate-rule` report
+/// them, and an outcome of such rules alone is the same cause again.
+fn never_decided(l: &mut Linter, d: &Declared) -> Option<Diagnostic> {
+    let o = d.index;
+    let givers: Vec<RuleId> = (0..l.policy.rules.len())
+        .filter(|&r| l.policy.rules[r].outcome == o)
+        .collect();
+    let is_default = l.policy.default == Default::Outcome(o);
+    if !is_default && !givers.is_empty() && givers.iter().all(|&r| l.reported[r]) {
+        return None;
+    }
+    let never = l.d.mdd.leaf(0).ok();
+    let unreported: Vec<RuleId> = givers.into_iter().filter(|&r| !l.reported[r]).collect();
+    let matching = unreported.iter().any(|&r| Some(l.conds[r]) != never);
+    let mut diagnostic = Diagnostic::warning(
         Code::UNUSED,
         format!("outcome `{}` is never decided", d.name),
     )
-    .at(d.loc.0, "no case is decided as this outcome")
-    .help("a rule that gives it never wins; see `writ lint --warn partly-masked`")
+    .at(d.loc.0, "no case is decided as this outcome");
+    for &r in unreported.iter().take(NAMED) {
+        let how = if Some(l.conds[r]) == never {
+            "never matches"
+        } else {
+            "never wins"
+        };
+        diagnostic = diagnostic.also(
+            l.policy.rules[r].loc.0,
+            format!("gives `{}`, but {how}", d.name),
+        );
+    }
+    if is_default {
+        diagnostic = diagnostic.note("it is the `default`, but rules decide every case");
+    }
+    let help = if matching {
+        "a rule that gives it matches cases but never wins them; see `writ explain dead-rule`"
+    } else if !unreported.is_empty() {
+        "the rules that give it never match; see `writ explain never-matches`"
+    } else if is_default {
+        "keep the `default` as a safeguard with `allow unused`, or delete it"
+    } else {
+        "no rule gives it: add one, or delete the outcome"
+    };
+    Some(diagnostic.help(help))
 }
 
 #[cfg(test)]
@@ -229,6 +271,89 @@ mod tests {
                 out.join(" | ")
             })
             .collect()
+    }
+
+    const OVERRIDDEN: &str = "policy p
+attribute a: bool
+decision outcome: { yes, no }
+default undecided
+rule y overrides n: when a then yes
+rule n: when a then no
+rule z: when not a then yes
+";
+
+    #[test]
+    fn an_outcome_of_dead_rules_is_the_dead_rules_report() {
+        assert_eq!(unused(OVERRIDDEN, &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_outcome_of_dead_rules_is_reported_when_dead_rule_is_allowed() {
+        assert_eq!(
+            unused(OVERRIDDEN, &["dead-rule"]),
+            [
+                "outcome `no` is never decided | no case is decided as this outcome \
+              | [gives `no`, but never wins] | help: a rule that gives it matches cases \
+              but never wins them; see `writ explain dead-rule`"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_outcome_of_rules_that_never_match_is_their_report() {
+        let text = "policy p
+attribute a: bool
+decision outcome: { yes, no }
+default undecided
+rule y: when a then yes
+rule n: when a and not a then no
+";
+        assert_eq!(unused(text, &[]), Vec::<String>::new());
+        assert_eq!(
+            unused(text, &["never-matches"]),
+            [
+                "outcome `no` is never decided | no case is decided as this outcome \
+              | [gives `no`, but never matches] | help: the rules that give it never \
+              match; see `writ explain never-matches`"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_outcome_no_rule_gives_is_reported_as_such() {
+        let text = "policy p
+attribute a: bool
+decision outcome: { yes, no, maybe }
+resolve priority yes > no > maybe
+rule y: when a then yes
+rule n: when not a then no
+";
+        assert_eq!(
+            unused(text, &[]),
+            [
+                "outcome `maybe` is never decided | no case is decided as this outcome \
+              | help: no rule gives it: add one, or delete the outcome"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_default_that_decides_nothing_is_reported_as_such() {
+        let text = "policy p
+attribute a: bool
+decision outcome: { yes, no }
+default no
+rule y: when a then yes
+rule z: when not a then yes
+";
+        assert_eq!(
+            unused(text, &[]),
+            [
+                "outcome `no` is never decided | no case is decided as this outcome \
+              | it is the `default`, but rules decide every case \
+              | help: keep the `default` as a safeguard with `allow unused`, or delete it"
+            ]
+        );
     }
 
     #[test]
