@@ -28,7 +28,7 @@ fn bundled_policies_are_formatted() {
 
 #[test]
 fn every_code_has_an_explain_page() {
-    for code in writ::diag::codes::ALL {
+    for code in writ::diag::Code::ALL {
         let (status, stdout, _) = writ(&["explain", code.code]);
         assert_eq!(status, 0);
         assert!(stdout.starts_with(&format!("{} ({})", code.code, code.name)));

@@ -14,7 +14,7 @@ mod analysis;
 use std::path::Path;
 use writ::analysis::lint::{self, LINTS, Levels};
 use writ::check::Policy;
-use writ::diag::Diagnostic;
+use writ::diag::{Code, Diagnostic};
 use writ::semantics::interp::{Interpreter, all_cases};
 use writ::source::SourceMap;
 
@@ -129,4 +129,52 @@ fn regions_are_exact() {
         }
     });
     assert!(checked >= 5, "only {checked} diagnostics with regions");
+}
+
+/// An enum of 4,000 values of which 2 are used, all on one line: `unused`
+/// reports the other 3,998 once, at the enum, naming a few; so the text
+/// output shows that long line once, not once per value (which wrote
+/// 160 MB here before).
+#[test]
+fn thousands_of_unused_values_are_one_diagnostic() {
+    let values: Vec<String> = (0..4_000).map(|i| format!("v{i}")).collect();
+    let text = format!(
+        "policy big\nattribute x: {{ {} }}\ndecision outcome: {{ yes, no }}\ndefault no\n\
+         rule a: when x = v1 then yes\nrule b: when x = v2 then yes\n",
+        values.join(", ")
+    );
+    let mut map = SourceMap::new();
+    let report = writ::api::check_source(&mut map, "big.policy", &text);
+    let policy = report.policy.expect("the policy checks");
+    let diagnostics = lint::lint(&policy, &lint::Options::default()).expect("compiles");
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.code).collect();
+    assert_eq!(codes, [Code::UNUSED.code]);
+    let d = &diagnostics[0];
+    assert_eq!(
+        d.message,
+        "3,998 values of `x` are never used: `v0`, `v3`, `v4`, `v5`, `v6`, `v7`, `v8`, `v9` \
+         and 3,990 more"
+    );
+    let primary = d.primary.as_ref().expect("a place");
+    assert_eq!(
+        &text[primary.span.start as usize..primary.span.end as usize],
+        "x"
+    );
+    assert_eq!(d.secondary.len(), 8);
+
+    let mut out = Vec::new();
+    writ::render::diagnostics::text(
+        &mut codespan_reporting::term::termcolor::NoColor::new(&mut out),
+        &map,
+        &diagnostics,
+    )
+    .unwrap();
+    let line = text.lines().nth(1).unwrap().len();
+    assert!(
+        out.len() < line + 4_096,
+        "{} bytes of text for a line of {line}",
+        out.len()
+    );
+    let json = writ::render::diagnostics::json(&map, &diagnostics);
+    assert!(json.len() < 8_192, "{} bytes of JSON", json.len());
 }

@@ -1,4 +1,4 @@
-//! Analyses over compiled diagrams: `writ lint` ([`lint`]) and `writ diff`
+//! Analyses over compiled diagrams: `writ lint` ([`lints`]) and `writ diff`
 //! ([`diff`]).
 //!
 //! Both ask questions about sets of cases and answer them exactly on the
@@ -8,8 +8,12 @@
 //! counts and witnesses.
 
 pub mod diff;
-pub mod lint;
+pub mod lints;
 pub mod region;
+
+/// The lints under their earlier path, which the CLI, the API, the tests
+/// and the benchmarks use: `analysis::lint::lint`, `analysis::lint::Options`.
+pub use lints as lint;
 
 use crate::check::Policy;
 use crate::compile::Diagram;

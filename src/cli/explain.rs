@@ -17,7 +17,7 @@ pub fn run(args: Args) -> Exit {
             Code::INVALID_ARGUMENT,
             format!("`{key}` is not a writ diagnostic code"),
         );
-        let names = diag::codes::ALL.iter().flat_map(|c| [c.code, c.name]);
+        let names = Code::ALL.iter().flat_map(|c| [c.code, c.name]);
         let d = match diag::did_you_mean(key, names) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(

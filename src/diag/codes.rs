@@ -1,8 +1,15 @@
-//! The registry of diagnostic codes.
+//! The registry of error codes, and the type every code has.
 //!
-//! Every code is declared once, here, with its long explanation as doc
-//! comments; `writ explain CODE` prints that same text. Codes are never
+//! Every error code is declared once, here, with its long explanation as
+//! doc comments; `writ explain CODE` prints that same text. Codes are never
 //! reused: a retired code stays in the list and says so.
+//!
+//! Lint codes (`L0001`…) are [`Code`]s too, but each is declared in its
+//! lint's own file under `analysis::lints`, beside the check that reports
+//! it, with its default [`Level`]. `diag` stays below the analyses in the
+//! pipeline and does not name them: the items of `Code` that need every
+//! lint (`Code::ALL`, `Code::lookup` and the lint constants such as
+//! `Code::DEAD_RULE`) are defined by that registry.
 
 /// A stable diagnostic code with its short title and long explanation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -12,9 +19,29 @@ pub struct Code {
     /// A kebab-case name for the problem (`unknown-attribute`).
     pub name: &'static str,
     raw_explain: &'static str,
+    /// The level a lint has unless the command line or the policy sets
+    /// another; `None` for an error, which is always an error.
+    lint: Option<Level>,
 }
 
 impl Code {
+    /// A lint's code, from its declaration: `raw_explain` is the doc
+    /// comments' text, one line each, with the space after `///` still on
+    /// each line.
+    pub const fn lint(
+        code: &'static str,
+        name: &'static str,
+        default: Level,
+        raw_explain: &'static str,
+    ) -> Code {
+        Code {
+            code,
+            name,
+            raw_explain,
+            lint: Some(default),
+        }
+    }
+
     /// The long explanation, with an example of the problem and its fix.
     pub fn explain(&self) -> String {
         // Doc comments arrive with the space after `///` still on each line.
@@ -26,11 +53,9 @@ impl Code {
         out
     }
 
-    /// Finds a code by its code (`E0001`, any case) or its name.
-    pub fn lookup(key: &str) -> Option<Code> {
-        ALL.iter()
-            .copied()
-            .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+    /// A lint's default level; `None` when the code is an error.
+    pub const fn default_level(&self) -> Option<Level> {
+        self.lint
     }
 }
 
@@ -49,12 +74,13 @@ macro_rules! codes {
                     code: $code,
                     name: $name,
                     raw_explain: concat!($($doc, "\n"),*),
+                    lint: None,
                 };
             )*
         }
 
-        /// Every code, in order.
-        pub const ALL: &[Code] = &[$(Code::$konst),*];
+        /// Every error code, in order (the lints are in `Code::ALL`).
+        pub const ERRORS: &[Code] = &[$(Code::$konst),*];
     };
 }
 
@@ -693,153 +719,6 @@ codes! {
     ///
     ///     writ eval p.policy --case '{"location": "Ireland"}'
     INVALID_CASE = "E0048", "invalid-case";
-
-    /// Lint: a rule's condition holds for no case, so the rule never
-    /// matches.
-    ///
-    /// Usually two comparisons on one attribute exclude each other, or a
-    /// range is empty inside the attribute's type.
-    ///
-    /// Example:
-    ///
-    ///     rule r: when location = US and location = Ireland then quash
-    ///
-    /// Fixed: say what was meant (`location in { US, Ireland }`), or delete
-    /// the rule.
-    NEVER_MATCHES = "L0001", "never-matches";
-
-    /// Lint: a rule's condition holds for every case.
-    ///
-    /// A rule that always matches is a default in disguise; write it as one,
-    /// so that readers see it is the fallback.
-    ///
-    /// Example:
-    ///
-    ///     rule fallback: when instrument = SCA_warrant or instrument != SCA_warrant then quash
-    ///
-    /// Fixed:
-    ///
-    ///     default quash
-    ALWAYS_MATCHES = "L0002", "always-matches";
-
-    /// Lint: a rule matches some cases but explains none: on every case it
-    /// matches, another rule wins (by `overrides`) or is preferred by the
-    /// policy's `resolve` strategy (an earlier rule under `resolve first`, a
-    /// higher-ranked outcome under `resolve priority`).
-    ///
-    /// The lint lists the rule's cases as regions, each with the rules that
-    /// decide it instead and a witness case.
-    ///
-    /// Example (`resolve first`):
-    ///
-    ///     rule warrant: when instrument = SCA_warrant then compel
-    ///     rule warrant_us: when instrument = SCA_warrant and location = US then compel
-    ///
-    /// Fixed: delete the dead rule, or move it above the rule that shadows
-    /// it, or make it an exception with `overrides`.
-    DEAD_RULE = "L0003", "dead-rule";
-
-    /// Lint (allowed by default): a rule is beaten on part of its cases. It
-    /// explains some cases, but on others another rule wins.
-    ///
-    /// Often intended (exceptions beat the general rule), so the lint is off
-    /// unless enabled with `--warn partly-masked` (or `--deny`). It lists where
-    /// the rule is beaten, by which rules, and how many cases it still
-    /// decides.
-    ///
-    /// Example:
-    ///
-    ///     rule warrant: when instrument = SCA_warrant then compel
-    ///     rule abroad overrides warrant: when location in abroad then quash
-    ///
-    /// Here `warrant` is masked where `location in abroad`.
-    PARTLY_MASKED = "L0004", "partly-masked";
-
-    /// Lint: deleting a rule would change no case's outcome. The rule may
-    /// still be cited as an explaining rule, but every case it decides is
-    /// decided the same way by other rules (or by the `default`) without
-    /// it.
-    ///
-    /// Example:
-    ///
-    ///     default quash
-    ///     rule foreign: when controller = foreign_provider then quash
-    ///
-    /// Fixed: delete the rule, or keep it deliberately with `allow
-    /// redundant-rule` when it documents a holding.
-    REDUNDANT_RULE = "L0005", "redundant-rule";
-
-    /// Lint: some cases are decided by no rule and the policy has no
-    /// `default`, so they are undecided without saying so.
-    ///
-    /// The lint lists the undecided cases as regions with witnesses.
-    ///
-    /// Example:
-    ///
-    ///     rule warrant: when instrument = SCA_warrant then compel
-    ///
-    /// leaves every other instrument undecided.
-    ///
-    /// Fixed: add rules for them, or `default OUTCOME`, or `default
-    /// undecided` to say that leaving them open is intended.
-    INCOMPLETE = "L0006", "incomplete";
-
-    /// Lint (allowed by default): two rules with different outcomes both
-    /// win some case, and the policy's `resolve` strategy, not an
-    /// `overrides`, picks one.
-    ///
-    /// Under `resolve first` the earlier rule wins; under `resolve priority`
-    /// the higher-ranked outcome. Enable the lint to review every such
-    /// choice; make intended exceptions explicit with `overrides`.
-    ///
-    /// Example (`resolve first`):
-    ///
-    ///     rule warrant: when instrument = SCA_warrant then compel
-    ///     rule abroad: when location = Ireland then quash
-    ///
-    /// Fixed: `rule abroad overrides warrant: ...`, or narrow one condition.
-    OVERLAP = "L0007", "overlap";
-
-    /// Lint: a type, group, attribute, value or outcome declared in the
-    /// policy file itself is never used, or an outcome is never decided.
-    ///
-    /// Only declarations in the policy's own file count: a shared
-    /// vocabulary used by many policies is not expected to be used in full
-    /// by each.
-    ///
-    /// Example:
-    ///
-    ///     attribute priority: bool
-    ///
-    /// with no rule or test mentioning `priority`.
-    ///
-    /// Fixed: delete the declaration, or use it.
-    UNUSED = "L0008", "unused";
-
-    /// Lint: two rules have equivalent conditions (they match exactly the
-    /// same cases, however written) and give the same outcome.
-    ///
-    /// Example:
-    ///
-    ///     rule a: when location != US then quash
-    ///     rule b: when location in { Ireland, other_foreign } then quash
-    ///
-    /// Fixed: delete one, or merge their `because` texts.
-    DUPLICATE_RULE = "L0009", "duplicate-rule";
-
-    /// Lint: an `allow` item names no lint.
-    ///
-    /// Lints are named by code (`L0003`) or name (`dead-rule`); see `writ
-    /// explain L0001` to `L0009`.
-    ///
-    /// Example:
-    ///
-    ///     allow dead-rules
-    ///
-    /// Fixed:
-    ///
-    ///     allow dead-rule
-    UNKNOWN_LINT = "L0010", "unknown-lint";
 }
 
 /// How a lint is reported.
@@ -853,28 +732,15 @@ pub enum Level {
     Deny,
 }
 
-/// Every lint with its default level, in code order.
-pub const LINTS: &[(Code, Level)] = &[
-    (Code::NEVER_MATCHES, Level::Warn),
-    (Code::ALWAYS_MATCHES, Level::Warn),
-    (Code::DEAD_RULE, Level::Warn),
-    (Code::PARTLY_MASKED, Level::Allow),
-    (Code::REDUNDANT_RULE, Level::Warn),
-    (Code::INCOMPLETE, Level::Warn),
-    (Code::OVERLAP, Level::Allow),
-    (Code::UNUSED, Level::Warn),
-    (Code::DUPLICATE_RULE, Level::Warn),
-    (Code::UNKNOWN_LINT, Level::Warn),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_and_explained() {
+    fn errors_are_unique_and_explained() {
         let mut seen = std::collections::HashSet::new();
-        for code in ALL {
+        for code in ERRORS {
+            assert_eq!(code.default_level(), None);
             assert!(seen.insert(code.code), "duplicate code {}", code.code);
             assert!(seen.insert(code.name), "duplicate name {}", code.name);
             let text = code.explain();

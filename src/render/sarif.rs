@@ -12,7 +12,7 @@
 //! expects of paths inside the checked-out repository.
 
 use super::diagnostics::{JsonRegion, JsonWitness};
-use crate::diag::codes::{LINTS, Level};
+use crate::diag::codes::Level;
 use crate::diag::{Code, Diagnostic, Label, format_witness};
 use crate::source::SourceMap;
 use serde_json::{Map, Value, json};
@@ -93,11 +93,10 @@ fn rule(code: &Code) -> Value {
 
 /// `error` for error codes; for lints, the level they have by default.
 fn default_level(code: &Code) -> &'static str {
-    match LINTS.iter().find(|(c, _)| c == code) {
-        None => "error",
-        Some((_, Level::Deny)) => "error",
-        Some((_, Level::Warn)) => "warning",
-        Some((_, Level::Allow)) => "none",
+    match code.default_level() {
+        None | Some(Level::Deny) => "error",
+        Some(Level::Warn) => "warning",
+        Some(Level::Allow) => "none",
     }
 }
 
@@ -374,7 +373,7 @@ mod tests {
             first_sentence(&Code::NEVER_MATCHES.explain()),
             "A rule's condition holds for no case, so the rule never matches."
         );
-        for code in crate::diag::codes::ALL {
+        for code in Code::ALL {
             let s = first_sentence(&code.explain());
             assert!(s.ends_with('.') && !s.contains('\n'), "{}: {s}", code.code);
         }
