@@ -3,7 +3,7 @@
 //! below the fixture's own source, so each snapshot reads on its own.
 
 use std::path::Path;
-use writ::diag::{self, Code};
+use writ::diag::Code;
 use writ::source::SourceMap;
 
 /// Runs the checker on one fixture and renders the result as the CLI would.
