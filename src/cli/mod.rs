@@ -14,7 +14,7 @@ mod lint;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use writ::diag::Diagnostic;
@@ -155,12 +155,15 @@ impl Reporter {
         } else {
             ColorChoice::Never
         };
-        let mut err = StandardStream::stderr(choice);
+        // Buffered: codespan writes in small pieces, and thousands of
+        // diagnostics would otherwise cost a system call each.
+        let mut err = BufferedStandardStream::stderr(choice);
         let _ = render::diagnostics::text(&mut err, &self.map, &self.diagnostics);
         let errors = self.errors();
         if let Some(line) = render::summary::error_count(errors, self.diagnostics.len() - errors) {
             let _ = writeln!(err, "{line}");
         }
+        let _ = err.flush();
     }
 }
 
