@@ -1,16 +1,19 @@
 //! `Policy::declared`: every name the policy's own file declares, and
 //! whether the file refers to it (what the `unused` lint reads).
 
+mod common;
 use writ::check::{DeclKind, Declared, Policy, ValueOwner};
 use writ::source::SourceMap;
 
 fn check(text: &str) -> (Policy, SourceMap) {
-    let mut map = SourceMap::new();
-    let report = writ::api::check_source(&mut map, "p.policy", text);
-    let policy = report
-        .policy
-        .unwrap_or_else(|| panic!("expected a valid policy: {:#?}", report.diagnostics));
-    (policy, map)
+    let checked = common::check("p.policy", text);
+    let policy = checked.policy.unwrap_or_else(|| {
+        panic!(
+            "expected a valid policy: {}",
+            common::text(&checked.map, &checked.diagnostics)
+        )
+    });
+    (policy, checked.map)
 }
 
 fn find<'p>(p: &'p Policy, kind: DeclKind, name: &str) -> &'p Declared {
@@ -310,11 +313,11 @@ attribute idle: { on, off }
 when location in abroad and urgent and target = France then compel
 ",
     );
-    let mut map = SourceMap::new();
-    let report = writ::api::check_file(&mut map, &path).expect("readable");
-    let p = report
+    let checked = common::check_file(&path);
+    let shown = checked.text();
+    let p = checked
         .policy
-        .unwrap_or_else(|| panic!("expected a valid policy: {:#?}", report.diagnostics));
+        .unwrap_or_else(|| panic!("expected a valid policy: {shown}"));
     let got: Vec<(DeclKind, &str, bool)> = p
         .declared
         .iter()

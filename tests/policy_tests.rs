@@ -7,7 +7,6 @@ mod common;
 use common::writ;
 use std::path::Path;
 use writ::semantics::interp::{Interpreter, all_cases};
-use writ::source::SourceMap;
 use writ::testing::{self, Failure};
 
 /// The fixture's path relative to the crate root, with `/` separators, as
@@ -48,9 +47,9 @@ fn counterexamples_are_real() {
     let mut counterexamples = 0;
     insta::glob!("fixtures/test/*.policy", |path| {
         let rel = relative(path);
-        let mut map = SourceMap::new();
-        let report = writ::api::check_file(&mut map, Path::new(&rel)).unwrap();
-        let Some(policy) = report.policy else { return };
+        let Some(policy) = common::check_file(Path::new(&rel)).policy else {
+            return;
+        };
         let results = testing::run_policy_tests(&policy, &Default::default()).unwrap();
         let (_, stdout, _) = writ(&["test", &rel]);
         let printed: Vec<&str> = stdout.lines().skip(1).take(results.len()).collect();

@@ -2,6 +2,7 @@
 //! again, and must give the same checked form (locations aside) or the same
 //! diagnostics codes; formatting twice gives the same text.
 
+mod common;
 use std::path::{Path, PathBuf};
 use writ::source::SourceMap;
 
@@ -24,19 +25,17 @@ fn copy_dir(from: &Path, to: &Path) {
 /// `line:N` after the line of their `when`, which reformatting may move, so
 /// those ids are blanked: they name a place, not a meaning.
 fn outcome(path: &Path) -> (Option<writ::check::Policy>, Vec<&'static str>) {
-    let mut map = SourceMap::new();
-    match writ::api::check_file(&mut map, path) {
-        Ok(r) => {
-            let policy = r.policy.map(|mut p| {
-                for rule in p.rules.iter_mut().filter(|r| !r.named) {
-                    rule.id.clear();
-                }
-                p
-            });
-            (policy, r.diagnostics.iter().map(|d| d.code.code).collect())
+    let checked = common::check_file(path);
+    let policy = checked.policy.map(|mut p| {
+        for rule in p.rules.iter_mut().filter(|r| !r.named) {
+            rule.id.clear();
         }
-        Err(d) => (None, vec![d.code.code]),
-    }
+        p
+    });
+    (
+        policy,
+        checked.diagnostics.iter().map(|d| d.code.code).collect(),
+    )
 }
 
 #[test]

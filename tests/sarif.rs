@@ -1,6 +1,8 @@
 //! `writ lint --format sarif`: the SARIF log is valid against the official
 //! SARIF 2.1.0 schema (vendored in `tests/schemas/`), and is snapshotted.
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
 use writ::analysis::lint::{self, Options};
@@ -10,13 +12,16 @@ use writ::source::SourceMap;
 /// Checks and lints a policy file (named relative to the crate, as a user in
 /// the repository would name it) with the default lint levels.
 fn lint_file(rel: &str) -> (SourceMap, Vec<Diagnostic>) {
-    let mut map = SourceMap::new();
-    let report = writ::api::check_file(&mut map, Path::new(rel)).expect("the fixture is readable");
-    assert!(!report.has_errors(), "{rel}: {:?}", report.diagnostics);
-    let policy = report.policy.expect("the fixture checks");
-    let mut diagnostics = report.diagnostics;
+    let checked = common::check_file(Path::new(rel));
+    assert!(
+        checked.error_codes().is_empty(),
+        "{rel}: {}",
+        checked.text()
+    );
+    let policy = checked.policy.expect("the fixture checks");
+    let mut diagnostics = checked.diagnostics;
     diagnostics.extend(lint::lint(&policy, &Options::default()).expect("the fixture compiles"));
-    (map, diagnostics)
+    (checked.map, diagnostics)
 }
 
 /// Validators for the vendored schema: as the draft it declares (draft 4),
@@ -138,9 +143,8 @@ default undecided
 rule warrant: when instrument = SCA_warrant then compel
 rule subpoena: when instrument = subpoena then quash
 ";
-    let mut map = SourceMap::new();
-    let report = writ::api::check_source(&mut map, "clean.policy", text);
-    let policy = report.policy.expect("the policy checks");
+    let checked = common::check("clean.policy", text);
+    let (map, policy) = (checked.map, checked.policy.expect("the policy checks"));
     let diagnostics = lint::lint(&policy, &Options::default()).unwrap();
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let log = assert_valid(&writ::render::sarif::log(&map, &diagnostics));

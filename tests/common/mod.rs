@@ -1,7 +1,7 @@
 //! The one door of the integration tests: [`Writ`] runs the real binary
-//! (arguments, optional standard input, working folder) and [`check`]
-//! checks a source text through the library, rendering its diagnostics as
-//! users see them. [`Scratch`] is a temporary folder that cleans up after
+//! (arguments, optional standard input, working folder), and [`check`] and
+//! [`check_file`] check a source through the library, with its diagnostics
+//! rendered as users see them. [`Scratch`] is a temporary folder that cleans up after
 //! itself.
 
 #![allow(dead_code)] // Each test file uses part of the door.
@@ -105,51 +105,76 @@ pub fn writ<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     (r.status, r.stdout, r.stderr)
 }
 
-/// What [`check`] found.
+/// What [`check`] or [`check_file`] found, with the sources it read.
 pub struct Checked {
-    /// The checked policy, when it checks cleanly.
+    /// Every file read.
+    pub map: writ::source::SourceMap,
+    /// The checked policy, when the file is a policy that checks cleanly.
     pub policy: Option<writ::check::Policy>,
+    /// The diagram verification built, for commands to reuse.
+    pub diagram: Option<writ::compile::Diagram>,
     /// The diagnostics.
     pub diagnostics: Vec<writ::diag::Diagnostic>,
-    /// The diagnostics as text, as `writ check` prints them (no colour).
-    pub text: String,
-    /// The diagnostics as `--format json` prints them.
-    pub json: String,
 }
 
-/// Checks `source` as a file named `name` (which uses no other file), and
-/// renders its diagnostics as users see them.
+impl Checked {
+    /// The diagnostics as text, as `writ check` prints them (no colour).
+    pub fn text(&self) -> String {
+        text(&self.map, &self.diagnostics)
+    }
+
+    /// The diagnostics as `--format json` prints them.
+    pub fn json(&self) -> String {
+        writ::render::diagnostics::json(&self.map, &self.diagnostics)
+    }
+
+    /// The error codes found, in order.
+    pub fn error_codes(&self) -> Vec<&'static str> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code.code)
+            .collect()
+    }
+}
+
+/// Checks `source` as a file named `name` (which uses no other file).
 pub fn check(name: &str, source: &str) -> Checked {
     let mut map = writ::source::SourceMap::new();
     let report = writ::api::check_source(&mut map, name, source);
-    render(&map, report.policy, report.diagnostics)
+    Checked {
+        map,
+        policy: report.policy,
+        diagram: report.diagram,
+        diagnostics: report.diagnostics,
+    }
 }
 
-/// Checks the file at `path` (following its `use` and `extends`), and
-/// renders its diagnostics as users see them. An unreadable file is one
-/// diagnostic.
+/// Checks the file at `path`, following its `use` and `extends`. An
+/// unreadable file is one diagnostic.
 pub fn check_file(path: &Path) -> Checked {
     let mut map = writ::source::SourceMap::new();
     match writ::api::check_file(&mut map, path) {
-        Ok(report) => render(&map, report.policy, report.diagnostics),
-        Err(d) => render(&map, None, vec![*d]),
+        Ok(report) => Checked {
+            map,
+            policy: report.policy,
+            diagram: report.diagram,
+            diagnostics: report.diagnostics,
+        },
+        Err(d) => Checked {
+            map,
+            policy: None,
+            diagram: None,
+            diagnostics: vec![*d],
+        },
     }
 }
 
-/// `policy` with `diagnostics` rendered as text and as JSON.
-pub fn render(
-    map: &writ::source::SourceMap,
-    policy: Option<writ::check::Policy>,
-    diagnostics: Vec<writ::diag::Diagnostic>,
-) -> Checked {
+/// Diagnostics as text, as `writ` prints them (no colour).
+pub fn text(map: &writ::source::SourceMap, diagnostics: &[writ::diag::Diagnostic]) -> String {
     let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
-    writ::render::diagnostics::text(&mut buf, map, &diagnostics).expect("text renders");
-    Checked {
-        policy,
-        text: String::from_utf8(buf.into_inner()).expect("UTF-8"),
-        json: writ::render::diagnostics::json(map, &diagnostics),
-        diagnostics,
-    }
+    writ::render::diagnostics::text(&mut buf, map, diagnostics).expect("text renders");
+    String::from_utf8(buf.into_inner()).expect("UTF-8")
 }
 
 /// A temporary folder, removed when dropped.
