@@ -694,7 +694,7 @@ fn is_compiled(path: &Path) -> bool {
 
 /// The outcome `--why-not` names, or the exit status after saying why not.
 fn why_not_outcome(
-    schema: &writ::emit::Header,
+    schema: &writ::names::Header,
     name: Option<&str>,
     decision: &str,
 ) -> Result<Option<usize>, Exit> {
@@ -740,7 +740,7 @@ fn eval(args: EvalArgs) -> Exit {
         }
         return Exit::Failed;
     };
-    let schema = writ::emit::Header::from_policy(&policy, &rep.map);
+    let schema = writ::names::Header::from_policy(&policy, &rep.map);
     let why_not = match why_not_outcome(&schema, args.why_not.as_deref(), &policy.decision.name) {
         Ok(o) => o,
         Err(exit) => return exit,
@@ -821,7 +821,7 @@ fn eval_compiled(args: &EvalArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let compiled = match writ::emit::read::load_compiled(&text) {
+    let compiled = match writ::load::compiled::load_compiled(&text) {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
@@ -848,12 +848,12 @@ const PARALLEL_LINES: usize = 256;
 
 /// Evaluates the case(s) of the command line and prints the results.
 fn run_cases(
-    schema: &writ::emit::Header,
+    schema: &writ::names::Header,
     evaluator: &writ::eval::Evaluator<'_>,
     args: &EvalArgs,
     why_not: Option<usize>,
 ) -> Exit {
-    let reader = writ::eval::case::CaseReader::new(schema);
+    let reader = writ::names::case::CaseReader::new(schema);
     if let Some(path) = &args.cases {
         let input: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin().lock())
@@ -908,9 +908,9 @@ fn run_cases(
 /// `--cases`: JSON Lines in and out, in order, a batch at a time, each
 /// batch split between two threads when it is large enough.
 fn run_batches(
-    schema: &writ::emit::Header,
+    schema: &writ::names::Header,
     evaluator: &writ::eval::Evaluator<'_>,
-    reader: &writ::eval::case::CaseReader<'_>,
+    reader: &writ::names::case::CaseReader<'_>,
     mut input: Box<dyn std::io::BufRead>,
     why_not: Option<usize>,
 ) -> Exit {
@@ -994,9 +994,9 @@ impl Worker {
     #[allow(clippy::too_many_arguments)]
     fn line(
         &mut self,
-        _schema: &writ::emit::Header,
+        _schema: &writ::names::Header,
         evaluator: &writ::eval::Evaluator<'_>,
-        reader: &writ::eval::case::CaseReader<'_>,
+        reader: &writ::names::case::CaseReader<'_>,
         writer: &writ::eval::render::JsonWriter,
         line: &str,
         number: usize,
@@ -1124,7 +1124,7 @@ fn compile(command: Command) -> Exit {
     if format == Format::Text && !rep.diagnostics.is_empty() {
         rep.finish();
     }
-    let header = writ::emit::Header::from_policy(&policy, &rep.map);
+    let header = writ::names::Header::from_policy(&policy, &rep.map);
     let form: writ::emit::Emit = emit.parse().unwrap_or(writ::emit::Emit::Tree);
     let text = match writ::emit::emit(&header, &diagram, form, max_tree_nodes) {
         Ok(t) => t,

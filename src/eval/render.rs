@@ -6,7 +6,7 @@
 
 use super::{Evaluation, Minimality, WhyNot};
 use crate::check::{AttrId, Domain, OutcomeId, RuleId};
-use crate::emit::Header;
+use crate::names::Header;
 use crate::semantics::{Value, Verdict};
 use std::fmt::Write;
 

@@ -3,9 +3,9 @@
 //! a JSON tree, looking names up in tables made once; on any problem it
 //! gives the error [`Header::parse_case`] would, with the same words.
 
+use super::Header;
 use crate::check::{AttrId, Domain};
 use crate::compile::mdd::FxBuild;
-use crate::emit::Header;
 use crate::semantics::Value;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::collections::HashMap;

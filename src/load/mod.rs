@@ -10,6 +10,9 @@
 //! the library that touches the file system (besides the CLI's writing of
 //! output).
 
+pub mod compiled;
+mod json;
+
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{ItemKind, SourceFile};

@@ -45,11 +45,11 @@
 //! branches all lead to one child is accepted and reduced away. It never
 //! panics and never recurses on the document's depth.
 
-use super::parse::{Ix, J, Json};
-use super::{AttributeInfo, Header, PolicyInfo, RuleInfo};
+use super::json::{Ix, J, Json};
 use crate::check::{AttrId, Domain, RuleId};
 use crate::compile::mdd::{LEAF_LEVEL, Mdd, NodeId, Run};
 use crate::compile::{Cells, Diagram};
+use crate::names::{AttributeInfo, DAG_FORMAT, Header, PolicyInfo, RuleInfo, TREE_FORMAT};
 use crate::semantics::{Value, Verdict};
 use std::collections::HashMap;
 
@@ -96,7 +96,7 @@ impl Compiled {
 /// saying what is wrong and where (a JSON syntax error's line and column,
 /// or the field or node at fault).
 pub fn load_compiled(json_text: &str) -> Result<Compiled, String> {
-    let json = super::parse::parse(json_text)?;
+    let json = super::json::parse(json_text)?;
     Loader { j: &json }.load()
 }
 
@@ -233,8 +233,8 @@ impl<'j> Loader<'j> {
             Some(other) => return Err(format!("`format` should be a string, not {}", kind(other))),
         };
         let form = match format {
-            super::json::TREE_FORMAT => Form::Tree,
-            super::json::DAG_FORMAT => Form::Dag,
+            TREE_FORMAT => Form::Tree,
+            DAG_FORMAT => Form::Dag,
             other => {
                 return Err(format!(
                     "unsupported format `{other}`: expected `writ.tree/1` or `writ.dag/1`"
@@ -829,8 +829,8 @@ mod tests {
                     ..Options::default()
                 };
                 let (p, map, d) = compiled(&options);
-                let tree = super::super::json::to_tree(&p, &d, &map, 1000).unwrap();
-                let dag = super::super::json::to_dag(&p, &d, &map);
+                let tree = crate::emit::json::to_tree(&p, &d, &map, 1000).unwrap();
+                let dag = crate::emit::json::to_dag(&p, &d, &map);
                 for text in [&tree, &dag] {
                     let c = load_compiled(text).unwrap();
                     assert_eq!(c.diagram.outcomes_only, outcomes_only);
@@ -840,10 +840,10 @@ mod tests {
                         assert_eq!(c.decide(&mine), d.decide(&case), "{case:?}");
                     }
                     assert_eq!(
-                        super::super::json::tree(&c.header, &c.diagram, 1000).unwrap(),
+                        crate::emit::json::tree(&c.header, &c.diagram, 1000).unwrap(),
                         tree
                     );
-                    assert_eq!(super::super::json::dag(&c.header, &c.diagram), dag);
+                    assert_eq!(crate::emit::json::dag(&c.header, &c.diagram), dag);
                 }
             }
         }
@@ -856,7 +856,7 @@ mod tests {
     #[test]
     fn malformed_documents_are_errors() {
         let (p, map, d) = compiled(&Options::default());
-        let good = super::super::json::to_dag(&p, &d, &map);
+        let good = crate::emit::json::to_dag(&p, &d, &map);
         assert!(err("").contains("invalid JSON"));
         assert!(err("[]").contains("JSON object"));
         assert!(err("{}").contains("missing field `format`"));
@@ -891,7 +891,7 @@ mod tests {
         let e = err(&good.replacen("\"node\": 1", "\"node\": 0", 1));
         assert!(e.contains("order of `attributes`"), "{e}");
         // Ranges that leave a gap.
-        let tree = super::super::json::to_tree(&p, &d, &map, 1000).unwrap();
+        let tree = crate::emit::json::to_tree(&p, &d, &map, 1000).unwrap();
         let at = tree.find("\"ranges\"").unwrap();
         let at = at + tree[at..].find("-5,").unwrap();
         let e = err(&format!("{}-4,{}", &tree[..at], &tree[at + 3..]));
