@@ -81,7 +81,7 @@ impl Compiled {
     }
 
     /// The verdict for a complete case: `case[i]` is the value of
-    /// `header.attributes[i]`, inside its domain (see [`Header::parse_case`]).
+    /// `header.attributes[i]`, inside its domain (as [`crate::names::case`] reads it).
     pub fn decide(&self, case: &[Value]) -> &Verdict {
         self.diagram.decide(case)
     }
