@@ -45,13 +45,16 @@
 //! branches all lead to one child is accepted and reduced away. It never
 //! panics and never recurses on the document's depth.
 
+use super::Kind;
 use super::json::{Ix, J, Json};
 use crate::check::{AttrId, Domain, RuleId};
 use crate::compile::mdd::{LEAF_LEVEL, Mdd, NodeId, Run};
 use crate::compile::{Cells, Diagram};
+use crate::diag::{Code, Diagnostic};
 use crate::names::{AttributeInfo, DAG_FORMAT, Header, PolicyInfo, RuleInfo, TREE_FORMAT};
 use crate::semantics::{Value, Verdict};
 use std::collections::HashMap;
+use std::path::Path;
 
 /// A compiled policy read back from JSON (or built from a checked policy
 /// with [`Compiled::from_policy`]): enough to decide cases and explain them
@@ -90,6 +93,25 @@ impl Compiled {
     pub fn attribute(&self, name: &str) -> Option<AttrId> {
         self.header.attribute(name)
     }
+}
+
+/// Reads a compiled policy file (`writ.tree/1` or `writ.dag/1`). Every
+/// failure is a diagnostic that names the file: E0006 when it is missing,
+/// a directory or unreadable; E0015 when it is larger than
+/// [`super::MAX_COMPILED_BYTES`] (from its metadata, before reading);
+/// E0005 when it is not UTF-8; E0047 when it is not a compiled writ
+/// diagram, with what is wrong and where (see [`load_compiled`]).
+pub fn read_compiled(path: &Path) -> Result<Compiled, Box<Diagnostic>> {
+    let text = super::read_file_as(path, Kind::Compiled)?;
+    load_compiled(&text).map_err(|e| {
+        Box::new(
+            Diagnostic::error(
+                Code::NOT_COMPILED,
+                format!("`{}` is not a compiled writ diagram: {e}", path.display()),
+            )
+            .help("a file ending in `.json` is read as a compiled policy; `writ compile POLICY -o FILE.json` writes one"),
+        )
+    })
 }
 
 /// Reads a `writ.tree/1` or `writ.dag/1` document. The error is one line
@@ -847,6 +869,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_compiled_policy_is_e0047_naming_it() {
+        let dir = std::env::temp_dir().join(format!("writ-compiled-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (p, map, d) = compiled(&Options::default());
+        let good = dir.join("good.json");
+        std::fs::write(&good, crate::emit::json::to_dag(&p, &d, &map)).unwrap();
+        assert_eq!(read_compiled(&good).unwrap().header.rules.len(), 3);
+        let package = dir.join("package.json");
+        std::fs::write(&package, r#"{"name": "left-pad"}"#).unwrap();
+        let e = read_compiled(&package).unwrap_err();
+        assert_eq!(e.code, Code::NOT_COMPILED);
+        assert_eq!(
+            e.message,
+            format!(
+                "`{}` is not a compiled writ diagram: missing field `format`: this is not a compiled writ diagram (`writ.tree/1` or `writ.dag/1`)",
+                package.display()
+            )
+        );
+        let junk = dir.join("junk.json");
+        std::fs::write(&junk, b"{\"format\": \"\xff\"}").unwrap();
+        let e = read_compiled(&junk).unwrap_err();
+        assert_eq!(e.code, Code::NOT_UTF8);
+        assert!(e.message.contains("junk.json"), "{}", e.message);
+        let e = read_compiled(&dir).unwrap_err();
+        assert_eq!(e.code, Code::UNREADABLE);
+        assert!(e.message.ends_with("it is a directory"), "{}", e.message);
+        let e = read_compiled(&dir.join("gone.json")).unwrap_err();
+        assert_eq!(e.code, Code::UNREADABLE);
+        assert!(
+            e.message.ends_with("gone.json`: no such file"),
+            "{}",
+            e.message
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     fn err(text: &str) -> String {
