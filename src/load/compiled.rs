@@ -47,13 +47,13 @@
 
 use super::Kind;
 use super::json::{Ix, J, Json};
-use crate::check::{AttrId, Domain, RuleId};
+use crate::check::{AttrId, Domain, OutcomeId, RuleId};
 use crate::compile::mdd::{LEAF_LEVEL, Mdd, NodeId, Run};
 use crate::compile::{Cells, Diagram};
 use crate::diag::{Code, Diagnostic};
 use crate::names::{AttributeInfo, DAG_FORMAT, Header, PolicyInfo, RuleInfo, TREE_FORMAT};
 use crate::semantics::{Value, Verdict};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// A compiled policy read back from JSON (or built from a checked policy
@@ -142,6 +142,46 @@ enum Shape {
 enum Label {
     Values(Vec<u32>),
     Ranges(Vec<(i64, i64)>),
+}
+
+/// A header's names, indexed once, so that reading a node or a leaf costs
+/// the same however many attributes, values and rules the header has.
+struct Names<'h> {
+    header: &'h Header,
+    attributes: HashMap<&'h str, AttrId>,
+    /// Each enum attribute's values by name (empty for the others).
+    values: Vec<HashMap<&'h str, u32>>,
+    outcomes: HashMap<&'h str, OutcomeId>,
+    rules: HashMap<&'h str, RuleId>,
+}
+
+impl<'h> Names<'h> {
+    fn new(header: &'h Header) -> Names<'h> {
+        let by_name = |names: &mut dyn Iterator<Item = &'h str>| {
+            names
+                .enumerate()
+                .map(|(i, n)| (n, i))
+                .collect::<HashMap<_, _>>()
+        };
+        Names {
+            header,
+            attributes: by_name(&mut header.attributes.iter().map(|a| a.name.as_str())),
+            values: header
+                .attributes
+                .iter()
+                .map(|a| match &a.domain {
+                    Domain::Enum { values, .. } => values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v.as_str(), i as u32))
+                        .collect(),
+                    _ => HashMap::new(),
+                })
+                .collect(),
+            outcomes: by_name(&mut header.outcomes.iter().map(String::as_str)),
+            rules: by_name(&mut header.rules.iter().map(|r| r.id.as_str())),
+        }
+    }
 }
 
 struct Loader<'j> {
@@ -264,7 +304,8 @@ impl<'j> Loader<'j> {
             }
         };
         let header = self.header(top)?;
-        let (root, nodes, places) = self.nodes(top, form, &header)?;
+        let names = Names::new(&header);
+        let (root, nodes, places) = self.nodes(top, form, &names)?;
         let diagram = build(&header, root, &nodes, &places)?;
         Ok(Compiled { header, diagram })
     }
@@ -284,6 +325,7 @@ impl<'j> Loader<'j> {
             .to_string();
         let outcomes = self.names(self.req(top, "outcomes", "the document")?, "outcomes")?;
         let mut attributes: Vec<AttributeInfo> = Vec::new();
+        let mut seen = HashSet::new();
         let list = self.arr(self.req(top, "attributes", "the document")?, "attributes")?;
         for (k, &a) in list.iter().enumerate() {
             let path = format!("attributes[{k}]");
@@ -291,7 +333,7 @@ impl<'j> Loader<'j> {
             let name = self
                 .str(self.req(f, "name", &path)?, &format!("{path}.name"))?
                 .to_string();
-            if attributes.iter().any(|x| x.name == name) {
+            if !seen.insert(name.clone()) {
                 return Err(format!("`attributes` lists `{name}` twice"));
             }
             let ty = self.str(self.req(f, "type", &path)?, &format!("{path}.type"))?;
@@ -328,6 +370,7 @@ impl<'j> Loader<'j> {
             attributes.push(AttributeInfo { name, domain, doc });
         }
         let mut rules: Vec<RuleInfo> = Vec::new();
+        let mut seen = HashSet::new();
         let list = self.arr(self.req(top, "rules", "the document")?, "rules")?;
         for (k, &r) in list.iter().enumerate() {
             let path = format!("rules[{k}]");
@@ -335,7 +378,7 @@ impl<'j> Loader<'j> {
             let id = self
                 .str(self.req(f, "id", &path)?, &format!("{path}.id"))?
                 .to_string();
-            if rules.iter().any(|x| x.id == id) {
+            if !seen.insert(id.clone()) {
                 return Err(format!("`rules` lists `{id}` twice"));
             }
             let o = self.str(self.req(f, "outcome", &path)?, &format!("{path}.outcome"))?;
@@ -377,7 +420,7 @@ impl<'j> Loader<'j> {
         &self,
         top: &[(String, Ix)],
         form: Form,
-        header: &Header,
+        names: &Names<'_>,
     ) -> Result<(Ix, HashMap<Ix, Shape>, HashMap<Ix, String>), String> {
         let mut places: HashMap<Ix, String> = HashMap::new();
         let mut by_id: HashMap<i128, Ix> = HashMap::new();
@@ -421,7 +464,7 @@ impl<'j> Loader<'j> {
             }
             let place = places.get(&key).cloned().unwrap_or_default();
             let shape = self
-                .shape(key, form, header, &by_id)
+                .shape(key, form, names, &by_id)
                 .map_err(|e| format!("in {place}: {e}"))?;
             if let Shape::Inner { branches, .. } = &shape {
                 stack.extend(
@@ -442,7 +485,7 @@ impl<'j> Loader<'j> {
         &self,
         key: Ix,
         form: Form,
-        header: &Header,
+        names: &Names<'_>,
         by_id: &HashMap<i128, Ix>,
     ) -> Result<Shape, String> {
         let f = match self.j.get(key) {
@@ -455,10 +498,11 @@ impl<'j> Loader<'j> {
             }
         };
         let Some(test) = Loader::opt(f, "test", self.j) else {
-            return self.leaf(f, header).map(Shape::Leaf);
+            return self.leaf(f, names).map(Shape::Leaf);
         };
         let name = self.str(test, "test")?;
-        let attr = header.attribute(name).ok_or_else(|| {
+        let header = names.header;
+        let attr = names.attributes.get(name).copied().ok_or_else(|| {
             let mut msg = format!("the node tests `{name}`, which is not in `attributes`");
             if let Some(m) =
                 crate::diag::did_you_mean(name, header.attributes.iter().map(|a| a.name.as_str()))
@@ -518,8 +562,8 @@ impl<'j> Loader<'j> {
                         let index = match (domain, self.j.get(v)) {
                             (Domain::Bool, J::Bool(b)) => u32::from(*b),
                             (Domain::Enum { values, .. }, J::Str(s)) => {
-                                match values.iter().position(|x| x == s) {
-                                    Some(i) => i as u32,
+                                match names.values[attr].get(s.as_str()) {
+                                    Some(&i) => i,
                                     None => {
                                         let mut msg = format!(
                                             "`{vpath}[{m}]`: `{s}` is not a value of `{}`",
@@ -581,29 +625,24 @@ impl<'j> Loader<'j> {
         Ok(Shape::Inner { attr, branches })
     }
 
-    fn leaf(&self, f: &[(String, Ix)], header: &Header) -> Result<Verdict, String> {
+    fn leaf(&self, f: &[(String, Ix)], names: &Names<'_>) -> Result<Verdict, String> {
         if !f.iter().any(|(k, _)| k == "outcome") {
             return Err(
                 "not a node: expected `test` and `branches`, or a leaf's `outcome` and `rules`"
                     .to_string(),
             );
         }
-        let rule_ids = |i: Ix, path: &str| -> Result<Vec<RuleId>, String> {
-            let mut out = Vec::new();
-            for (k, &r) in self.arr(i, path)?.iter().enumerate() {
-                let id = self.str(r, &format!("{path}[{k}]"))?;
-                out.push(
-                    header
-                        .rules
-                        .iter()
-                        .position(|x| x.id == id)
-                        .ok_or_else(|| {
-                            format!("`{path}[{k}]` is `{id}`, which is not in `rules`")
-                        })?,
-                );
-            }
-            Ok(out)
-        };
+        let rule_ids =
+            |i: Ix, path: &str| -> Result<Vec<RuleId>, String> {
+                let mut out = Vec::new();
+                for (k, &r) in self.arr(i, path)?.iter().enumerate() {
+                    let id = self.str(r, &format!("{path}[{k}]"))?;
+                    out.push(names.rules.get(id).copied().ok_or_else(|| {
+                        format!("`{path}[{k}]` is `{id}`, which is not in `rules`")
+                    })?);
+                }
+                Ok(out)
+            };
         let rules = rule_ids(self.req(f, "rules", "the leaf")?, "rules")?;
         let default = match Loader::opt(f, "default", self.j).map(|i| self.j.get(i)) {
             None => false,
@@ -626,7 +665,7 @@ impl<'j> Loader<'j> {
                 Some(i) => {
                     let o = self.str(i, "outcome")?;
                     Some(
-                        header.outcomes.iter().position(|x| x == o).ok_or_else(|| {
+                        names.outcomes.get(o).copied().ok_or_else(|| {
                             format!("`outcome` is `{o}`, which is not in `outcomes`")
                         })?,
                     )
