@@ -812,23 +812,20 @@ fn eval_compiled(args: &EvalArgs) -> Exit {
         );
         return Exit::Usage;
     }
-    let text = match writ::load::read_file(&args.file) {
-        Ok(t) => t,
+    let compiled = match writ::load::compiled::read_compiled(&args.file) {
+        Ok(c) => c,
         Err(d) => {
+            // A file that is no compiled policy is bad input (1); one that
+            // cannot be read, an I/O problem (2).
+            let status = if d.code == Code::NOT_COMPILED {
+                Exit::Failed
+            } else {
+                Exit::Usage
+            };
             let mut rep = Reporter::new(Format::Text);
             rep.diagnostics.push(*d);
             rep.finish();
-            return Exit::Usage;
-        }
-    };
-    let compiled = match writ::load::compiled::load_compiled(&text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!(
-                "error: `{}` is not a compiled writ diagram: {e}",
-                args.file.display()
-            );
-            return Exit::Failed;
+            return status;
         }
     };
     let h = &compiled.header;
