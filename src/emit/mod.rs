@@ -31,9 +31,9 @@
 //!   (the root is 0), children in branch order; leaves are nodes too.
 //! * Output is a pure function of the input: no hash-map iteration order,
 //!   no addresses, no time. Every form ends with a newline.
-//! * Nothing recurses on the diagram's depth: writers and the reader use
-//!   explicit stacks, so a policy with thousands of attributes cannot
-//!   overflow the stack.
+//! * Nothing recurses on the diagram's depth: these writers and the reader
+//!   (`load::compiled`) use explicit stacks, so a policy with thousands of
+//!   attributes cannot overflow the stack.
 //!
 //! The internal types are not `Serialize`; the JSON shapes live only in
 //! [`json`] (writing) and [`crate::load::compiled`] (reading).
