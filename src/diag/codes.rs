@@ -253,7 +253,7 @@ codes! {
 
     /// An input is larger than `writ` reads: a policy or vocabulary file
     /// (or the standard input of `writ fmt -`) past 6 MiB, a compiled JSON
-    /// file past 96 MiB, or a line of `--cases` past 256 KiB.
+    /// file past 96 MiB, or a line of `--cases` past 128 KiB.
     ///
     /// The limits keep a wrongly named file (a disk image, a log) from
     /// exhausting memory: each is a 2 GiB peak-memory budget divided by the
