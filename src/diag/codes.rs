@@ -673,7 +673,9 @@ codes! {
     ///
     ///     writ compile review.policy -o review.json
     ///     writ eval review.json --case '{"role": "admin"}'
-    NOT_COMPILED = "E0047", "not-a-compiled-policy";
+    // E0047 and E0048 are taken on main (invalid-argument, invalid-case):
+    // merged after them, this code follows them.
+    NOT_COMPILED = "E0049", "not-a-compiled-policy";
 
     /// Lint: a rule's condition holds for no case, so the rule never
     /// matches.

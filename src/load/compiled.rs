@@ -99,7 +99,7 @@ impl Compiled {
 /// failure is a diagnostic that names the file: E0006 when it is missing,
 /// a directory or unreadable; E0015 when it is larger than
 /// [`super::MAX_COMPILED_BYTES`] (from its metadata, before reading);
-/// E0005 when it is not UTF-8; E0047 when it is not a compiled writ
+/// E0005 when it is not UTF-8; E0049 when it is not a compiled writ
 /// diagram, with what is wrong and where (see [`load_compiled`]).
 pub fn read_compiled(path: &Path) -> Result<Compiled, Box<Diagnostic>> {
     let text = super::read_file_as(path, Kind::Compiled)?;

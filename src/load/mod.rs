@@ -23,7 +23,7 @@
 //! missing, a directory or unreadable (E0006), larger than its cap (E0015,
 //! checked from the metadata before a file is read, and while reading a
 //! stream), not UTF-8 (E0005, with the offset, and for a line of cases its
-//! number), not a compiled policy (E0047).
+//! number), not a compiled policy (E0049).
 //!
 //! # The size caps
 //!
