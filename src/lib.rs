@@ -54,6 +54,7 @@ pub mod emit;
 pub mod eval;
 pub mod fmt;
 pub mod load;
+pub mod names;
 pub mod render;
 pub mod semantics;
 pub mod source;

@@ -117,23 +117,36 @@ fn deep_nesting() {
     check(&s.file("mixed.policy", mixed), 1, "E0004");
 }
 
+/// A file of rules as large as `writ` reads checks; one byte more is
+/// refused before it is read.
 #[test]
-fn ten_megabytes_of_rules() {
+fn a_file_of_rules_at_the_size_cap() {
     let s = Scratch::new("big");
+    let cap = writ::load::MAX_FILE_BYTES as usize;
     let mut text = String::from("policy big\nresolve first\ndecision o: { a, b }\n");
     text.push_str("attribute x: { v0, v1, v2, v3, v4, v5, v6, v7 }\nattribute n: int 0..1000\n");
     let mut i = 0;
-    while text.len() < 10_000_000 {
-        text.push_str(&format!(
+    loop {
+        let rule = format!(
             "rule r{i}: when x = v{} and n > {} then {} because \"rule {i}\"\n",
             i % 8,
             i % 1000,
             ["a", "b"][i % 2]
-        ));
+        );
+        if text.len() + rule.len() > cap {
+            break;
+        }
+        text.push_str(&rule);
         i += 1;
     }
-    let path = s.file("big.policy", text);
+    text.push_str(&"#".repeat(cap - text.len() - 1));
+    text.push('\n');
+    assert_eq!(text.len(), cap);
+    let path = s.file("big.policy", &text);
     assert!(check_clean(&path).contains(&format!("{i} rules")));
+    text.push('\n');
+    let path = s.file("bigger.policy", &text);
+    check(&path, 2, "E0015");
 }
 
 #[test]

@@ -67,9 +67,9 @@ fn every_code_has_a_fixture() {
     insta::glob!("fixtures/check/*.{policy,vocab}", |path| {
         seen.extend(report(path).1);
     });
-    // A 256 MiB file (`bad_input.rs`) and a diagram past its budget
-    // (`compile.rs`, `policy_tests.rs`) are tested elsewhere, not as
-    // fixtures.
+    // A file past the size cap (`bad_input.rs`), a diagram past its
+    // budget (`compile.rs`, `policy_tests.rs`) and a compiled file that is
+    // not one (`load::compiled`) are tested elsewhere, not as fixtures.
     // Lints have their own fixtures (`lint_fixtures.rs`), and E0043 needs
     // two policies (`diff.rs`). Arguments and cases are not files: E0047
     // and E0048 are tested through the binary (`cli.rs`, `eval.rs`).
@@ -79,6 +79,7 @@ fn every_code_has_a_fixture() {
         Code::DIFF_MISMATCH.code,
         Code::INVALID_ARGUMENT.code,
         Code::INVALID_CASE.code,
+        Code::NOT_COMPILED.code,
     ];
     for code in Code::ALL {
         if !untestable_here.contains(&code.code) && !code.code.starts_with('L') {

@@ -7,7 +7,7 @@ mod common;
 use common::writ;
 use std::path::{Path, PathBuf};
 use writ::compile::{Diagram, Options, Order};
-use writ::emit::read::{Compiled, load_compiled};
+use writ::load::compiled::{Compiled, load_compiled};
 use writ::semantics::Value;
 use writ::source::SourceMap;
 

@@ -160,14 +160,14 @@ fn random_case(
 }
 
 /// A policy file of the repository, checked, with its header.
-fn bundled_with_header(name: &str) -> (writ::check::Policy, writ::emit::Header) {
+fn bundled_with_header(name: &str) -> (writ::check::Policy, writ::names::Header) {
     let mut map = SourceMap::new();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     let policy = writ::api::check_file(&mut map, &path)
         .expect("readable")
         .policy
         .expect("a clean policy");
-    let header = writ::emit::Header::from_policy(&policy, &map);
+    let header = writ::names::Header::from_policy(&policy, &map);
     (policy, header)
 }
 

@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Exit {
             return rep.fail(d, Exit::Failed);
         }
     };
-    let header = writ::emit::Header::from_policy(&policy, &rep.map);
+    let header = writ::names::Header::from_policy(&policy, &rep.map);
     let text = match writ::emit::emit(&header, &diagram, args.emit.into(), args.max_tree_nodes) {
         Ok(t) => t,
         Err(e) => {

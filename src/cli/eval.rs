@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use writ::api::Purpose;
 use writ::diag::{Code, Diagnostic};
-use writ::emit::Header;
-use writ::eval::case::CaseReader;
 use writ::eval::{EvalError, Evaluator, Scratch};
+use writ::load::cases::{CaseLine, CaseLines};
+use writ::names::Header;
+use writ::names::case::CaseReader;
 use writ::render::eval::JsonWriter;
 
 /// The arguments of `writ eval`.
@@ -176,21 +177,17 @@ fn compiled(rep: Reporter, args: &Args) -> Exit {
         .help("give the policy itself, or leave `--engine` at `auto` or `diagram`");
         return rep.fail(d, Exit::Usage);
     }
-    let text = match writ::load::read_file(&args.file) {
-        Ok(t) => t,
-        Err(d) => return rep.fail(*d, Exit::Usage),
-    };
-    let compiled = match writ::emit::read::load_compiled(&text) {
+    let compiled = match writ::load::compiled::read_compiled(&args.file) {
         Ok(c) => c,
-        Err(e) => {
-            let d = Diagnostic::error(
-                Code::UNREADABLE,
-                format!(
-                    "`{}` is not a compiled writ diagram: {e}",
-                    args.file.display()
-                ),
-            );
-            return rep.fail(d, Exit::Failed);
+        Err(d) => {
+            // A file that is not a compiled policy (or not text) is bad
+            // input (1); one that cannot be read, an I/O problem (2).
+            let status = if d.code == Code::NOT_COMPILED || d.code == Code::NOT_UTF8 {
+                Exit::Failed
+            } else {
+                Exit::Usage
+            };
+            return rep.fail(d, status);
         }
     };
     let h = &compiled.header;
@@ -243,21 +240,10 @@ fn cases(
 ) -> Exit {
     let reader = CaseReader::new(header);
     if let Some(path) = &args.cases {
-        let input: Box<dyn std::io::BufRead> = if io::is_stdin(path) {
-            Box::new(std::io::stdin().lock())
-        } else {
-            match std::fs::File::open(path) {
-                Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
-                Err(e) => {
-                    let d = Diagnostic::error(
-                        Code::UNREADABLE,
-                        format!("cannot read `{}`: {e}", path.display()),
-                    );
-                    return rep.fail(d, Exit::Usage);
-                }
-            }
+        return match CaseLines::open(path) {
+            Ok(input) => batches(rep, header, evaluator, &reader, input, why_not),
+            Err(d) => rep.fail(d, Exit::Usage),
         };
-        return batches(rep, header, evaluator, &reader, input, why_not);
     }
     let text = match &args.case {
         Some(t) => t.clone(),
@@ -295,12 +281,13 @@ fn batches(
     header: &Header,
     evaluator: &Evaluator<'_>,
     reader: &CaseReader<'_>,
-    mut input: Box<dyn std::io::BufRead>,
+    mut input: CaseLines,
     why_not: Option<usize>,
 ) -> Exit {
     let writer = JsonWriter::new(header);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut lines: Vec<String> = Vec::with_capacity(BATCH_LINES);
+    // Each line's text, or why it is not text (E0005).
+    let mut lines: Vec<Line> = Vec::with_capacity(BATCH_LINES);
     let mut spare: Vec<String> = Vec::new();
     let mut first_line = 1usize;
     let mut bad = false;
@@ -309,28 +296,26 @@ fn batches(
         lines.clear();
         let mut eof = false;
         while lines.len() < BATCH_LINES {
-            let mut line = spare.pop().unwrap_or_default();
-            line.clear();
-            match input.read_line(&mut line) {
-                Ok(0) => {
+            let mut text = spare.pop().unwrap_or_default();
+            match input.next_line(&mut text) {
+                Ok(None) => {
                     eof = true;
                     break;
                 }
-                Ok(_) => lines.push(line),
-                Err(e) => {
+                Ok(Some(CaseLine::Text)) => lines.push((text, None)),
+                Ok(Some(CaseLine::Bad(d))) => lines.push((text, Some(d))),
+                Err(d) => {
+                    // The input is no file of cases: what was decided so
+                    // far stands, and the stream ends here.
+                    for w in &workers {
+                        let _ = out.write_all(w.out.as_bytes());
+                    }
                     let _ = out.flush();
-                    let d = Diagnostic::error(
-                        Code::UNREADABLE,
-                        format!(
-                            "cannot read the cases at line {}: {e}",
-                            first_line + lines.len()
-                        ),
-                    );
                     return rep.fail(d, Exit::Usage);
                 }
             }
         }
-        let run = |w: &mut Worker, part: &[String], first: usize| {
+        let run = |w: &mut Worker, part: &[Line], first: usize| {
             w.out.clear();
             w.bad = false;
             for (i, line) in part.iter().enumerate() {
@@ -363,7 +348,7 @@ fn batches(
             }
         }
         first_line += lines.len();
-        spare.append(&mut lines);
+        spare.extend(lines.drain(..).map(|(text, _)| text));
         if eof {
             break;
         }
@@ -371,6 +356,9 @@ fn batches(
     let _ = out.flush();
     if bad { Exit::Failed } else { Exit::Ok }
 }
+
+/// A line of `--cases`: its text, or why it is not text.
+type Line = (String, Option<Box<Diagnostic>>);
 
 /// One thread's share of a batch: its scratch space and its output.
 #[derive(Default)]
@@ -387,15 +375,19 @@ impl Worker {
         evaluator: &Evaluator<'_>,
         reader: &CaseReader<'_>,
         writer: &JsonWriter,
-        line: &str,
+        (line, bad): &Line,
         number: usize,
         why_not: Option<usize>,
     ) {
-        if line.trim().is_empty() {
+        if bad.is_none() && line.trim().is_empty() {
             return;
         }
-        let result = match reader.read(line, &mut self.case) {
-            Err(msg) => Err(case_error(msg)),
+        let read = match bad {
+            Some(d) => Err((**d).clone()),
+            None => reader.read(line, &mut self.case).map_err(case_error),
+        };
+        let result = match read {
+            Err(d) => Err(d),
             Ok(()) => evaluator
                 .evaluate(&self.case, why_not, &mut self.scratch)
                 .map_err(|e| eval_error(&e)),

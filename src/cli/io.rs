@@ -104,38 +104,5 @@ pub fn cannot_write(path: &Path, e: &std::io::Error) -> (Diagnostic, Exit) {
 /// Reads all of standard input as text, under the same size cap and UTF-8
 /// check as a file.
 pub fn read_stdin() -> Result<String, Box<Diagnostic>> {
-    use std::io::Read;
-    let cap = writ::load::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin()
-        .lock()
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-    {
-        return Err(Box::new(Diagnostic::error(
-            Code::UNREADABLE,
-            format!("cannot read standard input: {e}"),
-        )));
-    }
-    if bytes.len() as u64 > cap {
-        return Err(Box::new(
-            Diagnostic::error(
-                Code::FILE_TOO_LARGE,
-                format!("standard input is larger than {cap} bytes"),
-            )
-            .help("policy files are limited in size so that checking them stays within memory"),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        Box::new(
-            Diagnostic::error(
-                Code::NOT_UTF8,
-                format!(
-                    "standard input is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-            .help("policy files must be UTF-8"),
-        )
-    })
+    writ::load::read_stdin()
 }

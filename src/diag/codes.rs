@@ -277,10 +277,14 @@ codes! {
     /// Fixed: keep the one you mean.
     DUPLICATE_SETTING = "E0014", "duplicate-setting";
 
-    /// A file is larger than `writ` reads (256 MiB).
+    /// An input is larger than `writ` reads: a policy or vocabulary file
+    /// (or the standard input of `writ fmt -`) past 6 MiB, a compiled JSON
+    /// file past 96 MiB, or a line of `--cases` past 128 KiB.
     ///
-    /// The limit keeps a wrongly named file (a disk image, a log) from
-    /// exhausting memory. Policies of millions of rules stay far below it.
+    /// The limits keep a wrongly named file (a disk image, a log) from
+    /// exhausting memory: each is a 2 GiB peak-memory budget divided by the
+    /// most memory `writ` was measured to need per byte of that input.
+    /// Policies of a hundred thousand rules stay below them.
     ///
     /// Example:
     ///
@@ -719,6 +723,29 @@ codes! {
     ///
     ///     writ eval p.policy --case '{"location": "Ireland"}'
     INVALID_CASE = "E0048", "invalid-case";
+
+    /// A file read as a compiled policy is not one.
+    ///
+    /// `writ eval` reads a FILE ending in `.json` as a compiled policy: a
+    /// `writ.tree/1` or `writ.dag/1` document, as `writ compile` writes it
+    /// (SPEC section 5). The message says what is wrong and where: JSON
+    /// that does not parse (with its line and column), a missing or
+    /// unknown `format`, a missing or mistyped field (named by its path,
+    /// such as `attributes[2].values`), a node that tests an unknown
+    /// attribute or value, branches that overlap or leave values out, a
+    /// leaf naming an unknown outcome or rule, or nodes out of the order
+    /// of `attributes`. A document edited by hand, cut short, or written
+    /// by another tool is the usual cause.
+    ///
+    /// Example:
+    ///
+    ///     writ eval package.json --case '{"role": "admin"}'
+    ///
+    /// Fixed: name the compiled file, or compile the policy again:
+    ///
+    ///     writ compile review.policy -o review.json
+    ///     writ eval review.json --case '{"role": "admin"}'
+    NOT_COMPILED = "E0049", "not-a-compiled-policy";
 }
 
 /// How a lint is reported.

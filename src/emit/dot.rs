@@ -13,9 +13,10 @@
 //!
 //! Render with `dot -Tsvg`.
 
-use super::{Header, Label};
+use super::Label;
 use crate::check::Policy;
 use crate::compile::Diagram;
+use crate::names::Header;
 use crate::semantics::Verdict;
 use crate::source::SourceMap;
 use std::fmt::Write;

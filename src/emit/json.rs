@@ -36,18 +36,16 @@
 //! layout above gives for the whole tree as one nested value (a unit test
 //! holds the two together).
 
-use super::{Branch, EmitError, Header, Label};
+use super::{Branch, EmitError, Label};
 use crate::check::{Domain, Policy};
 use crate::compile::Diagram;
 use crate::compile::mdd::NodeId;
+use crate::names::Header;
 use crate::semantics::Verdict;
 use crate::source::SourceMap;
 use serde::Serialize;
 
-/// The `format` of the tree form.
-pub const TREE_FORMAT: &str = "writ.tree/1";
-/// The `format` of the dag form.
-pub const DAG_FORMAT: &str = "writ.dag/1";
+pub use crate::names::{DAG_FORMAT, TREE_FORMAT};
 
 #[derive(Serialize)]
 struct Document<'a> {

@@ -1,8 +1,9 @@
-//! Emitting a compiled policy, and reading the JSON form back.
+//! Emitting a compiled policy.
 //!
 //! In: a compiled [`Diagram`] plus a [`Header`] (the names the diagram's
 //! indices stand for: policy metadata, the decision and its outcomes, the
-//! attributes with their domains, and the rules with their source places).
+//! attributes with their domains, and the rules with their source places;
+//! see [`crate::names`]).
 //! Out: text in one of four forms ([`Emit`]):
 //!
 //! * [`json::to_tree`] — `writ.tree/1`, the diagram expanded into a tree
@@ -15,9 +16,9 @@
 //! * [`text::to_text`] — an indented tree for people, bounded like the tree
 //!   form.
 //!
-//! [`read::load_compiled`] goes the other way: a `writ.tree/1` or
-//! `writ.dag/1` document in, a [`read::Compiled`] out — the same
-//! [`Header`] and a [`Diagram`] that decides cases without the policy.
+//! [`crate::load::compiled`] goes the other way: a `writ.tree/1` or
+//! `writ.dag/1` document in, the same [`Header`] and a [`Diagram`] that
+//! decides cases without the policy out.
 //!
 //! # Conventions shared by every form
 //!
@@ -30,24 +31,22 @@
 //!   (the root is 0), children in branch order; leaves are nodes too.
 //! * Output is a pure function of the input: no hash-map iteration order,
 //!   no addresses, no time. Every form ends with a newline.
-//! * Nothing recurses on the diagram's depth: writers and the reader use
-//!   explicit stacks, so a policy with thousands of attributes cannot
-//!   overflow the stack.
+//! * Nothing recurses on the diagram's depth: these writers and the reader
+//!   (`load::compiled`) use explicit stacks, so a policy with thousands of
+//!   attributes cannot overflow the stack.
 //!
 //! The internal types are not `Serialize`; the JSON shapes live only in
-//! [`json`] (writing) and [`read`] (reading).
+//! [`json`] (writing) and [`crate::load::compiled`] (reading).
 
 pub mod dot;
 pub mod json;
-mod parse;
-pub mod read;
 pub mod text;
 
-use crate::check::{AttrId, Domain, OutcomeId, Policy};
+use crate::check::{AttrId, Domain};
 use crate::compile::mdd::{LEAF_LEVEL, NodeId};
 use crate::compile::{Cells, Diagram};
+use crate::names::Header;
 use crate::semantics::{Value, Verdict};
-use crate::source::SourceMap;
 use std::collections::HashMap;
 
 /// The default `--max-tree-nodes`: the largest tree the tree forms
@@ -117,176 +116,6 @@ impl std::fmt::Display for EmitError {
 }
 
 impl std::error::Error for EmitError {}
-
-/// The policy's name and metadata, as written in the header.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyInfo {
-    /// `policy NAME`.
-    pub name: String,
-    /// `title`, if given.
-    pub title: Option<String>,
-    /// `source`, if given.
-    pub source: Option<String>,
-    /// `date`, if given.
-    pub date: Option<String>,
-}
-
-/// An attribute: its name, domain and doc string.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttributeInfo {
-    /// The attribute's name.
-    pub name: String,
-    /// Its domain. Read back from JSON, an enum's `ty` is always `None`
-    /// (the compiled form does not name types).
-    pub domain: Domain,
-    /// The doc string, if any.
-    pub doc: Option<String>,
-}
-
-/// A rule: its id, outcome, `because` and where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// The rule's id (its name, or `line:N`).
-    pub id: String,
-    /// The outcome it gives (index into [`Header::outcomes`]).
-    pub outcome: OutcomeId,
-    /// The `because` text, if any.
-    pub because: Option<String>,
-    /// The file the rule is written in, as named on the command line.
-    pub file: Option<String>,
-    /// The line the rule item starts on (1-based).
-    pub line: Option<u64>,
-}
-
-/// Everything a compiled document says besides the diagram: what the
-/// diagram's attribute, outcome and rule indices stand for.
-///
-/// Built from a checked policy ([`Header::from_policy`]) or read back from
-/// JSON ([`read::load_compiled`]). Attribute indices are those of the
-/// diagram's cases: `attributes[i]` describes `case[i]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Header {
-    /// `policy NAME` and metadata.
-    pub policy: PolicyInfo,
-    /// The decision's name.
-    pub decision: String,
-    /// The outcomes, in declaration order.
-    pub outcomes: Vec<String>,
-    /// The attributes, indexed like a case.
-    pub attributes: Vec<AttributeInfo>,
-    /// The rules, in file order, indexed like [`Verdict`]'s rules.
-    pub rules: Vec<RuleInfo>,
-}
-
-impl Header {
-    /// The header of a checked policy: attributes in declaration order,
-    /// each rule's `file` and `line` from the start of its item.
-    pub fn from_policy(policy: &Policy, sources: &SourceMap) -> Header {
-        Header {
-            policy: PolicyInfo {
-                name: policy.meta.name.clone(),
-                title: policy.meta.title.clone(),
-                source: policy.meta.source.clone(),
-                date: policy.meta.date.clone(),
-            },
-            decision: policy.decision.name.clone(),
-            outcomes: policy.decision.outcomes.clone(),
-            attributes: policy
-                .attributes
-                .iter()
-                .map(|a| AttributeInfo {
-                    name: a.name.clone(),
-                    domain: a.domain.clone(),
-                    doc: a.doc.clone(),
-                })
-                .collect(),
-            rules: policy
-                .rules
-                .iter()
-                .map(|r| RuleInfo {
-                    id: r.id.clone(),
-                    outcome: r.outcome,
-                    because: r.because.clone(),
-                    file: Some(sources.name(r.item.0.file).to_string()),
-                    line: Some(sources.line(r.item.0) as u64),
-                })
-                .collect(),
-        }
-    }
-
-    /// The index of the attribute with this name.
-    pub fn attribute(&self, name: &str) -> Option<AttrId> {
-        self.attributes.iter().position(|a| a.name == name)
-    }
-
-    /// A value of an attribute as users write it: the enum value's name,
-    /// `true`/`false`, or the number.
-    pub fn value_name(&self, attr: AttrId, value: Value) -> String {
-        match &self.attributes[attr].domain {
-            Domain::Enum { values, .. } => usize::try_from(value)
-                .ok()
-                .and_then(|i| values.get(i))
-                .cloned()
-                .unwrap_or_else(|| format!("#{value}")),
-            Domain::Bool => (value != 0).to_string(),
-            Domain::Int { .. } => value.to_string(),
-        }
-    }
-
-    /// Reads a case (SPEC 6, `eval`): a JSON object from attribute name to
-    /// value — a string naming an enum value, `true`/`false` for a bool, an
-    /// integer inside an int's range. Attributes left out are `None`.
-    /// Errors name the attribute and suggest near names.
-    pub fn parse_case(&self, json: &serde_json::Value) -> Result<Vec<Option<Value>>, String> {
-        use crate::diag::did_you_mean;
-        let hint = |got: &str, names: &mut dyn Iterator<Item = &str>| {
-            did_you_mean(got, names)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default()
-        };
-        let obj = json
-            .as_object()
-            .ok_or("a case must be a JSON object from attribute name to value")?;
-        let mut case = vec![None; self.attributes.len()];
-        for (key, value) in obj {
-            let Some(a) = self.attribute(key) else {
-                let near = hint(key, &mut self.attributes.iter().map(|a| a.name.as_str()));
-                return Err(format!("unknown attribute `{key}`{near}"));
-            };
-            let v = match (&self.attributes[a].domain, value) {
-                (Domain::Enum { values, .. }, serde_json::Value::String(s)) => {
-                    match values.iter().position(|x| x == s) {
-                        Some(i) => i as Value,
-                        None => {
-                            let near = hint(s, &mut values.iter().map(String::as_str));
-                            return Err(format!("`{s}` is not a value of `{key}`{near}"));
-                        }
-                    }
-                }
-                (Domain::Bool, serde_json::Value::Bool(b)) => Value::from(*b),
-                (Domain::Int { lo, hi }, serde_json::Value::Number(n)) => match n.as_i64() {
-                    Some(i) if (*lo..=*hi).contains(&i) => i,
-                    None if n.is_f64() => {
-                        return Err(format!(
-                            "`{n}` is not an integer; `{key}` takes an integer in {lo}..{hi}"
-                        ));
-                    }
-                    _ => return Err(format!("`{n}` is outside the range {lo}..{hi} of `{key}`")),
-                },
-                (domain, other) => {
-                    let want = match domain {
-                        Domain::Enum { .. } => "a string naming one of its values",
-                        Domain::Bool => "`true` or `false`",
-                        Domain::Int { .. } => "an integer",
-                    };
-                    return Err(format!("`{key}` takes {want}, not `{other}`"));
-                }
-            };
-            case[a] = Some(v);
-        }
-        Ok(case)
-    }
-}
 
 /// One branch of an inner node: the child and the cells leading to it, as
 /// ascending, disjoint, non-adjacent inclusive cell intervals.

@@ -23,10 +23,11 @@
 //! Like `writ.tree/1`, the text form is refused when the tree would exceed
 //! the node budget ([`EmitError::TreeTooLarge`]).
 
-use super::{EmitError, Header, Label};
+use super::{EmitError, Label};
 use crate::check::{Domain, Policy};
 use crate::compile::Diagram;
 use crate::compile::mdd::NodeId;
+use crate::names::Header;
 use crate::semantics::Verdict;
 use crate::source::SourceMap;
 

@@ -40,7 +40,6 @@
 //! case's own value is free and any other branch costs one changed
 //! attribute.
 
-pub mod case;
 pub mod flat;
 pub mod reason;
 

@@ -5,8 +5,8 @@
 //! names escaped once (a test holds the two JSON forms together).
 
 use crate::check::{AttrId, Domain, OutcomeId, RuleId};
-use crate::emit::Header;
 use crate::eval::{Evaluation, Minimality, WhyNot};
+use crate::names::Header;
 use crate::semantics::{Value, Verdict};
 use std::fmt::Write;
 

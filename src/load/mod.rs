@@ -1,24 +1,97 @@
 //! Loading: a file path in, every file it (transitively) `use`s or
-//! `extends` parsed, out.
+//! `extends` parsed, out; and the other inputs `writ` reads, each checked
+//! the same way before it is used.
 //!
 //! Each file is read and parsed once, however often it is used; paths in
 //! `use` and `extends` are relative to the file that says them. The loader
 //! reports files it cannot read, files that are not UTF-8, cycles (of `use`
 //! and `extends` alike, with the chain), used files that hold more than
 //! declarations, bases that are not policies, and bases that do not parse,
-//! each at the `use` or `extends` that led there. It is the only part of
-//! the library that touches the file system (besides the CLI's writing of
-//! output).
+//! each at the `use` or `extends` that led there.
+//!
+//! The other inputs:
+//!
+//! * [`read_file`] and [`read_stdin`]: one policy's text, for commands that
+//!   do not follow `use` (`fmt`, `fmt -`);
+//! * [`compiled::read_compiled`]: a compiled `writ.tree/1` or `writ.dag/1`
+//!   file, read back into a diagram that decides cases (`json` is the
+//!   JSON reader it parses with);
+//! * [`cases::CaseLines`]: the lines of `--cases`, from a file or standard
+//!   input, streamed.
+//!
+//! Every failure is a [`Diagnostic`] with a code that names the file:
+//! missing, a directory or unreadable (E0006), larger than its cap (E0015,
+//! checked from the metadata before a file is read, and while reading a
+//! stream), not UTF-8 (E0005, with the offset, and for a line of cases its
+//! number), not a compiled policy (E0049).
+//!
+//! # The size caps
+//!
+//! Each cap is a peak-memory budget ([`MEMORY_BUDGET`], 2 GiB) divided by
+//! the most memory `writ` was measured to take per byte of that kind of
+//! input, on the worst realistic shapes, and rounded down; ARCHITECTURE.md
+//! has the table. The caps keep a wrongly named file (a disk image, a log)
+//! from exhausting memory; memory stays proportional to the input below
+//! them (SPEC section 7).
+//!
+//! This module is the only part of the library that touches the file
+//! system (besides the CLI's writing of output).
+
+pub mod cases;
+pub mod compiled;
+mod json;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{ItemKind, SourceFile};
 use crate::syntax::lex::Comment;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The largest file `writ` reads (E0015).
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The peak resident memory the caps below are derived for: 2 GiB.
+pub const MEMORY_BUDGET: u64 = 2 << 30;
+
+/// The largest policy or vocabulary file `writ` reads, and the most it
+/// reads of standard input for `fmt -` (E0015): 6 MiB.
+///
+/// Measured with `/usr/bin/time -v writ check` (release build) on
+/// generated files of 5, 10, 20 and 50 MB, memory grows linearly with the
+/// input; the worst shape is a file of rules with parenthesised
+/// conditions, about 295 bytes of peak memory per byte of input (most of
+/// it pest's token queue, two tokens per grammar rule entered, and several
+/// rules per level of parentheses), then one long condition (96), short
+/// rules (91), tests (72), rules with `because` (56), a huge enum (49).
+/// `fmt` parses the same way and measures the same. 2 GiB / 295 is about
+/// 6.9 MiB, rounded down to 6 MiB: a file of ordinary rules that size holds
+/// about 120,000 of them.
+pub const MAX_FILE_BYTES: u64 = 6 << 20;
+
+/// The largest compiled JSON file `writ` reads (E0015): 96 MiB.
+///
+/// Measured with `/usr/bin/time -v writ eval FILE --case ...` on files
+/// `writ compile` wrote (tree and dag forms, 4 to 236 MB) and the same
+/// documents minified (40 MB): at most about 21 bytes of peak memory per
+/// byte, for minified JSON (the pretty-printed forms take 4 to 10, their
+/// indentation being cheap). 2 GiB / 21 is about 98 MiB, rounded down.
+pub const MAX_COMPILED_BYTES: u64 = 96 << 20;
+
+/// The longest line of `--cases` `writ` reads (E0015): 128 KiB.
+///
+/// Measured on single lines of 50 MB: reading and refusing one takes about
+/// twice its length at the peak (the line, grown by doubling), three times
+/// when its strings have escapes to undo. But `eval` holds a batch of 4,096
+/// lines at once, so the budget is shared: 2 GiB / (3 × 4,096) is about
+/// 170 KiB, rounded down. A case names each attribute once; even a policy
+/// of a thousand attributes with long names writes cases far shorter.
+pub const MAX_CASE_LINE_BYTES: u64 = 128 << 10;
+
+// The caps fit the budget at the ratios measured (see each constant):
+// raising one past its share of the budget needs new measurements, and
+// fails the build until they are made.
+const _: () = assert!(MAX_FILE_BYTES * 295 <= MEMORY_BUDGET);
+const _: () = assert!(MAX_COMPILED_BYTES * 21 <= MEMORY_BUDGET);
+const _: () = assert!(MAX_CASE_LINE_BYTES * 3 * 4096 <= MEMORY_BUDGET);
 
 /// One file that was read and parsed.
 #[derive(Debug)]
@@ -134,8 +207,8 @@ pub fn load(map: &mut SourceMap, path: &Path) -> Result<(Loaded, Vec<Diagnostic>
         stack: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let text =
-        read_text(path).map_err(|e| LoadError::Io(Box::new(e.into_diagnostic(path, None))))?;
+    let text = read_text(path, Kind::Policy)
+        .map_err(|e| LoadError::Io(Box::new(e.into_diagnostic(path, Kind::Policy, None))))?;
     let root = match text {
         Ok(text) => loader.add(path, text, None),
         Err(bad) => {
@@ -161,8 +234,39 @@ struct Loader<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// The kinds of file `writ` reads, which differ in their cap and in the
+/// help they give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A policy or vocabulary.
+    Policy,
+    /// A compiled `writ.tree/1` or `writ.dag/1` document.
+    Compiled,
+    /// JSON Lines of cases.
+    Cases,
+}
+
+impl Kind {
+    /// The most bytes of this kind `writ` reads (for cases, in one line).
+    pub(crate) fn max(self) -> u64 {
+        match self {
+            Kind::Policy => MAX_FILE_BYTES,
+            Kind::Compiled => MAX_COMPILED_BYTES,
+            Kind::Cases => MAX_CASE_LINE_BYTES,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Kind::Policy => "a `.policy` or `.vocab` file",
+            Kind::Compiled => "a compiled policy (`writ compile --emit tree` or `--emit dag`)",
+            Kind::Cases => "a file of cases, one JSON object per line",
+        }
+    }
+}
+
 /// A read failure, before it knows where to point.
-enum ReadError {
+pub(crate) enum ReadError {
     Missing,
     Directory,
     TooLarge(u64),
@@ -170,7 +274,12 @@ enum ReadError {
 }
 
 impl ReadError {
-    fn into_diagnostic(self, path: &Path, used_at: Option<(Span, bool)>) -> Diagnostic {
+    pub(crate) fn into_diagnostic(
+        self,
+        path: &Path,
+        kind: Kind,
+        used_at: Option<(Span, bool)>,
+    ) -> Diagnostic {
         let shown = path.display();
         let d = match self {
             ReadError::Missing => Diagnostic::error(
@@ -181,11 +290,8 @@ impl ReadError {
                 Code::UNREADABLE,
                 format!("cannot read `{shown}`: it is a directory"),
             )
-            .help("name a `.policy` or `.vocab` file"),
-            ReadError::TooLarge(n) => Diagnostic::error(
-                Code::FILE_TOO_LARGE,
-                format!("`{shown}` is {n} bytes, more than the {MAX_FILE_BYTES} bytes writ reads"),
-            ),
+            .help(format!("name {}", kind.what())),
+            ReadError::TooLarge(n) => too_large(&format!("`{shown}` is {n} bytes"), kind),
             ReadError::Other(e) => {
                 Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: {e}"))
             }
@@ -202,9 +308,25 @@ impl ReadError {
     }
 }
 
-/// Reads a file as text. The outer error is an I/O failure; the inner one a
-/// file that was read but is not UTF-8 (a problem with the input itself).
-fn read_text(path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
+/// E0015: `what` (the input and its size, as a phrase) is past the cap of
+/// its kind.
+fn too_large(what: &str, kind: Kind) -> Diagnostic {
+    let max = kind.max();
+    let d = Diagnostic::error(
+        Code::FILE_TOO_LARGE,
+        format!("{what}, more than the {max} bytes writ reads"),
+    );
+    match kind {
+        Kind::Compiled => d.help("compile with `--emit dag`, which writes each shared node once"),
+        Kind::Policy | Kind::Cases => d,
+    }
+}
+
+/// Reads a file as text, refusing it from its metadata when it is larger
+/// than `kind` allows. The outer error is an I/O failure; the inner one a
+/// file that was read but is not UTF-8 (a problem with the input itself):
+/// the offset of the first bad byte and the length.
+fn read_text(path: &Path, kind: Kind) -> Result<Result<String, (usize, usize)>, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Other(e),
@@ -212,10 +334,18 @@ fn read_text(path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
     if meta.is_dir() {
         return Err(ReadError::Directory);
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > kind.max() {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(ReadError::Other)?;
+    // A file that grows between the two calls, or a special file whose
+    // metadata says nothing of its length, is still cut at the cap.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(kind.max() + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Other)?;
+    if bytes.len() as u64 > kind.max() {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
     let len = bytes.len();
     Ok(String::from_utf8(bytes).map_err(|e| (e.utf8_error().valid_up_to(), len)))
 }
@@ -223,14 +353,56 @@ fn read_text(path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
 /// Reads one file as text, for commands that do not follow `use` (the
 /// formatter). Every failure is a diagnostic without a place.
 pub fn read_file(path: &Path) -> Result<String, Box<Diagnostic>> {
-    match read_text(path) {
+    read_file_as(path, Kind::Policy)
+}
+
+pub(crate) fn read_file_as(path: &Path, kind: Kind) -> Result<String, Box<Diagnostic>> {
+    match read_text(path, kind) {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err((offset, _))) => Err(Box::new(utf8_error(path, offset))),
-        Err(e) => Err(Box::new(e.into_diagnostic(path, None))),
+        Ok(Err((offset, _))) => Err(Box::new(utf8_error(path, offset, kind))),
+        Err(e) => Err(Box::new(e.into_diagnostic(path, kind, None))),
     }
 }
 
-fn utf8_error(path: &Path, offset: usize) -> Diagnostic {
+/// Reads standard input as one policy's text (`writ fmt -`), with the cap
+/// and the UTF-8 check of a file: E0015 past [`MAX_FILE_BYTES`] (without
+/// waiting for the end of a stream that goes on), E0005 for bytes that are
+/// not UTF-8, E0006 when it cannot be read.
+pub fn read_stdin() -> Result<String, Box<Diagnostic>> {
+    read_stream(STDIN, std::io::stdin().lock(), MAX_FILE_BYTES)
+}
+
+/// How messages name standard input.
+pub(crate) const STDIN: &str = "standard input";
+
+/// [`read_stdin`] on any stream, named `name` in messages, cut at `max`.
+fn read_stream(name: &str, input: impl Read, max: u64) -> Result<String, Box<Diagnostic>> {
+    let mut bytes = Vec::new();
+    input
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::error(Code::UNREADABLE, format!("cannot read {name}: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(Box::new(Diagnostic::error(
+            Code::FILE_TOO_LARGE,
+            format!("{name} holds more than the {max} bytes writ reads"),
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Box::new(
+            Diagnostic::error(
+                Code::NOT_UTF8,
+                format!(
+                    "{name} is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .help("policy text must be UTF-8"),
+        )
+    })
+}
+
+fn utf8_error(path: &Path, offset: usize, kind: Kind) -> Diagnostic {
     Diagnostic::error(
         Code::NOT_UTF8,
         format!(
@@ -238,7 +410,10 @@ fn utf8_error(path: &Path, offset: usize) -> Diagnostic {
             path.display()
         ),
     )
-    .help("policy files must be UTF-8; check that the right file was named")
+    .help(match kind {
+        Kind::Policy => "policy files must be UTF-8; check that the right file was named",
+        Kind::Compiled | Kind::Cases => "JSON is UTF-8 text; check that the right file was named",
+    })
 }
 
 impl Loader<'_> {
@@ -246,7 +421,8 @@ impl Loader<'_> {
     /// in for it so the result still has a root.
     fn fail_root(&mut self, path: &Path, (offset, _): (usize, usize)) -> Loaded {
         let id = self.map.add(path.display().to_string(), String::new());
-        self.diagnostics.push(utf8_error(path, offset));
+        self.diagnostics
+            .push(utf8_error(path, offset, Kind::Policy));
         let mut files = HashMap::new();
         files.insert(
             id,
@@ -446,7 +622,7 @@ impl Loader<'_> {
         if let Some(&id) = self.by_path.get(&key) {
             return Some(id);
         }
-        match read_text(&path) {
+        match read_text(&path, Kind::Policy) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
             Ok(Err((offset, _))) => {
                 let label = if used_at.1 {
@@ -455,12 +631,12 @@ impl Loader<'_> {
                     "used here"
                 };
                 self.diagnostics
-                    .push(utf8_error(&path, offset).at(used_at.0, label));
+                    .push(utf8_error(&path, offset, Kind::Policy).at(used_at.0, label));
                 None
             }
             Err(e) => {
                 self.diagnostics
-                    .push(e.into_diagnostic(&path, Some(used_at)));
+                    .push(e.into_diagnostic(&path, Kind::Policy, Some(used_at)));
                 None
             }
         }
@@ -506,4 +682,58 @@ fn tidy(path: &Path) -> PathBuf {
     path.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_cut_at_the_cap_and_checked_for_utf8() {
+        let read = |bytes: &'static [u8], max| {
+            read_stream(STDIN, bytes, max).map_err(|d| format!("{}: {}", d.code, d.message))
+        };
+        assert_eq!(read(b"policy p\n", 9), Ok("policy p\n".to_string()));
+        assert_eq!(
+            read(b"policy p\n", 8),
+            Err("E0015: standard input holds more than the 8 bytes writ reads".to_string())
+        );
+        assert_eq!(
+            read(b"# caf\xe9\n", 100),
+            Err("E0005: standard input is not UTF-8 text (invalid byte at offset 5)".to_string())
+        );
+        // An endless stream is refused without reading it to its end.
+        let endless = std::io::repeat(b'x');
+        let d = read_stream(STDIN, endless, 1 << 10).unwrap_err();
+        assert_eq!(d.code, Code::FILE_TOO_LARGE);
+    }
+
+    #[test]
+    fn each_kind_of_file_has_its_cap() {
+        let dir = std::env::temp_dir().join(format!("writ-caps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.json");
+        // Sparse: no disk is used, and the cap is read off the metadata.
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let d = read_file(&path).unwrap_err();
+        assert_eq!(d.code, Code::FILE_TOO_LARGE);
+        assert_eq!(
+            d.message,
+            format!(
+                "`{}` is {} bytes, more than the {MAX_FILE_BYTES} bytes writ reads",
+                path.display(),
+                MAX_FILE_BYTES + 1
+            )
+        );
+        // The same size is a compiled file's to read: what stops it here
+        // is its content, all NULs, which is no JSON.
+        let d = compiled::read_compiled(&path).unwrap_err();
+        assert_eq!(d.code, Code::NOT_COMPILED);
+        f.set_len(MAX_COMPILED_BYTES + 1).unwrap();
+        let d = compiled::read_compiled(&path).unwrap_err();
+        assert_eq!(d.code, Code::FILE_TOO_LARGE);
+        assert!(d.message.contains(&MAX_COMPILED_BYTES.to_string()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -1,4 +1,4 @@
-//! A small JSON reader into a flat arena, for [`super::read`].
+//! A small JSON reader into a flat arena, for [`super::compiled`].
 //!
 //! serde_json refuses documents nested deeper than 128 levels, and a
 //! `writ.tree/1` document nests three levels per attribute tested; a

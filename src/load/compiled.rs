@@ -45,13 +45,16 @@
 //! branches all lead to one child is accepted and reduced away. It never
 //! panics and never recurses on the document's depth.
 
-use super::parse::{Ix, J, Json};
-use super::{AttributeInfo, Header, PolicyInfo, RuleInfo};
-use crate::check::{AttrId, Domain, RuleId};
+use super::Kind;
+use super::json::{Ix, J, Json};
+use crate::check::{AttrId, Domain, OutcomeId, RuleId};
 use crate::compile::mdd::{LEAF_LEVEL, Mdd, NodeId, Run};
 use crate::compile::{Cells, Diagram};
+use crate::diag::{Code, Diagnostic};
+use crate::names::{AttributeInfo, DAG_FORMAT, Header, PolicyInfo, RuleInfo, TREE_FORMAT};
 use crate::semantics::{Value, Verdict};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 /// A compiled policy read back from JSON (or built from a checked policy
 /// with [`Compiled::from_policy`]): enough to decide cases and explain them
@@ -81,7 +84,7 @@ impl Compiled {
     }
 
     /// The verdict for a complete case: `case[i]` is the value of
-    /// `header.attributes[i]`, inside its domain (see [`Header::parse_case`]).
+    /// `header.attributes[i]`, inside its domain (as [`crate::names::case`] reads it).
     pub fn decide(&self, case: &[Value]) -> &Verdict {
         self.diagram.decide(case)
     }
@@ -92,11 +95,30 @@ impl Compiled {
     }
 }
 
+/// Reads a compiled policy file (`writ.tree/1` or `writ.dag/1`). Every
+/// failure is a diagnostic that names the file: E0006 when it is missing,
+/// a directory or unreadable; E0015 when it is larger than
+/// [`super::MAX_COMPILED_BYTES`] (from its metadata, before reading);
+/// E0005 when it is not UTF-8; E0049 when it is not a compiled writ
+/// diagram, with what is wrong and where (see [`load_compiled`]).
+pub fn read_compiled(path: &Path) -> Result<Compiled, Box<Diagnostic>> {
+    let text = super::read_file_as(path, Kind::Compiled)?;
+    load_compiled(&text).map_err(|e| {
+        Box::new(
+            Diagnostic::error(
+                Code::NOT_COMPILED,
+                format!("`{}` is not a compiled writ diagram: {e}", path.display()),
+            )
+            .help("a file ending in `.json` is read as a compiled policy; `writ compile POLICY -o FILE.json` writes one"),
+        )
+    })
+}
+
 /// Reads a `writ.tree/1` or `writ.dag/1` document. The error is one line
 /// saying what is wrong and where (a JSON syntax error's line and column,
 /// or the field or node at fault).
 pub fn load_compiled(json_text: &str) -> Result<Compiled, String> {
-    let json = super::parse::parse(json_text)?;
+    let json = super::json::parse(json_text)?;
     Loader { j: &json }.load()
 }
 
@@ -120,6 +142,46 @@ enum Shape {
 enum Label {
     Values(Vec<u32>),
     Ranges(Vec<(i64, i64)>),
+}
+
+/// A header's names, indexed once, so that reading a node or a leaf costs
+/// the same however many attributes, values and rules the header has.
+struct Names<'h> {
+    header: &'h Header,
+    attributes: HashMap<&'h str, AttrId>,
+    /// Each enum attribute's values by name (empty for the others).
+    values: Vec<HashMap<&'h str, u32>>,
+    outcomes: HashMap<&'h str, OutcomeId>,
+    rules: HashMap<&'h str, RuleId>,
+}
+
+impl<'h> Names<'h> {
+    fn new(header: &'h Header) -> Names<'h> {
+        let by_name = |names: &mut dyn Iterator<Item = &'h str>| {
+            names
+                .enumerate()
+                .map(|(i, n)| (n, i))
+                .collect::<HashMap<_, _>>()
+        };
+        Names {
+            header,
+            attributes: by_name(&mut header.attributes.iter().map(|a| a.name.as_str())),
+            values: header
+                .attributes
+                .iter()
+                .map(|a| match &a.domain {
+                    Domain::Enum { values, .. } => values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v.as_str(), i as u32))
+                        .collect(),
+                    _ => HashMap::new(),
+                })
+                .collect(),
+            outcomes: by_name(&mut header.outcomes.iter().map(String::as_str)),
+            rules: by_name(&mut header.rules.iter().map(|r| r.id.as_str())),
+        }
+    }
 }
 
 struct Loader<'j> {
@@ -233,8 +295,8 @@ impl<'j> Loader<'j> {
             Some(other) => return Err(format!("`format` should be a string, not {}", kind(other))),
         };
         let form = match format {
-            super::json::TREE_FORMAT => Form::Tree,
-            super::json::DAG_FORMAT => Form::Dag,
+            TREE_FORMAT => Form::Tree,
+            DAG_FORMAT => Form::Dag,
             other => {
                 return Err(format!(
                     "unsupported format `{other}`: expected `writ.tree/1` or `writ.dag/1`"
@@ -242,7 +304,8 @@ impl<'j> Loader<'j> {
             }
         };
         let header = self.header(top)?;
-        let (root, nodes, places) = self.nodes(top, form, &header)?;
+        let names = Names::new(&header);
+        let (root, nodes, places) = self.nodes(top, form, &names)?;
         let diagram = build(&header, root, &nodes, &places)?;
         Ok(Compiled { header, diagram })
     }
@@ -262,6 +325,7 @@ impl<'j> Loader<'j> {
             .to_string();
         let outcomes = self.names(self.req(top, "outcomes", "the document")?, "outcomes")?;
         let mut attributes: Vec<AttributeInfo> = Vec::new();
+        let mut seen = HashSet::new();
         let list = self.arr(self.req(top, "attributes", "the document")?, "attributes")?;
         for (k, &a) in list.iter().enumerate() {
             let path = format!("attributes[{k}]");
@@ -269,7 +333,7 @@ impl<'j> Loader<'j> {
             let name = self
                 .str(self.req(f, "name", &path)?, &format!("{path}.name"))?
                 .to_string();
-            if attributes.iter().any(|x| x.name == name) {
+            if !seen.insert(name.clone()) {
                 return Err(format!("`attributes` lists `{name}` twice"));
             }
             let ty = self.str(self.req(f, "type", &path)?, &format!("{path}.type"))?;
@@ -306,6 +370,7 @@ impl<'j> Loader<'j> {
             attributes.push(AttributeInfo { name, domain, doc });
         }
         let mut rules: Vec<RuleInfo> = Vec::new();
+        let mut seen = HashSet::new();
         let list = self.arr(self.req(top, "rules", "the document")?, "rules")?;
         for (k, &r) in list.iter().enumerate() {
             let path = format!("rules[{k}]");
@@ -313,7 +378,7 @@ impl<'j> Loader<'j> {
             let id = self
                 .str(self.req(f, "id", &path)?, &format!("{path}.id"))?
                 .to_string();
-            if rules.iter().any(|x| x.id == id) {
+            if !seen.insert(id.clone()) {
                 return Err(format!("`rules` lists `{id}` twice"));
             }
             let o = self.str(self.req(f, "outcome", &path)?, &format!("{path}.outcome"))?;
@@ -355,7 +420,7 @@ impl<'j> Loader<'j> {
         &self,
         top: &[(String, Ix)],
         form: Form,
-        header: &Header,
+        names: &Names<'_>,
     ) -> Result<(Ix, HashMap<Ix, Shape>, HashMap<Ix, String>), String> {
         let mut places: HashMap<Ix, String> = HashMap::new();
         let mut by_id: HashMap<i128, Ix> = HashMap::new();
@@ -399,7 +464,7 @@ impl<'j> Loader<'j> {
             }
             let place = places.get(&key).cloned().unwrap_or_default();
             let shape = self
-                .shape(key, form, header, &by_id)
+                .shape(key, form, names, &by_id)
                 .map_err(|e| format!("in {place}: {e}"))?;
             if let Shape::Inner { branches, .. } = &shape {
                 stack.extend(
@@ -420,7 +485,7 @@ impl<'j> Loader<'j> {
         &self,
         key: Ix,
         form: Form,
-        header: &Header,
+        names: &Names<'_>,
         by_id: &HashMap<i128, Ix>,
     ) -> Result<Shape, String> {
         let f = match self.j.get(key) {
@@ -433,10 +498,11 @@ impl<'j> Loader<'j> {
             }
         };
         let Some(test) = Loader::opt(f, "test", self.j) else {
-            return self.leaf(f, header).map(Shape::Leaf);
+            return self.leaf(f, names).map(Shape::Leaf);
         };
         let name = self.str(test, "test")?;
-        let attr = header.attribute(name).ok_or_else(|| {
+        let header = names.header;
+        let attr = names.attributes.get(name).copied().ok_or_else(|| {
             let mut msg = format!("the node tests `{name}`, which is not in `attributes`");
             if let Some(m) =
                 crate::diag::did_you_mean(name, header.attributes.iter().map(|a| a.name.as_str()))
@@ -496,8 +562,8 @@ impl<'j> Loader<'j> {
                         let index = match (domain, self.j.get(v)) {
                             (Domain::Bool, J::Bool(b)) => u32::from(*b),
                             (Domain::Enum { values, .. }, J::Str(s)) => {
-                                match values.iter().position(|x| x == s) {
-                                    Some(i) => i as u32,
+                                match names.values[attr].get(s.as_str()) {
+                                    Some(&i) => i,
                                     None => {
                                         let mut msg = format!(
                                             "`{vpath}[{m}]`: `{s}` is not a value of `{}`",
@@ -559,29 +625,24 @@ impl<'j> Loader<'j> {
         Ok(Shape::Inner { attr, branches })
     }
 
-    fn leaf(&self, f: &[(String, Ix)], header: &Header) -> Result<Verdict, String> {
+    fn leaf(&self, f: &[(String, Ix)], names: &Names<'_>) -> Result<Verdict, String> {
         if !f.iter().any(|(k, _)| k == "outcome") {
             return Err(
                 "not a node: expected `test` and `branches`, or a leaf's `outcome` and `rules`"
                     .to_string(),
             );
         }
-        let rule_ids = |i: Ix, path: &str| -> Result<Vec<RuleId>, String> {
-            let mut out = Vec::new();
-            for (k, &r) in self.arr(i, path)?.iter().enumerate() {
-                let id = self.str(r, &format!("{path}[{k}]"))?;
-                out.push(
-                    header
-                        .rules
-                        .iter()
-                        .position(|x| x.id == id)
-                        .ok_or_else(|| {
-                            format!("`{path}[{k}]` is `{id}`, which is not in `rules`")
-                        })?,
-                );
-            }
-            Ok(out)
-        };
+        let rule_ids =
+            |i: Ix, path: &str| -> Result<Vec<RuleId>, String> {
+                let mut out = Vec::new();
+                for (k, &r) in self.arr(i, path)?.iter().enumerate() {
+                    let id = self.str(r, &format!("{path}[{k}]"))?;
+                    out.push(names.rules.get(id).copied().ok_or_else(|| {
+                        format!("`{path}[{k}]` is `{id}`, which is not in `rules`")
+                    })?);
+                }
+                Ok(out)
+            };
         let rules = rule_ids(self.req(f, "rules", "the leaf")?, "rules")?;
         let default = match Loader::opt(f, "default", self.j).map(|i| self.j.get(i)) {
             None => false,
@@ -604,7 +665,7 @@ impl<'j> Loader<'j> {
                 Some(i) => {
                     let o = self.str(i, "outcome")?;
                     Some(
-                        header.outcomes.iter().position(|x| x == o).ok_or_else(|| {
+                        names.outcomes.get(o).copied().ok_or_else(|| {
                             format!("`outcome` is `{o}`, which is not in `outcomes`")
                         })?,
                     )
@@ -829,8 +890,8 @@ mod tests {
                     ..Options::default()
                 };
                 let (p, map, d) = compiled(&options);
-                let tree = super::super::json::to_tree(&p, &d, &map, 1000).unwrap();
-                let dag = super::super::json::to_dag(&p, &d, &map);
+                let tree = crate::emit::json::to_tree(&p, &d, &map, 1000).unwrap();
+                let dag = crate::emit::json::to_dag(&p, &d, &map);
                 for text in [&tree, &dag] {
                     let c = load_compiled(text).unwrap();
                     assert_eq!(c.diagram.outcomes_only, outcomes_only);
@@ -840,13 +901,50 @@ mod tests {
                         assert_eq!(c.decide(&mine), d.decide(&case), "{case:?}");
                     }
                     assert_eq!(
-                        super::super::json::tree(&c.header, &c.diagram, 1000).unwrap(),
+                        crate::emit::json::tree(&c.header, &c.diagram, 1000).unwrap(),
                         tree
                     );
-                    assert_eq!(super::super::json::dag(&c.header, &c.diagram), dag);
+                    assert_eq!(crate::emit::json::dag(&c.header, &c.diagram), dag);
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_compiled_policy_is_e0047_naming_it() {
+        let dir = std::env::temp_dir().join(format!("writ-compiled-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (p, map, d) = compiled(&Options::default());
+        let good = dir.join("good.json");
+        std::fs::write(&good, crate::emit::json::to_dag(&p, &d, &map)).unwrap();
+        assert_eq!(read_compiled(&good).unwrap().header.rules.len(), 3);
+        let package = dir.join("package.json");
+        std::fs::write(&package, r#"{"name": "left-pad"}"#).unwrap();
+        let e = read_compiled(&package).unwrap_err();
+        assert_eq!(e.code, Code::NOT_COMPILED);
+        assert_eq!(
+            e.message,
+            format!(
+                "`{}` is not a compiled writ diagram: missing field `format`: this is not a compiled writ diagram (`writ.tree/1` or `writ.dag/1`)",
+                package.display()
+            )
+        );
+        let junk = dir.join("junk.json");
+        std::fs::write(&junk, b"{\"format\": \"\xff\"}").unwrap();
+        let e = read_compiled(&junk).unwrap_err();
+        assert_eq!(e.code, Code::NOT_UTF8);
+        assert!(e.message.contains("junk.json"), "{}", e.message);
+        let e = read_compiled(&dir).unwrap_err();
+        assert_eq!(e.code, Code::UNREADABLE);
+        assert!(e.message.ends_with("it is a directory"), "{}", e.message);
+        let e = read_compiled(&dir.join("gone.json")).unwrap_err();
+        assert_eq!(e.code, Code::UNREADABLE);
+        assert!(
+            e.message.ends_with("gone.json`: no such file"),
+            "{}",
+            e.message
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     fn err(text: &str) -> String {
@@ -856,7 +954,7 @@ mod tests {
     #[test]
     fn malformed_documents_are_errors() {
         let (p, map, d) = compiled(&Options::default());
-        let good = super::super::json::to_dag(&p, &d, &map);
+        let good = crate::emit::json::to_dag(&p, &d, &map);
         assert!(err("").contains("invalid JSON"));
         assert!(err("[]").contains("JSON object"));
         assert!(err("{}").contains("missing field `format`"));
@@ -891,7 +989,7 @@ mod tests {
         let e = err(&good.replacen("\"node\": 1", "\"node\": 0", 1));
         assert!(e.contains("order of `attributes`"), "{e}");
         // Ranges that leave a gap.
-        let tree = super::super::json::to_tree(&p, &d, &map, 1000).unwrap();
+        let tree = crate::emit::json::to_tree(&p, &d, &map, 1000).unwrap();
         let at = tree.find("\"ranges\"").unwrap();
         let at = at + tree[at..].find("-5,").unwrap();
         let e = err(&format!("{}-4,{}", &tree[..at], &tree[at + 3..]));
