@@ -423,3 +423,58 @@ fn long_lines_are_clipped_around_the_label() {
         r.stderr
     );
 }
+
+/// Compiled files and `--cases` are read through `load`: its size cap,
+/// its refusal of directories and its UTF-8 check, each a diagnostic that
+/// names the file (and the line).
+#[test]
+fn compiled_files_and_cases_are_read_through_load() {
+    let s = Scratch::new("scripts-load");
+    let policy = s.file("p.policy", POLICY);
+    let p = policy.to_str().unwrap();
+    std::fs::create_dir_all(s.path().join("dir.json")).unwrap();
+    let dir = s.join("dir.json");
+    let latin1 = s.file("latin1.json", b"{\"format\": \"caf\xe9\"}");
+    let junk = s.file(
+        "junk.json",
+        "{\"format\": \"writ.tree/1\", \"attributes\": 3}",
+    );
+    let runs: [(&str, i32, &str); 3] = [
+        (&dir, 2, "E0006"),
+        (latin1.to_str().unwrap(), 1, "E0005"),
+        (junk.to_str().unwrap(), 1, "E0049"),
+    ];
+    for (file, status, code) in runs {
+        let r = Writ::new(["eval", file, "--case", "{}"]).run();
+        assert_eq!(r.status, status, "{file}: {r:?}");
+        assert!(
+            r.stderr.contains(&format!("error[{code}]")),
+            "{file}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(file), "names the file: {}", r.stderr);
+    }
+    // A line that is not UTF-8 is a record of its own; the others go on.
+    let cases = s.file(
+        "cases.jsonl",
+        b"{\"location\": \"US\", \"flag\": true}\n{\"location\": \"caf\xe9\"}\n{\"location\": \"US\", \"flag\": false}\n",
+    );
+    let r = Writ::new(["eval", p, "--cases", cases.to_str().unwrap()]).run();
+    assert_eq!(r.status, 1, "{r:?}");
+    let lines: Vec<serde_json::Value> = r.stdout.lines().map(json).collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["code"], "E0005");
+    assert_eq!(lines[2]["outcome"], "compel");
+    // A line past the cap ends the stream with E0015, after what came
+    // before it.
+    let long = format!(
+        "{{\"location\": \"US\", \"flag\": true}}\n{{\"location\": \"{}\"}}\n",
+        "x".repeat(writ::load::MAX_CASE_LINE_BYTES as usize + 10)
+    );
+    let r = Writ::new(["eval", p, "--cases", "-"]).stdin(long).run();
+    assert_eq!(r.status, 2, "{r:?}");
+    assert!(r.stderr.contains("error[E0015]"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+}

@@ -292,6 +292,7 @@ fn batches(
     let mut first_line = 1usize;
     let mut bad = false;
     let mut workers = [Worker::default(), Worker::default()];
+    let mut stop = None;
     loop {
         lines.clear();
         let mut eof = false;
@@ -305,13 +306,11 @@ fn batches(
                 Ok(Some(CaseLine::Text)) => lines.push((text, None)),
                 Ok(Some(CaseLine::Bad(d))) => lines.push((text, Some(d))),
                 Err(d) => {
-                    // The input is no file of cases: what was decided so
-                    // far stands, and the stream ends here.
-                    for w in &workers {
-                        let _ = out.write_all(w.out.as_bytes());
-                    }
-                    let _ = out.flush();
-                    return rep.fail(d, Exit::Usage);
+                    // The input is no file of cases: the lines before
+                    // stand, and the stream ends after them.
+                    stop = Some(d);
+                    eof = true;
+                    break;
                 }
             }
         }
@@ -354,6 +353,9 @@ fn batches(
         }
     }
     let _ = out.flush();
+    if let Some(d) = stop {
+        return rep.fail(d, Exit::Usage);
+    }
     if bad { Exit::Failed } else { Exit::Ok }
 }
 
