@@ -2,27 +2,19 @@
 //! what `writ check` says about it (plain text and JSON) is snapshotted
 //! below the fixture's own source, so each snapshot reads on its own.
 
+mod common;
+
 use std::path::Path;
 use writ::diag::Code;
-use writ::source::SourceMap;
 
 /// Runs the checker on one fixture and renders the result as the CLI would.
 fn report(path: &Path) -> (String, Vec<&'static str>) {
     let rel = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .expect("fixtures live in the crate");
-    let mut map = SourceMap::new();
-    let diagnostics = match writ::api::check_file(&mut map, rel) {
-        Ok(r) => r.diagnostics,
-        Err(d) => vec![*d],
-    };
-    let mut text = Vec::new();
-    {
-        let mut w = codespan_reporting::term::termcolor::NoColor::new(&mut text);
-        writ::render::diagnostics::text(&mut w, &map, &diagnostics).unwrap();
-    }
-    let text = String::from_utf8(text).unwrap();
-    let json = writ::render::diagnostics::json(&map, &diagnostics);
+    let checked = common::check_file(rel);
+    let (text, json) = (checked.text(), checked.json());
+    let diagnostics = checked.diagnostics;
     let bytes = std::fs::read(path).unwrap();
     let source = String::from_utf8_lossy(&bytes);
     let source = if source.len() > 2000 {

@@ -123,12 +123,10 @@ fn output_is_byte_identical_across_runs_and_to_a_file() {
 }
 
 fn checked(path: &str) -> (writ::check::Policy, SourceMap) {
-    let mut map = SourceMap::new();
-    let report = writ::api::check_file(&mut map, Path::new(path)).unwrap();
-    let policy = report
-        .policy
-        .unwrap_or_else(|| panic!("{path}: {:?}", report.diagnostics));
-    (policy, map)
+    let checked = common::check_file(Path::new(path));
+    let shown = checked.text();
+    let policy = checked.policy.unwrap_or_else(|| panic!("{path}: {shown}"));
+    (policy, checked.map)
 }
 
 /// `case` (indexed like the policy's attributes) in the loaded document's
@@ -246,9 +244,8 @@ fn a_deep_diagram_is_written_and_read_back_without_recursion() {
         "rule every: when {} then yes\n",
         all.join(" and ")
     ));
-    let mut map = SourceMap::new();
-    let report = writ::api::check_source(&mut map, "deep.policy", &text);
-    let policy = report.policy.unwrap();
+    let checked = common::check("deep.policy", &text);
+    let (map, policy) = (checked.map, checked.policy.unwrap());
     let diagram = writ::compile::compile(&policy, &Options::default()).unwrap();
     let tree = writ::emit::json::to_tree(&policy, &diagram, &map, 1_000_000).unwrap();
     let dag = writ::emit::json::to_dag(&policy, &diagram, &map);

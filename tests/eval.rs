@@ -5,7 +5,6 @@ mod common;
 use common::writ;
 use writ::eval::{Evaluation, Evaluator, Scratch};
 use writ::semantics::index::RuleIndex;
-use writ::source::SourceMap;
 
 const POLICY: &str = "tests/fixtures/eval/review.policy";
 
@@ -95,10 +94,8 @@ fn engines_agree_on_generated_policies() {
         (1, writ::synth::decision_table(1, 30)),
         (2, writ::synth::wide(2, 20)),
     ] {
-        let mut map = SourceMap::new();
-        let policy = writ::api::check_source(&mut map, "g.policy", &text)
-            .policy
-            .unwrap();
+        let checked = common::check("g.policy", &text);
+        let policy = checked.policy.unwrap();
         let diagram = writ::compile::compile(&policy, &Default::default()).unwrap();
         let on_diagram_engine = Evaluator::on_diagram(&diagram, policy.decision.outcomes.len());
         let index = RuleIndex::build(&policy);
@@ -161,12 +158,9 @@ fn random_case(
 
 /// A policy file of the repository, checked, with its header.
 fn bundled_with_header(name: &str) -> (writ::check::Policy, writ::names::Header) {
-    let mut map = SourceMap::new();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    let policy = writ::api::check_file(&mut map, &path)
-        .expect("readable")
-        .policy
-        .expect("a clean policy");
+    let checked = common::check_file(&path);
+    let (map, policy) = (checked.map, checked.policy.expect("a clean policy"));
     let header = writ::names::Header::from_policy(&policy, &map);
     (policy, header)
 }
@@ -215,16 +209,12 @@ fn the_batch_writer_writes_what_to_json_builds() {
 #[test]
 fn index_reasons_without_a_diagram_are_sufficient_and_subset_minimal() {
     let policies = [
-        writ::api::check_source(&mut SourceMap::new(), "w.policy", &writ::synth::wide(5, 12))
+        common::check("w.policy", &writ::synth::wide(5, 12))
             .policy
             .unwrap(),
-        writ::api::check_source(
-            &mut SourceMap::new(),
-            "s.policy",
-            &writ::synth::strict(5, 40),
-        )
-        .policy
-        .unwrap(),
+        common::check("s.policy", &writ::synth::strict(5, 40))
+            .policy
+            .unwrap(),
         bundled("policies/sca_2703.policy"),
         bundled("policies/second_circuit_2016.policy"),
     ];
