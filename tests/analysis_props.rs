@@ -41,7 +41,6 @@ use writ::check::{Default as Fallback, Domain, Policy, Resolve, RuleId};
 use writ::diag::{Allowed, Code, Count, Diagnostic, Region};
 use writ::semantics::interp::{Interpreter, all_cases};
 use writ::semantics::{Value, Verdict};
-use writ::source::SourceMap;
 
 /// Policies with more cases than this are skipped.
 const MAX_CASES: u128 = 5_000;
@@ -115,16 +114,7 @@ fn run<S: Strategy>(
 
 /// The checked policy of `text`, or the codes of its errors.
 fn check(text: &str) -> Result<Policy, Vec<&'static str>> {
-    let report = writ::api::check_source(&mut SourceMap::new(), "generated.policy", text);
-    match report.policy {
-        Some(p) if !report.has_errors() => Ok(p),
-        _ => Err(report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.code.code)
-            .collect()),
-    }
+    common::check("generated.policy", text).policy_or_codes()
 }
 
 /// `g` rendered (with a layout, see [`Gen::text_with`]) and checked. A

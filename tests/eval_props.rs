@@ -72,7 +72,6 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use writ::check::{AttrId, OutcomeId, Policy, RuleId};
 use writ::semantics::Verdict;
 use writ::semantics::interp::{Interpreter, all_cases};
-use writ::source::SourceMap;
 use writ::synth::Rng;
 
 /// Every complete case goes in the batch up to this many; past it, a
@@ -260,16 +259,7 @@ fn expect(t: &Table, case: &[Option<i64>]) -> Expect {
 
 /// The checked policy of `text`, or the codes of its errors.
 fn check(text: &str) -> Result<Policy, Vec<&'static str>> {
-    let report = writ::api::check_source(&mut SourceMap::new(), "p.policy", text);
-    match report.policy {
-        Some(p) if !report.has_errors() => Ok(p),
-        _ => Err(report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.code.code)
-            .collect()),
-    }
+    common::check("p.policy", text).policy_or_codes()
 }
 
 /// A random policy that checks, written out and compiled, with its cases.

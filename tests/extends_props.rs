@@ -30,7 +30,6 @@ use writ::compile::{self, Options};
 use writ::semantics::Verdict;
 use writ::semantics::index::RuleIndex;
 use writ::semantics::interp::{Interpreter, all_cases};
-use writ::source::SourceMap;
 
 static PAIRS: AtomicUsize = AtomicUsize::new(0);
 static REJECTED: AtomicUsize = AtomicUsize::new(0);
@@ -144,15 +143,7 @@ fn child_text(base: &Gen, c: &ChildG, resolve: Option<&str>) -> String {
 }
 
 fn check(path: &Path) -> Result<Policy, Vec<&'static str>> {
-    let report = writ::api::check_file(&mut SourceMap::new(), path).expect("the file exists");
-    report.policy.ok_or_else(|| {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.code.code)
-            .collect()
-    })
+    common::check_file(path).policy_or_codes()
 }
 
 fn property(dir: &Path, base: &Gen, child: &ChildG) -> Result<(), TestCaseError> {
@@ -348,7 +339,7 @@ fn three_generations_and_the_order_through_a_repeal() {
             default: false
         }
     );
-    let report = writ::api::check_file(&mut SourceMap::new(), &dir.join("c.policy")).unwrap();
-    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let checked = common::check_file(&dir.join("c.policy"));
+    assert!(checked.diagnostics.is_empty(), "{}", checked.text());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -28,7 +28,6 @@ use writ::compile::{self, Diagram, Options, Order};
 use writ::semantics::Verdict;
 use writ::semantics::index::RuleIndex;
 use writ::semantics::interp::{Interpreter, all_cases};
-use writ::source::SourceMap;
 use writ::testing::{self, Failure};
 
 // ----- the properties ---------------------------------------------------
@@ -39,16 +38,7 @@ static STRICT_CONFLICTS: AtomicUsize = AtomicUsize::new(0);
 static CASES: AtomicUsize = AtomicUsize::new(0);
 
 fn checked(text: &str) -> Result<Policy, Vec<&'static str>> {
-    let report = writ::api::check_source(&mut SourceMap::new(), "generated.policy", text);
-    match report.policy {
-        Some(p) => Ok(p),
-        None => Err(report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.code.code)
-            .collect()),
-    }
+    common::check("generated.policy", text).policy_or_codes()
 }
 
 /// What the diagram should say for a case: the interpreter's verdict,

@@ -128,6 +128,14 @@ impl Checked {
         writ::render::diagnostics::json(&self.map, &self.diagnostics)
     }
 
+    /// The policy, or the codes of the errors that stopped it.
+    pub fn policy_or_codes(self) -> Result<writ::check::Policy, Vec<&'static str>> {
+        match self.policy {
+            Some(p) if self.error_codes().is_empty() => Ok(p),
+            _ => Err(self.error_codes()),
+        }
+    }
+
     /// The error codes found, in order.
     pub fn error_codes(&self) -> Vec<&'static str> {
         self.diagnostics
