@@ -155,7 +155,7 @@ fn verified(
         max_nodes: options.max_nodes,
         ..compile::Options::default()
     };
-    let found = compile::on_big_stack(|| match compile::compile(&p, &compile_options) {
+    let found = match compile::compile(&p, &compile_options) {
         Ok(mut d) => match compile::verify(&p, &mut d) {
             Ok(found) => Ok((found, d)),
             Err(_) => Err(compile::CompileError::TooLarge {
@@ -165,7 +165,7 @@ fn verified(
             }),
         },
         Err(e) => Err(e),
-    });
+    };
     match found {
         Ok((found, d)) => {
             let errors = found.iter().any(Diagnostic::is_error);

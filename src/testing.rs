@@ -130,17 +130,12 @@ pub fn run_tests(policy: &Policy, diagram: &mut Diagram) -> Vec<TestResult> {
 /// Compiles `policy` with `options` (`writ test` uses
 /// [`Options::default`] with its `--max-nodes`) and runs its tests
 /// ([`run_tests`]). `Err` when the policy's diagram exceeds the node budget.
-///
-/// Runs on a thread with a large stack ([`compile::on_big_stack`]): diagram
-/// operations recurse once per attribute.
 pub fn run_policy_tests(
     policy: &Policy,
     options: &Options,
 ) -> Result<Vec<TestResult>, CompileError> {
-    compile::on_big_stack(|| {
-        let mut diagram = compile::compile(policy, options)?;
-        Ok(run_tests(policy, &mut diagram))
-    })
+    let mut diagram = compile::compile(policy, options)?;
+    Ok(run_tests(policy, &mut diagram))
 }
 
 fn run_one(policy: &Policy, d: &mut Diagram, test: usize) -> Result<(), Failure> {

@@ -77,67 +77,93 @@ pub fn cubes_grouped(
         .collect())
 }
 
+/// The cubes of `n`'s cover, by group: every node reachable from `n` is
+/// covered once, children before parents, in a depth-first walk on an
+/// explicit stack (the diagram may be thousands of levels deep).
 fn cover(
     mdd: &Mdd,
     n: NodeId,
     key: &dyn Fn(u32) -> Option<u32>,
     memo: &mut HashMap<NodeId, Rc<Vec<(u32, Cube)>>, FxBuild>,
 ) -> Result<Rc<Vec<(u32, Cube)>>, TooManyPieces> {
-    if let Some(c) = memo.get(&n) {
-        return Ok(c.clone());
-    }
-    let result = match mdd.payload(n) {
-        Some(p) => Rc::new(key(p).map(|k| vec![(k, Vec::new())]).unwrap_or_default()),
-        None => {
-            let level = mdd.level(n);
-            let last = mdd.cells()[level as usize] - 1;
-            // The cells leading to each child, children in first-run order.
-            let mut children: Vec<(NodeId, CellSet)> = Vec::new();
-            let mut start = 0;
-            for r in mdd.runs(n) {
-                match children.iter_mut().find(|(c, _)| *c == r.child) {
-                    Some((_, cells)) => cells.push((start, r.end)),
-                    None => children.push((r.child, vec![(start, r.end)])),
-                }
-                start = r.end + 1;
-            }
-            // Cubes below that agree (same group, same constraints) are one
-            // cube with the union of cells.
-            let mut index: HashMap<(u32, Cube), usize, FxBuild> = HashMap::default();
-            let mut merged: Vec<((u32, Cube), CellSet)> = Vec::new();
-            for (child, cells) in children {
-                for rest in cover(mdd, child, key, memo)?.iter() {
-                    match index.get(rest) {
-                        Some(&i) => merged[i].1 = union(&merged[i].1, &cells),
-                        None => {
-                            index.insert(rest.clone(), merged.len());
-                            merged.push((rest.clone(), cells.clone()));
-                        }
-                    }
-                }
-                if merged.len() > MAX_CUBES {
-                    return Err(TooManyPieces);
-                }
-            }
-            Rc::new(
-                merged
-                    .into_iter()
-                    .map(|((k, rest), cells)| {
-                        if cells == [(0, last)] {
-                            (k, rest)
-                        } else {
-                            let mut cube = Vec::with_capacity(rest.len() + 1);
-                            cube.push((level, cells));
-                            cube.extend(rest);
-                            (k, cube)
-                        }
-                    })
-                    .collect(),
-            )
+    // A node waiting for its children's covers, and the next child to see.
+    let mut stack: Vec<(NodeId, usize)> = vec![(n, 0)];
+    while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+        if memo.contains_key(&node) {
+            stack.pop();
+            continue;
         }
-    };
-    memo.insert(n, result.clone());
-    Ok(result)
+        if let Some(run) = mdd.runs(node).get(*next) {
+            *next += 1;
+            if !memo.contains_key(&run.child) {
+                stack.push((run.child, 0));
+            }
+            continue;
+        }
+        stack.pop();
+        let covered = cover_node(mdd, node, key, memo)?;
+        memo.insert(node, covered);
+    }
+    Ok(memo[&n].clone())
+}
+
+/// The cover of one node, from its children's covers in `memo`.
+fn cover_node(
+    mdd: &Mdd,
+    n: NodeId,
+    key: &dyn Fn(u32) -> Option<u32>,
+    memo: &HashMap<NodeId, Rc<Vec<(u32, Cube)>>, FxBuild>,
+) -> Result<Rc<Vec<(u32, Cube)>>, TooManyPieces> {
+    if let Some(p) = mdd.payload(n) {
+        return Ok(Rc::new(
+            key(p).map(|k| vec![(k, Vec::new())]).unwrap_or_default(),
+        ));
+    }
+    let level = mdd.level(n);
+    let last = mdd.cells()[level as usize] - 1;
+    // The cells leading to each child, children in first-run order.
+    let mut children: Vec<(NodeId, CellSet)> = Vec::new();
+    let mut start = 0;
+    for r in mdd.runs(n) {
+        match children.iter_mut().find(|(c, _)| *c == r.child) {
+            Some((_, cells)) => cells.push((start, r.end)),
+            None => children.push((r.child, vec![(start, r.end)])),
+        }
+        start = r.end + 1;
+    }
+    // Cubes below that agree (same group, same constraints) are one
+    // cube with the union of cells.
+    let mut index: HashMap<(u32, Cube), usize, FxBuild> = HashMap::default();
+    let mut merged: Vec<((u32, Cube), CellSet)> = Vec::new();
+    for (child, cells) in children {
+        for rest in memo[&child].iter() {
+            match index.get(rest) {
+                Some(&i) => merged[i].1 = union(&merged[i].1, &cells),
+                None => {
+                    index.insert(rest.clone(), merged.len());
+                    merged.push((rest.clone(), cells.clone()));
+                }
+            }
+        }
+        if merged.len() > MAX_CUBES {
+            return Err(TooManyPieces);
+        }
+    }
+    Ok(Rc::new(
+        merged
+            .into_iter()
+            .map(|((k, rest), cells)| {
+                if cells == [(0, last)] {
+                    (k, rest)
+                } else {
+                    let mut cube = Vec::with_capacity(rest.len() + 1);
+                    cube.push((level, cells));
+                    cube.extend(rest);
+                    (k, cube)
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// Joins cubes that differ on one level only, until none do. The cubes
@@ -195,47 +221,80 @@ pub(crate) fn union(a: &[(u32, u32)], b: &[(u32, u32)]) -> CellSet {
 }
 
 /// At most `limit` cubes of the set, one per diagram path (unmerged): what
-/// is listed when the set is too fragmented for [`cubes`].
+/// is listed when the set is too fragmented for [`cubes`]. Paths in
+/// depth-first order, found on an explicit stack; a node below which no
+/// wanted leaf lies is not walked twice.
 pub fn some_cubes(mdd: &Mdd, root: NodeId, want: &dyn Fn(u32) -> bool, limit: usize) -> Vec<Cube> {
+    /// A node on the current path: its next run, where that run starts,
+    /// and whether a wanted leaf was found below it.
+    struct Frame {
+        node: NodeId,
+        next: usize,
+        start: u32,
+        any: bool,
+    }
     let mut out = Vec::new();
     let mut path: Cube = Vec::new();
     let mut dead: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
-    walk(mdd, root, want, limit, &mut path, &mut out, &mut dead);
-    out
-}
-
-fn walk(
-    mdd: &Mdd,
-    n: NodeId,
-    want: &dyn Fn(u32) -> bool,
-    limit: usize,
-    path: &mut Cube,
-    out: &mut Vec<Cube>,
-    dead: &mut std::collections::HashSet<NodeId>,
-) -> bool {
-    if out.len() >= limit || dead.contains(&n) {
-        return false;
-    }
-    if let Some(p) = mdd.payload(n) {
-        if want(p) {
-            out.push(path.clone());
-            return true;
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut enter = Some(root);
+    loop {
+        // Whether a wanted leaf was found below the node just entered;
+        // `None` when it is an inner node to walk.
+        let found = match enter.take() {
+            None => None,
+            Some(n) if out.len() >= limit || dead.contains(&n) => Some(false),
+            Some(n) => match mdd.payload(n) {
+                Some(p) if want(p) => {
+                    out.push(path.clone());
+                    Some(true)
+                }
+                Some(_) => Some(false),
+                None => {
+                    frames.push(Frame {
+                        node: n,
+                        next: 0,
+                        start: 0,
+                        any: false,
+                    });
+                    None
+                }
+            },
+        };
+        if let Some(found) = found {
+            // Back in the parent, from the run it pushed onto the path.
+            let Some(f) = frames.last_mut() else {
+                break;
+            };
+            f.any |= found;
+            path.pop();
         }
-        return false;
+        let Some(f) = frames.last_mut() else {
+            break;
+        };
+        match mdd.runs(f.node).get(f.next) {
+            Some(r) => {
+                path.push((mdd.level(f.node), vec![(f.start, r.end)]));
+                f.start = r.end + 1;
+                f.next += 1;
+                enter = Some(r.child);
+            }
+            None => {
+                let f = frames.pop().expect("the frame above");
+                if !f.any {
+                    dead.insert(f.node);
+                }
+                match frames.last_mut() {
+                    Some(parent) => {
+                        parent.any |= f.any;
+                        path.pop();
+                    }
+                    None => break,
+                }
+            }
+        }
     }
-    let level = mdd.level(n);
-    let mut start = 0;
-    let mut any = false;
-    for r in mdd.runs(n).to_vec() {
-        path.push((level, vec![(start, r.end)]));
-        any |= walk(mdd, r.child, want, limit, path, out, dead);
-        path.pop();
-        start = r.end + 1;
-    }
-    if !any {
-        dead.insert(n);
-    }
-    any
+    out
 }
 
 /// Turns cubes of a diagram into [`Region`]s of a policy: names, exact

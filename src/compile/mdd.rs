@@ -26,8 +26,13 @@
 //! is an error the caller reports, never an out-of-memory crash.
 //!
 //! `apply` combines two diagrams cell by cell with a function on leaf
-//! payloads, memoised per operation (the computed table); its recursion
-//! depth is at most the number of levels.
+//! payloads, memoised per operation (the computed table). It and
+//! `map_leaves` walk depth first with explicit stacks of frames kept in the
+//! manager, not by recursion: a diagram may be as deep as a policy has
+//! attributes (thousands), and the library must run on any thread, an
+//! editor's 2 MiB worker included. The frames, like the runs under
+//! construction, live in vectors that every operation reuses, so a visit
+//! allocates nothing once they have grown.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -121,7 +126,51 @@ pub struct Mdd {
     /// its result runs on top, interns them and pops them, so building a
     /// diagram allocates nothing per node visited.
     stack: Vec<Run>,
+    /// The frames of [`Mdd::apply_with`]'s walk (one per level it is
+    /// inside), kept between operations for their capacity.
+    apply_frames: Vec<ApplyFrame>,
+    /// The frames of [`Mdd::map_leaves`]'s walk, likewise.
+    map_frames: Vec<MapFrame>,
     max_nodes: usize,
+}
+
+/// A pair of nodes that [`Mdd::apply_with`] is combining: the runs of
+/// either side still to visit, and where the result's runs start on the
+/// run stack. A side whose node lies below `level` is one run over every
+/// cell (`len` 1, the node itself as the child).
+#[derive(Clone, Copy, Debug)]
+struct ApplyFrame {
+    a: NodeId,
+    b: NodeId,
+    level: u32,
+    a_node: NodeData,
+    b_node: NodeData,
+    /// The next run of each side.
+    i: u32,
+    j: u32,
+    /// The number of runs of each side at `level`.
+    a_len: u32,
+    b_len: u32,
+    /// The last cell of the pair of runs whose child pair is being visited.
+    end: u32,
+    base: usize,
+}
+
+/// A node that [`Mdd::map_leaves`] is copying: its next run to visit, and
+/// where the copy's runs start on the run stack.
+#[derive(Clone, Copy, Debug)]
+struct MapFrame {
+    node: NodeId,
+    data: NodeData,
+    next: u32,
+    base: usize,
+}
+
+/// What entering a node (or pair) of a walk found: its result, or a frame
+/// to push because its children must be visited first.
+enum Entered<F> {
+    Done(NodeId),
+    Open(F),
 }
 
 const NO_NODE: NodeId = u32::MAX;
@@ -151,6 +200,8 @@ impl Mdd {
             runs: Vec::new(),
             slots: vec![EMPTY; INITIAL_SLOTS],
             stack: Vec::new(),
+            apply_frames: Vec::new(),
+            map_frames: Vec::new(),
             max_nodes,
         }
     }
@@ -198,11 +249,14 @@ impl Mdd {
         self.nodes.is_empty()
     }
 
-    /// Bytes used by nodes, runs, the unique table and the run stack.
+    /// Bytes used by nodes, runs, the unique table, the run stack and the
+    /// walks' frames.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<NodeData>()
             + (self.runs.capacity() + self.stack.capacity()) * std::mem::size_of::<Run>()
             + self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.apply_frames.capacity() * std::mem::size_of::<ApplyFrame>()
+            + self.map_frames.capacity() * std::mem::size_of::<MapFrame>()
     }
 
     /// The node's level (`LEAF_LEVEL` for a leaf).
@@ -469,6 +523,10 @@ impl Mdd {
     /// [`Mdd::apply`], except that wherever `shortcut(a, b)` gives a node,
     /// that node is the result for the pair, without visiting it: the
     /// analyses use it to skip the cases outside a rule's region.
+    ///
+    /// The walk is depth first, children in cell order, as a recursion
+    /// would be (so `op` sees the leaf pairs, and the manager makes its
+    /// nodes, in the same order), on an explicit stack of frames.
     pub fn apply_with(
         &mut self,
         a: NodeId,
@@ -477,96 +535,199 @@ impl Mdd {
         op: &mut dyn FnMut(u32, u32) -> u32,
         memo: &mut Memo2,
     ) -> Result<NodeId, BudgetExceeded> {
+        let entry = self.stack.len();
+        let mut frames = std::mem::take(&mut self.apply_frames);
+        let r = self.apply_walk(a, b, shortcut, op, memo, &mut frames);
+        if r.is_err() {
+            // Every unfinished node's runs sit above `entry`.
+            self.stack.truncate(entry);
+        }
+        frames.clear();
+        self.apply_frames = frames;
+        r
+    }
+
+    fn apply_walk(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        shortcut: &mut dyn FnMut(&Mdd, NodeId, NodeId) -> Option<NodeId>,
+        op: &mut dyn FnMut(u32, u32) -> u32,
+        memo: &mut Memo2,
+        frames: &mut Vec<ApplyFrame>,
+    ) -> Result<NodeId, BudgetExceeded> {
+        match self.apply_enter(a, b, shortcut, op, memo)? {
+            Entered::Done(r) => return Ok(r),
+            Entered::Open(f) => frames.push(f),
+        }
+        loop {
+            let f = frames.last_mut().expect("the walk is inside a node");
+            if f.i < f.a_len && f.j < f.b_len {
+                let last = self.cells[f.level as usize] - 1;
+                // The run store only grows, so a frame's indices into it
+                // stay valid while its children are visited.
+                let run = |m: &Mdd, d: NodeData, n: NodeId, i: u32| -> Run {
+                    if d.level == f.level {
+                        m.runs[(d.first + i) as usize]
+                    } else {
+                        Run {
+                            end: last,
+                            child: n,
+                        }
+                    }
+                };
+                let (ra, rb) = (run(self, f.a_node, f.a, f.i), run(self, f.b_node, f.b, f.j));
+                let end = ra.end.min(rb.end);
+                f.end = end;
+                if ra.end == end {
+                    f.i += 1;
+                }
+                if rb.end == end {
+                    f.j += 1;
+                }
+                let base = f.base;
+                match self.apply_enter(ra.child, rb.child, shortcut, op, memo)? {
+                    Entered::Done(child) => self.push_run(base, Run { end, child }),
+                    Entered::Open(g) => frames.push(g),
+                }
+            } else {
+                let f = frames.pop().expect("the walk is inside a node");
+                let r = self.finish_node(f.level, f.base)?;
+                memo.insert((f.a, f.b), r);
+                match frames.last() {
+                    Some(p) => self.push_run(
+                        p.base,
+                        Run {
+                            end: p.end,
+                            child: r,
+                        },
+                    ),
+                    None => return Ok(r),
+                }
+            }
+        }
+    }
+
+    /// The result for the pair `(a, b)` when it needs no visit of their
+    /// children (a shortcut, two leaves, a computed pair), else its frame.
+    fn apply_enter(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        shortcut: &mut dyn FnMut(&Mdd, NodeId, NodeId) -> Option<NodeId>,
+        op: &mut dyn FnMut(u32, u32) -> u32,
+        memo: &mut Memo2,
+    ) -> Result<Entered<ApplyFrame>, BudgetExceeded> {
         if let Some(r) = shortcut(self, a, b) {
-            return Ok(r);
+            return Ok(Entered::Done(r));
         }
         let (da, db) = (self.nodes[a as usize], self.nodes[b as usize]);
         if da.level == LEAF_LEVEL && db.level == LEAF_LEVEL {
             let p = op(da.first, db.first);
-            return self.leaf(p);
+            return self.leaf(p).map(Entered::Done);
         }
         if let Some(&r) = memo.get(&(a, b)) {
-            return Ok(r);
+            return Ok(Entered::Done(r));
         }
         let level = da.level.min(db.level);
-        let last = self.cells[level as usize] - 1;
-        // Runs are read by index, one at a time: the run store only grows,
-        // so indices stay valid across the recursive calls.
-        let run = |m: &Mdd, d: NodeData, n: NodeId, i: u32| -> Run {
-            if d.level == level {
-                m.runs[(d.first + i) as usize]
-            } else {
-                Run {
-                    end: last,
-                    child: n,
-                }
-            }
-        };
-        let (na, nb) = (
-            if da.level == level { da.len } else { 1 },
-            if db.level == level { db.len } else { 1 },
-        );
-        let base = self.stack.len();
-        let (mut i, mut j) = (0, 0);
-        while i < na && j < nb {
-            let (ra, rb) = (run(self, da, a, i), run(self, db, b, j));
-            let end = ra.end.min(rb.end);
-            let child = match self.apply_with(ra.child, rb.child, shortcut, op, memo) {
-                Ok(c) => c,
-                Err(e) => {
-                    self.stack.truncate(base);
-                    return Err(e);
-                }
-            };
-            self.push_run(base, Run { end, child });
-            if ra.end == end {
-                i += 1;
-            }
-            if rb.end == end {
-                j += 1;
-            }
-        }
-        let r = self.finish_node(level, base)?;
-        memo.insert((a, b), r);
-        Ok(r)
+        Ok(Entered::Open(ApplyFrame {
+            a,
+            b,
+            level,
+            a_node: da,
+            b_node: db,
+            i: 0,
+            j: 0,
+            a_len: if da.level == level { da.len } else { 1 },
+            b_len: if db.level == level { db.len } else { 1 },
+            end: 0,
+            base: self.stack.len(),
+        }))
     }
 
-    /// The diagram with every leaf payload `p` replaced by `f(p)`.
+    /// The diagram with every leaf payload `p` replaced by `f(p)`. Depth
+    /// first on an explicit stack of frames, like [`Mdd::apply_with`].
     pub fn map_leaves(
         &mut self,
         root: NodeId,
         f: &mut dyn FnMut(u32) -> u32,
         memo: &mut Memo1,
     ) -> Result<NodeId, BudgetExceeded> {
-        let d = self.nodes[root as usize];
+        let entry = self.stack.len();
+        let mut frames = std::mem::take(&mut self.map_frames);
+        let r = self.map_walk(root, f, memo, &mut frames);
+        if r.is_err() {
+            self.stack.truncate(entry);
+        }
+        frames.clear();
+        self.map_frames = frames;
+        r
+    }
+
+    fn map_walk(
+        &mut self,
+        root: NodeId,
+        f: &mut dyn FnMut(u32) -> u32,
+        memo: &mut Memo1,
+        frames: &mut Vec<MapFrame>,
+    ) -> Result<NodeId, BudgetExceeded> {
+        match self.map_enter(root, f, memo)? {
+            Entered::Done(r) => return Ok(r),
+            Entered::Open(frame) => frames.push(frame),
+        }
+        loop {
+            let top = frames.last_mut().expect("the walk is inside a node");
+            if top.next < top.data.len {
+                let run = self.runs[(top.data.first + top.next) as usize];
+                top.next += 1;
+                let base = top.base;
+                match self.map_enter(run.child, f, memo)? {
+                    Entered::Done(child) => self.push_run(
+                        base,
+                        Run {
+                            end: run.end,
+                            child,
+                        },
+                    ),
+                    Entered::Open(frame) => frames.push(frame),
+                }
+            } else {
+                let done = frames.pop().expect("the walk is inside a node");
+                let r = self.finish_node(done.data.level, done.base)?;
+                memo.insert(done.node, r);
+                match frames.last() {
+                    Some(p) => {
+                        let end = self.runs[(p.data.first + p.next - 1) as usize].end;
+                        self.push_run(p.base, Run { end, child: r });
+                    }
+                    None => return Ok(r),
+                }
+            }
+        }
+    }
+
+    /// The result for node `n` when it needs no visit of its children (a
+    /// leaf, a node already mapped), else its frame.
+    fn map_enter(
+        &mut self,
+        n: NodeId,
+        f: &mut dyn FnMut(u32) -> u32,
+        memo: &mut Memo1,
+    ) -> Result<Entered<MapFrame>, BudgetExceeded> {
+        let d = self.nodes[n as usize];
         if d.level == LEAF_LEVEL {
             let q = f(d.first);
-            return self.leaf(q);
+            return self.leaf(q).map(Entered::Done);
         }
-        if let Some(&r) = memo.get(&root) {
-            return Ok(r);
+        if let Some(&r) = memo.get(&n) {
+            return Ok(Entered::Done(r));
         }
-        let base = self.stack.len();
-        for i in 0..d.len {
-            let run = self.runs[(d.first + i) as usize];
-            let child = match self.map_leaves(run.child, f, memo) {
-                Ok(c) => c,
-                Err(e) => {
-                    self.stack.truncate(base);
-                    return Err(e);
-                }
-            };
-            self.push_run(
-                base,
-                Run {
-                    end: run.end,
-                    child,
-                },
-            );
-        }
-        let r = self.finish_node(d.level, base)?;
-        memo.insert(root, r);
-        Ok(r)
+        Ok(Entered::Open(MapFrame {
+            node: n,
+            data: d,
+            next: 0,
+            base: self.stack.len(),
+        }))
     }
 
     /// The nodes reachable from `root`, each once, in depth-first preorder

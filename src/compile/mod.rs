@@ -301,63 +301,86 @@ impl Diagram {
     /// A case reaching `target` from `from`: `fixed` values are kept where
     /// the path allows, other attributes take the first value of the cell
     /// the path needs (or their own first value). `None` if unreachable.
+    ///
+    /// A depth-first search, each node's own cell first so that witnesses
+    /// stay close to the case the caller started from, on an explicit
+    /// stack (a path is as long as the diagram is deep); a node from which
+    /// `target` cannot be reached is not searched twice.
     pub fn case_to(&self, from: NodeId, target: NodeId, base: &[Value]) -> Option<Vec<Value>> {
+        /// A node on the path searched: the options of its attribute still
+        /// to try (`options[next..]` up to the frame above's `start`), and
+        /// the attribute's value when the node was entered.
+        struct Frame {
+            node: NodeId,
+            attr: AttrId,
+            own: Option<u32>,
+            start: usize,
+            next: usize,
+            saved: Value,
+        }
         let mut case = base.to_vec();
-        let mut memo = HashMap::new();
-        if self.path(from, target, &mut case, &mut memo) {
-            Some(case)
-        } else {
-            None
-        }
-    }
-
-    fn path(
-        &self,
-        n: NodeId,
-        target: NodeId,
-        case: &mut Vec<Value>,
-        dead: &mut HashMap<NodeId, ()>,
-    ) -> bool {
-        if n == target {
-            return true;
-        }
-        if self.mdd.payload(n).is_some() || dead.contains_key(&n) {
-            return false;
-        }
-        let attr = self.order[self.mdd.level(n) as usize];
-        // Prefer the cell of the case's own value, so witnesses stay close
-        // to what the caller started from.
-        let own = self.cells[attr].cell_of(case[attr]);
-        let runs = self.mdd.runs(n).to_vec();
-        let mut start = 0u32;
-        let mut options: Vec<(u32, NodeId)> = Vec::with_capacity(runs.len());
-        for r in &runs {
-            let cell = match own {
-                Some(c) if c >= start && c <= r.end => c,
-                _ => start,
-            };
-            options.push((cell, r.child));
-            start = r.end + 1;
-        }
-        options.sort_by_key(|&(cell, _)| Some(cell) != own);
-        for (cell, child) in options {
-            let saved = case[attr];
-            if Some(cell) != own {
-                case[attr] = self.representative(attr, cell);
+        let mut dead: std::collections::HashSet<NodeId, mdd::FxBuild> = Default::default();
+        // Each frame's (cell, child) pairs, in the order they are tried.
+        let mut options: Vec<(u32, NodeId)> = Vec::new();
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut enter = Some(from);
+        loop {
+            if let Some(n) = enter.take() {
+                if n == target {
+                    return Some(case);
+                }
+                if self.mdd.payload(n).is_none() && !dead.contains(&n) {
+                    let attr = self.order[self.mdd.level(n) as usize];
+                    let own = self.cells[attr].cell_of(case[attr]);
+                    let start = options.len();
+                    let mut first = 0u32;
+                    for r in self.mdd.runs(n) {
+                        let cell = match own {
+                            Some(c) if c >= first && c <= r.end => c,
+                            _ => first,
+                        };
+                        options.push((cell, r.child));
+                        first = r.end + 1;
+                    }
+                    options[start..].sort_by_key(|&(cell, _)| Some(cell) != own);
+                    frames.push(Frame {
+                        node: n,
+                        attr,
+                        own,
+                        start,
+                        next: start,
+                        saved: case[attr],
+                    });
+                }
             }
-            if self.path(child, target, case, dead) {
-                return true;
+            // Try the next option of the innermost node, undoing the
+            // value the last one set.
+            let f = frames.last_mut()?;
+            case[f.attr] = f.saved;
+            match options.get(f.next) {
+                Some(&(cell, child)) => {
+                    f.next += 1;
+                    if Some(cell) != f.own {
+                        case[f.attr] = self.representative(f.attr, cell);
+                    }
+                    enter = Some(child);
+                }
+                None => {
+                    dead.insert(f.node);
+                    options.truncate(f.start);
+                    frames.pop();
+                }
             }
-            case[attr] = saved;
         }
-        dead.insert(n, ());
-        false
     }
 }
 
-/// Runs `f` on a thread with a large stack. Diagram operations recurse once
-/// per level, so a policy with tens of thousands of attributes needs more
-/// than a default stack; the memory is only reserved, not used.
+/// Runs `f` on a thread with a large stack (1 GiB, only reserved, not
+/// used). The library does not need one for diagrams, however deep: every
+/// walk of a diagram keeps its stack on the heap, and conditions nest at
+/// most `MAX_DEPTH` levels. What still recurses is a chain of files (`use`,
+/// `extends`), once per file; the CLI keeps a big stack as a margin for
+/// that.
 pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| {
         std::thread::Builder::new()
@@ -753,6 +776,7 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
     };
     let mut memo = mdd::Memo2::default();
     let mut state_settled: Vec<bool> = Vec::new();
+    let mut settled_stack = Vec::new();
     for &i in rules {
         if Some(i) == how.skip {
             continue;
@@ -780,8 +804,9 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
                     .filter(|s| **s == Some(false))
                     .for_each(|s| *s = None);
             }
-            let mut is_settled =
-                |m: &Mdd, n: NodeId| fully_settled(m, n, &state_settled, &mut node_settled);
+            let mut is_settled = |m: &Mdd, n: NodeId| {
+                fully_settled(m, n, &state_settled, &mut node_settled, &mut settled_stack)
+            };
             folder.new_step();
             let mut op = |s: u32, _matched: u32| folder.add_memo(s, i);
             // One computed table for every step, cleared: its capacity is
@@ -831,27 +856,61 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
         .map_err(|_| too_large(policy.rules.len()))
 }
 
-/// Whether every leaf below `n` holds a settled state, memoised per node.
-/// Recursion depth is at most the number of levels.
-fn fully_settled(m: &Mdd, n: NodeId, states: &[bool], memo: &mut Vec<Option<bool>>) -> bool {
-    if let Some(Some(known)) = memo.get(n as usize) {
-        return *known;
-    }
-    let answer = match m.payload(n) {
-        // A state made during this step is not settled yet.
-        Some(s) => states.get(s as usize).copied().unwrap_or(false),
-        None => m
-            .runs(n)
-            .iter()
-            .all(|r| fully_settled(m, r.child, states, memo)),
-    };
+/// Whether every leaf below `n` holds a settled state, memoised per node
+/// (a leaf's answer too). Depth first on `stack` (the caller's, reused
+/// across calls), each node's runs in order, stopping at the first
+/// unsettled leaf, as `Iterator::all` over the children would.
+fn fully_settled(
+    m: &Mdd,
+    n: NodeId,
+    states: &[bool],
+    memo: &mut Vec<Option<bool>>,
+    stack: &mut Vec<(NodeId, usize)>,
+) -> bool {
     // Indexed by node id, grown on demand: a table lookup is what keeps the
     // fold cheap where every leaf is settled.
-    if memo.len() <= n as usize {
-        memo.resize(n as usize + 1, None);
+    fn remember(memo: &mut Vec<Option<bool>>, n: NodeId, answer: bool) {
+        if memo.len() <= n as usize {
+            memo.resize(n as usize + 1, None);
+        }
+        memo[n as usize] = Some(answer);
     }
-    memo[n as usize] = Some(answer);
-    answer
+    // The answer for `n` when it needs no walk below it.
+    let known = |memo: &mut Vec<Option<bool>>, n: NodeId| {
+        if let Some(Some(known)) = memo.get(n as usize) {
+            return Some(*known);
+        }
+        // A state made during this step is not settled yet.
+        let answer = states.get(m.payload(n)? as usize).copied().unwrap_or(false);
+        remember(memo, n, answer);
+        Some(answer)
+    };
+    if let Some(answer) = known(memo, n) {
+        return answer;
+    }
+    stack.clear();
+    stack.push((n, 0));
+    while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+        let Some(run) = m.runs(node).get(*next) else {
+            // Every child is settled.
+            stack.pop();
+            remember(memo, node, true);
+            continue;
+        };
+        *next += 1;
+        match known(memo, run.child) {
+            Some(true) => {}
+            Some(false) => {
+                // Unsettled below every node on the stack.
+                for &(node, _) in stack.iter() {
+                    remember(memo, node, false);
+                }
+                return false;
+            }
+            None => stack.push((run.child, 0)),
+        }
+    }
+    true
 }
 
 /// The bool diagram (leaf payloads 0 and 1) of a condition.

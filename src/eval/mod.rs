@@ -182,6 +182,12 @@ pub struct Scratch {
     epoch: u32,
     cost: Vec<u32>,
     possible: Vec<RuleId>,
+    /// The stacks of the walks below: their frames and the runs of the
+    /// nodes they are building, kept for their capacity.
+    restrict_frames: Vec<RestrictFrame>,
+    runs: Vec<Run>,
+    distance_frames: Vec<DistanceFrame>,
+    nearest_frames: Vec<NearestFrame>,
 }
 
 impl Scratch {
@@ -697,6 +703,7 @@ fn outcome_flat(d: &Diagram, outcomes: usize) -> Flat {
 
 /// Copies node `n` of `d`'s manager into `m`, each leaf payload `p`
 /// becoming `leaf(p)`: reduced in `m`, so leaves that become equal merge.
+/// Depth first, children in cell order, on an explicit stack.
 fn copy_mapped(
     d: &Diagram,
     m: &mut Mdd,
@@ -704,22 +711,43 @@ fn copy_mapped(
     leaf: &dyn Fn(u32) -> u32,
     memo: &mut std::collections::HashMap<NodeId, NodeId>,
 ) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
-    if let Some(p) = d.mdd.payload(n) {
-        return m.leaf(leaf(p));
+    // A node being copied: the next of its runs, and where its copied runs
+    // start in `runs`.
+    let mut frames: Vec<(NodeId, usize, usize)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut enter = n;
+    loop {
+        let mut r = if let Some(p) = d.mdd.payload(enter) {
+            m.leaf(leaf(p))?
+        } else if let Some(&r) = memo.get(&enter) {
+            r
+        } else {
+            frames.push((enter, 1, runs.len()));
+            enter = d.mdd.runs(enter)[0].child;
+            continue;
+        };
+        // Hand `r` to the node waiting for it, finishing every node whose
+        // last child it completes.
+        loop {
+            let Some(&mut (node, ref mut next, start)) = frames.last_mut() else {
+                return Ok(r);
+            };
+            let node_runs = d.mdd.runs(node);
+            runs.push(Run {
+                end: node_runs[*next - 1].end,
+                child: r,
+            });
+            if let Some(run) = node_runs.get(*next) {
+                *next += 1;
+                enter = run.child;
+                break;
+            }
+            r = m.node(d.mdd.level(node), &runs[start..])?;
+            runs.truncate(start);
+            memo.insert(node, r);
+            frames.pop();
+        }
     }
-    if let Some(&r) = memo.get(&n) {
-        return Ok(r);
-    }
-    let mut runs = Vec::with_capacity(d.mdd.runs(n).len());
-    for r in d.mdd.runs(n) {
-        runs.push(Run {
-            end: r.end,
-            child: copy_mapped(d, m, r.child, leaf, memo)?,
-        });
-    }
-    let r = m.node(d.mdd.level(n), &runs)?;
-    memo.insert(n, r);
-    Ok(r)
 }
 
 /// A manager over the policy's attributes in declaration order, reused
@@ -879,9 +907,21 @@ fn walk(flat: &Flat, case: &[Option<Value>], cells: &[u32]) -> Vec<(AttrId, Valu
     path
 }
 
+/// A node [`restrict`] is inside: the next of its runs (when its attribute
+/// is missing; else it passes its one child's result on), and where its
+/// restricted runs start in [`Scratch::runs`].
+#[derive(Clone, Copy, Debug)]
+struct RestrictFrame {
+    node: Ref,
+    next: u32,
+    start: usize,
+}
+
 /// Restricts node `n` of `flat` into `d`'s manager: known attributes
 /// follow their branch, missing ones keep every branch. Leaf payloads are
-/// `flat`'s verdict indices. Memoised per node in `s.memo`.
+/// `flat`'s verdict indices. Memoised per node in `s.memo`. Depth first
+/// on an explicit stack: the walk follows a path as long as the diagram is
+/// deep.
 fn restrict(
     flat: &Flat,
     n: Ref,
@@ -889,30 +929,72 @@ fn restrict(
     s: &mut Scratch,
     d: &mut Diagram,
 ) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
-    if n & LEAF != 0 {
-        return d.mdd.leaf(n & !LEAF);
-    }
-    if s.memo_stamp[n as usize] == s.epoch {
-        return Ok(s.memo[n as usize]);
-    }
-    let node = flat.nodes[n as usize];
-    let own = s.cells[node.attr as usize];
-    let r = if own != UNKNOWN {
-        restrict(flat, flat.child(n, own), level_of, s, d)?
-    } else {
-        let mut runs = Vec::with_capacity(node.len as usize);
-        for i in 0..node.len as usize {
-            let k = flat.kids[node.first as usize + i];
-            runs.push(Run {
-                end: flat.ends[node.first as usize + i],
-                child: restrict(flat, k, level_of, s, d)?,
+    let mut frames = std::mem::take(&mut s.restrict_frames);
+    let mut runs = std::mem::take(&mut s.runs);
+    frames.clear();
+    runs.clear();
+    let r = restrict_walk(flat, n, level_of, s, d, &mut frames, &mut runs);
+    s.restrict_frames = frames;
+    s.runs = runs;
+    r
+}
+
+fn restrict_walk(
+    flat: &Flat,
+    n: Ref,
+    level_of: &[u32],
+    s: &mut Scratch,
+    d: &mut Diagram,
+    frames: &mut Vec<RestrictFrame>,
+    runs: &mut Vec<Run>,
+) -> Result<NodeId, crate::compile::mdd::BudgetExceeded> {
+    let mut enter = n;
+    loop {
+        let mut r = if enter & LEAF != 0 {
+            d.mdd.leaf(enter & !LEAF)?
+        } else if s.memo_stamp[enter as usize] == s.epoch {
+            s.memo[enter as usize]
+        } else {
+            let node = flat.nodes[enter as usize];
+            let own = s.cells[node.attr as usize];
+            frames.push(RestrictFrame {
+                node: enter,
+                next: 1,
+                start: runs.len(),
             });
+            enter = if own != UNKNOWN {
+                flat.child(enter, own)
+            } else {
+                flat.kids[node.first as usize]
+            };
+            continue;
+        };
+        // Hand `r` to the node waiting for it, finishing every node whose
+        // last child it completes.
+        loop {
+            let Some(f) = frames.last_mut() else {
+                return Ok(r);
+            };
+            let node = flat.nodes[f.node as usize];
+            if s.cells[node.attr as usize] == UNKNOWN {
+                let at = (node.first + f.next) as usize;
+                runs.push(Run {
+                    end: flat.ends[at - 1],
+                    child: r,
+                });
+                if f.next < node.len {
+                    f.next += 1;
+                    enter = flat.kids[at];
+                    break;
+                }
+                r = d.mdd.node(level_of[node.attr as usize], &runs[f.start..])?;
+                runs.truncate(f.start);
+            }
+            s.memo_stamp[f.node as usize] = s.epoch;
+            s.memo[f.node as usize] = r;
+            frames.pop();
         }
-        d.mdd.node(level_of[node.attr as usize], &runs)?
-    };
-    s.memo_stamp[n as usize] = s.epoch;
-    s.memo[n as usize] = r;
-    Ok(r)
+    }
 }
 
 /// Cost of a branch that no case decided as the target can take.
@@ -956,33 +1038,95 @@ fn nearest_with(
     }
 }
 
-/// The fewest attributes to change below `r` to reach a leaf with outcome
-/// code `want` (memoised per node in `s.cost` for this epoch).
-fn distance(flat: &Flat, cells: &[u32], want: u32, r: Ref, s: &mut Scratch) -> u32 {
-    if r & LEAF != 0 {
-        return if flat.code(r) == want { 0 } else { UNREACHABLE };
-    }
-    if s.memo_stamp[r as usize] == s.epoch {
-        return s.cost[r as usize];
-    }
-    let node = flat.nodes[r as usize];
-    let own = cells[node.attr as usize];
-    let mut start = 0;
-    let mut best = UNREACHABLE;
-    for i in 0..node.len as usize {
-        let end = flat.ends[node.first as usize + i];
-        let step = u32::from(own != UNKNOWN && (own < start || own > end));
-        let below = distance(flat, cells, want, flat.kids[node.first as usize + i], s);
-        if below != UNREACHABLE {
-            best = best.min(below + step);
-        }
-        start = end + 1;
-    }
-    s.memo_stamp[r as usize] = s.epoch;
-    s.cost[r as usize] = best;
-    best
+/// A node [`distance`] is inside: the next of its runs, where the run
+/// before it starts, and the fewest changes found so far.
+#[derive(Clone, Copy, Debug)]
+struct DistanceFrame {
+    node: Ref,
+    next: u32,
+    start: u32,
+    best: u32,
 }
 
+/// The fewest attributes to change below `r` to reach a leaf with outcome
+/// code `want` (memoised per node in `s.cost` for this epoch). Depth first
+/// on an explicit stack.
+fn distance(flat: &Flat, cells: &[u32], want: u32, r: Ref, s: &mut Scratch) -> u32 {
+    // The answer for `r` when it needs no walk below it.
+    let known = |r: Ref, s: &Scratch| {
+        if r & LEAF != 0 {
+            Some(if flat.code(r) == want { 0 } else { UNREACHABLE })
+        } else {
+            (s.memo_stamp[r as usize] == s.epoch).then(|| s.cost[r as usize])
+        }
+    };
+    if let Some(c) = known(r, s) {
+        return c;
+    }
+    let mut frames = std::mem::take(&mut s.distance_frames);
+    frames.clear();
+    frames.push(DistanceFrame {
+        node: r,
+        next: 0,
+        start: 0,
+        best: UNREACHABLE,
+    });
+    // The distance below the child just visited, for its parent.
+    let mut below = None;
+    let answer = loop {
+        let f = frames.last_mut().expect("the walk is inside a node");
+        let node = flat.nodes[f.node as usize];
+        if let Some(below) = below.take() {
+            let end = flat.ends[(node.first + f.next) as usize - 1];
+            let own = cells[node.attr as usize];
+            let step = u32::from(own != UNKNOWN && (own < f.start || own > end));
+            if below != UNREACHABLE {
+                f.best = f.best.min(below + step);
+            }
+            f.start = end + 1;
+        }
+        if f.next < node.len {
+            let k = flat.kids[(node.first + f.next) as usize];
+            f.next += 1;
+            match known(k, s) {
+                Some(c) => below = Some(c),
+                None => frames.push(DistanceFrame {
+                    node: k,
+                    next: 0,
+                    start: 0,
+                    best: UNREACHABLE,
+                }),
+            }
+        } else {
+            let done = frames.pop().expect("the walk is inside a node");
+            s.memo_stamp[done.node as usize] = s.epoch;
+            s.cost[done.node as usize] = done.best;
+            if frames.is_empty() {
+                break done.best;
+            }
+            below = Some(done.best);
+        }
+    };
+    s.distance_frames = frames;
+    answer
+}
+
+/// A node [`collect_nearest`] is inside: the next of its runs, where it
+/// starts, the node's own distance, and whether the branch being followed
+/// pushed a change.
+#[derive(Clone, Copy, Debug)]
+struct NearestFrame {
+    node: Ref,
+    next: u32,
+    start: u32,
+    here: u32,
+    pushed: bool,
+}
+
+/// Lists in `out` (up to [`MAX_NEAREST`]) the cases reached from `r` along
+/// the branches that keep to the fewest changes (`distance`), each as the
+/// changes that lead there, `changes` being those above `r`. Depth first
+/// on an explicit stack, branches in cell order.
 #[allow(clippy::too_many_arguments)]
 fn collect_nearest(
     flat: &Flat,
@@ -994,33 +1138,55 @@ fn collect_nearest(
     changes: &mut Vec<(AttrId, Value)>,
     out: &mut Vec<(Vec<(AttrId, Value)>, Verdict)>,
 ) {
-    if out.len() >= MAX_NEAREST {
-        return;
-    }
-    if r & LEAF != 0 {
-        if !out.iter().any(|(c, _)| c == changes) {
-            out.push((changes.clone(), flat.verdict(r).clone()));
+    let mut frames = std::mem::take(&mut s.nearest_frames);
+    frames.clear();
+    let mut enter = Some(r);
+    loop {
+        if let Some(r) = enter.take() {
+            if out.len() >= MAX_NEAREST {
+                break;
+            }
+            if r & LEAF != 0 {
+                if !out.iter().any(|(c, _)| c == changes) {
+                    out.push((changes.clone(), flat.verdict(r).clone()));
+                }
+            } else {
+                let here = distance(flat, cells, want, r, s);
+                frames.push(NearestFrame {
+                    node: r,
+                    next: 0,
+                    start: 0,
+                    here,
+                    pushed: false,
+                });
+            }
         }
-        return;
-    }
-    let node = flat.nodes[r as usize];
-    let attr = node.attr as usize;
-    let own = cells[attr];
-    let here = distance(flat, cells, want, r, s);
-    let mut start = 0;
-    for i in 0..node.len as usize {
-        let (lo, hi) = (start, flat.ends[node.first as usize + i]);
-        start = hi + 1;
-        let k = flat.kids[node.first as usize + i];
+        let Some(f) = frames.last_mut() else {
+            break;
+        };
+        if std::mem::replace(&mut f.pushed, false) {
+            changes.pop();
+        }
+        let node = flat.nodes[f.node as usize];
+        if f.next == node.len {
+            frames.pop();
+            continue;
+        }
+        let attr = node.attr as usize;
+        let own = cells[attr];
+        let i = (node.first + f.next) as usize;
+        let (lo, hi) = (f.start, flat.ends[i]);
+        f.start = hi + 1;
+        f.next += 1;
+        let k = flat.kids[i];
         let holds_own = own != UNKNOWN && (lo..=hi).contains(&own);
         let step = u32::from(own != UNKNOWN && !holds_own);
+        let here = f.here;
         let below = distance(flat, cells, want, k, s);
         if below == UNREACHABLE || below + step != here {
             continue;
         }
-        let pushed = if holds_own || own == UNKNOWN {
-            false
-        } else {
+        if !holds_own && own != UNKNOWN {
             // The value of the branch closest to the case's own value.
             let (a, b) = (flat.cells[attr].interval(lo), flat.cells[attr].interval(hi));
             let v = match case[attr] {
@@ -1029,11 +1195,9 @@ fn collect_nearest(
                 _ => a.0,
             };
             changes.push((attr, v));
-            true
-        };
-        collect_nearest(flat, case, cells, want, k, s, changes, out);
-        if pushed {
-            changes.pop();
+            frames.last_mut().expect("the frame above").pushed = true;
         }
+        enter = Some(k);
     }
+    s.nearest_frames = frames;
 }

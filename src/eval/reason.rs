@@ -76,6 +76,7 @@ pub struct ReasonScratch {
     frames: Vec<u32>,
     counts: Vec<u32>,
     undo: Vec<usize>,
+    branches: Vec<Branch>,
     family: Vec<u64>,
     hit: Vec<u64>,
     found: Vec<u64>,
@@ -374,8 +375,9 @@ fn hitting_set(fam: &[u64], w: usize, s: &mut ReasonScratch, chosen: &mut Vec<u6
         best_size: &mut best_size,
         union: &mut s.union,
         undo: &mut s.undo,
+        branches: &mut s.branches,
     };
-    search.run(chosen, &mut s.forbidden, 0)
+    search.run(chosen, &mut s.forbidden)
 }
 
 struct Search<'a> {
@@ -386,9 +388,31 @@ struct Search<'a> {
     best: &'a mut Vec<u64>,
     best_size: &'a mut u32,
     union: &'a mut Vec<u64>,
-    /// The attributes each frame forbade, to forbid them no more when it
-    /// returns.
+    /// The attributes each branching forbade, to forbid them no more when
+    /// it is done.
     undo: &'a mut Vec<usize>,
+    /// The branchings in progress, innermost last.
+    branches: &'a mut Vec<Branch>,
+}
+
+/// A step of the search that branches on the attributes of the first set
+/// not yet hit: which set, the attributes of it still to try (word `x`,
+/// the bits of it left), the one being tried, and where its entries in
+/// `undo` start.
+#[derive(Clone, Copy, Debug)]
+struct Branch {
+    first: usize,
+    x: usize,
+    bits: u64,
+    tried: usize,
+    size: u32,
+    mark: usize,
+}
+
+/// What a step of the search is: settled at once, or a branching.
+enum Step {
+    Done(bool),
+    Branch(Branch),
 }
 
 impl Search<'_> {
@@ -396,12 +420,69 @@ impl Search<'_> {
         &self.fam[i * self.w..(i + 1) * self.w]
     }
 
-    /// Branch and bound below `chosen` (of `size` attributes), never
-    /// choosing a `forbidden` one; `false` once out of steps.
-    fn run(&mut self, chosen: &mut Vec<u64>, forbidden: &mut Vec<u64>, size: u32) -> bool {
+    /// Branch and bound from the empty set, never choosing a `forbidden`
+    /// attribute; `false` once out of steps. Depth first, each branching
+    /// trying its attributes in order and forbidding each after it (its
+    /// sets without it were searched); the depth is the size of the set
+    /// being built, so the branchings in progress are kept on a stack.
+    fn run(&mut self, chosen: &mut [u64], forbidden: &mut [u64]) -> bool {
+        let mut done = match self.step(chosen, forbidden, 0) {
+            Step::Done(complete) => return complete,
+            Step::Branch(b) => {
+                self.branches.push(b);
+                None
+            }
+        };
+        loop {
+            let Some(b) = self.branches.last_mut() else {
+                return done.unwrap_or(true);
+            };
+            let complete = match done.take() {
+                // The attribute tried was searched with; it is chosen no
+                // more, and forbidden for the rest of this branching.
+                Some(complete) => {
+                    chosen[b.tried / 64] &= !(1 << (b.tried % 64));
+                    if complete {
+                        set_bit(forbidden, b.tried);
+                        self.undo.push(b.tried);
+                    }
+                    complete
+                }
+                None => true,
+            };
+            while complete && b.bits == 0 && b.x + 1 < self.w {
+                b.x += 1;
+                b.bits = self.fam[b.first * self.w + b.x] & !forbidden[b.x];
+            }
+            if !complete || b.bits == 0 {
+                let b = self.branches.pop().expect("the branching above");
+                for &a in &self.undo[b.mark..] {
+                    forbidden[a / 64] &= !(1 << (a % 64));
+                }
+                self.undo.truncate(b.mark);
+                done = Some(complete);
+                continue;
+            }
+            let a = b.x * 64 + b.bits.trailing_zeros() as usize;
+            b.bits &= b.bits - 1;
+            b.tried = a;
+            let size = b.size + 1;
+            set_bit(chosen, a);
+            match self.step(chosen, forbidden, size) {
+                Step::Done(complete) => done = Some(complete),
+                Step::Branch(b) => self.branches.push(b),
+            }
+        }
+    }
+
+    /// One step below `chosen` (of `size` attributes): settled when every
+    /// set is hit (a better set, perhaps), when the bounds show nothing
+    /// better lies below, or when out of steps (`false`); else the
+    /// branching on the first set not hit.
+    fn step(&mut self, chosen: &[u64], forbidden: &[u64], size: u32) -> Step {
         *self.steps += 1;
         if *self.steps > MAX_SEARCH {
-            return false;
+            return Step::Done(false);
         }
         let Some(first) = (0..self.m).find(|&i| !meets(self.set(i), chosen)) else {
             if size < *self.best_size {
@@ -409,10 +490,10 @@ impl Search<'_> {
                 self.best.clear();
                 self.best.extend_from_slice(chosen);
             }
-            return true;
+            return Step::Done(true);
         };
         if size + 1 >= *self.best_size {
-            return true;
+            return Step::Done(true);
         }
         // Disjoint unhit sets each need an attribute of their own.
         self.union.clear();
@@ -425,7 +506,7 @@ impl Search<'_> {
             }
             // A set whose every attribute is forbidden cannot be hit.
             if subset(d, forbidden) {
-                return true;
+                return Step::Done(true);
             }
             lower += 1;
             for (u, x) in self.union.iter_mut().zip(d) {
@@ -433,38 +514,16 @@ impl Search<'_> {
             }
         }
         if size + lower >= *self.best_size {
-            return true;
+            return Step::Done(true);
         }
-        // The family is not changed by the search, so the set can be
-        // borrowed from it across the recursive calls.
-        let fam = self.fam;
-        let d = &fam[first * self.w..(first + 1) * self.w];
-        let mark = self.undo.len();
-        let mut complete = true;
-        for (x, &word) in d.iter().enumerate() {
-            let mut bits = word & !forbidden[x];
-            while bits != 0 {
-                let b = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let a = x * 64 + b;
-                set_bit(chosen, a);
-                complete &= self.run(chosen, forbidden, size + 1);
-                chosen[a / 64] &= !(1 << (a % 64));
-                if !complete {
-                    break;
-                }
-                set_bit(forbidden, a);
-                self.undo.push(a);
-            }
-            if !complete {
-                break;
-            }
-        }
-        for &a in &self.undo[mark..] {
-            forbidden[a / 64] &= !(1 << (a % 64));
-        }
-        self.undo.truncate(mark);
-        complete
+        Step::Branch(Branch {
+            first,
+            x: 0,
+            bits: self.fam[first * self.w] & !forbidden[0],
+            tried: 0,
+            size,
+            mark: self.undo.len(),
+        })
     }
 }
 
