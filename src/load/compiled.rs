@@ -291,7 +291,12 @@ impl<'j> Loader<'j> {
         };
         let format = match Loader::opt(top, "format", self.j).map(|i| self.j.get(i)) {
             Some(J::Str(s)) => s.as_str(),
-            None => return Err("missing field `format`: this is not a compiled writ diagram (`writ.tree/1` or `writ.dag/1`)".into()),
+            None => {
+                return Err(
+                    "missing field `format`, which names the form (`writ.tree/1` or `writ.dag/1`)"
+                        .into(),
+                );
+            }
             Some(other) => return Err(format!("`format` should be a string, not {}", kind(other))),
         };
         let form = match format {
@@ -925,7 +930,7 @@ mod tests {
         assert_eq!(
             e.message,
             format!(
-                "`{}` is not a compiled writ diagram: missing field `format`: this is not a compiled writ diagram (`writ.tree/1` or `writ.dag/1`)",
+                "`{}` is not a compiled writ diagram: missing field `format`, which names the form (`writ.tree/1` or `writ.dag/1`)",
                 package.display()
             )
         );

@@ -58,11 +58,11 @@ pub const MEMORY_BUDGET: u64 = 2 << 30;
 /// Measured with `/usr/bin/time -v writ check` (release build) on
 /// generated files of 5, 10, 20 and 50 MB, memory grows linearly with the
 /// input; the worst shape is a file of rules with parenthesised
-/// conditions, about 295 bytes of peak memory per byte of input (most of
-/// it pest's token queue, two tokens per grammar rule entered, and several
-/// rules per level of parentheses), then one long condition (96), short
-/// rules (91), tests (72), rules with `because` (56), a huge enum (49).
-/// `fmt` parses the same way and measures the same. 2 GiB / 295 is about
+/// conditions, about 295 bytes of peak memory per byte of input, then one
+/// long condition (96), short rules (91), tests (72), rules with `because`
+/// (56), a huge enum (49). The peak is in parsing: `fmt`, which only
+/// parses, peaks the same, and pest queues two tokens for every grammar
+/// rule it enters, several per level of parentheses. 2 GiB / 295 is about
 /// 6.9 MiB, rounded down to 6 MiB: a file of ordinary rules that size holds
 /// about 120,000 of them.
 pub const MAX_FILE_BYTES: u64 = 6 << 20;
