@@ -143,6 +143,8 @@ struct ApplyFrame {
     a: NodeId,
     b: NodeId,
     level: u32,
+    /// The last cell of `level`.
+    last: u32,
     a_node: NodeData,
     b_node: NodeData,
     /// The next run of each side.
@@ -164,13 +166,6 @@ struct MapFrame {
     data: NodeData,
     next: u32,
     base: usize,
-}
-
-/// What entering a node (or pair) of a walk found: its result, or a frame
-/// to push because its children must be visited first.
-enum Entered<F> {
-    Done(NodeId),
-    Open(F),
 }
 
 const NO_NODE: NodeId = u32::MAX;
@@ -556,14 +551,13 @@ impl Mdd {
         memo: &mut Memo2,
         frames: &mut Vec<ApplyFrame>,
     ) -> Result<NodeId, BudgetExceeded> {
-        match self.apply_enter(a, b, shortcut, op, memo)? {
-            Entered::Done(r) => return Ok(r),
-            Entered::Open(f) => frames.push(f),
+        if let Some(r) = self.apply_enter(a, b, shortcut, op, memo, frames)? {
+            return Ok(r);
         }
         loop {
             let f = frames.last_mut().expect("the walk is inside a node");
             if f.i < f.a_len && f.j < f.b_len {
-                let last = self.cells[f.level as usize] - 1;
+                let last = f.last;
                 // The run store only grows, so a frame's indices into it
                 // stay valid while its children are visited.
                 let run = |m: &Mdd, d: NodeData, n: NodeId, i: u32| -> Run {
@@ -586,9 +580,10 @@ impl Mdd {
                     f.j += 1;
                 }
                 let base = f.base;
-                match self.apply_enter(ra.child, rb.child, shortcut, op, memo)? {
-                    Entered::Done(child) => self.push_run(base, Run { end, child }),
-                    Entered::Open(g) => frames.push(g),
+                if let Some(child) =
+                    self.apply_enter(ra.child, rb.child, shortcut, op, memo, frames)?
+                {
+                    self.push_run(base, Run { end, child });
                 }
             } else {
                 let f = frames.pop().expect("the walk is inside a node");
@@ -609,7 +604,8 @@ impl Mdd {
     }
 
     /// The result for the pair `(a, b)` when it needs no visit of their
-    /// children (a shortcut, two leaves, a computed pair), else its frame.
+    /// children (a shortcut, two leaves, a computed pair); else `None`,
+    /// with the pair's frame pushed.
     fn apply_enter(
         &mut self,
         a: NodeId,
@@ -617,23 +613,25 @@ impl Mdd {
         shortcut: &mut dyn FnMut(&Mdd, NodeId, NodeId) -> Option<NodeId>,
         op: &mut dyn FnMut(u32, u32) -> u32,
         memo: &mut Memo2,
-    ) -> Result<Entered<ApplyFrame>, BudgetExceeded> {
+        frames: &mut Vec<ApplyFrame>,
+    ) -> Result<Option<NodeId>, BudgetExceeded> {
         if let Some(r) = shortcut(self, a, b) {
-            return Ok(Entered::Done(r));
+            return Ok(Some(r));
         }
         let (da, db) = (self.nodes[a as usize], self.nodes[b as usize]);
         if da.level == LEAF_LEVEL && db.level == LEAF_LEVEL {
             let p = op(da.first, db.first);
-            return self.leaf(p).map(Entered::Done);
+            return self.leaf(p).map(Some);
         }
         if let Some(&r) = memo.get(&(a, b)) {
-            return Ok(Entered::Done(r));
+            return Ok(Some(r));
         }
         let level = da.level.min(db.level);
-        Ok(Entered::Open(ApplyFrame {
+        frames.push(ApplyFrame {
             a,
             b,
             level,
+            last: self.cells[level as usize] - 1,
             a_node: da,
             b_node: db,
             i: 0,
@@ -642,7 +640,8 @@ impl Mdd {
             b_len: if db.level == level { db.len } else { 1 },
             end: 0,
             base: self.stack.len(),
-        }))
+        });
+        Ok(None)
     }
 
     /// The diagram with every leaf payload `p` replaced by `f(p)`. Depth
@@ -671,9 +670,8 @@ impl Mdd {
         memo: &mut Memo1,
         frames: &mut Vec<MapFrame>,
     ) -> Result<NodeId, BudgetExceeded> {
-        match self.map_enter(root, f, memo)? {
-            Entered::Done(r) => return Ok(r),
-            Entered::Open(frame) => frames.push(frame),
+        if let Some(r) = self.map_enter(root, f, memo, frames)? {
+            return Ok(r);
         }
         loop {
             let top = frames.last_mut().expect("the walk is inside a node");
@@ -681,15 +679,14 @@ impl Mdd {
                 let run = self.runs[(top.data.first + top.next) as usize];
                 top.next += 1;
                 let base = top.base;
-                match self.map_enter(run.child, f, memo)? {
-                    Entered::Done(child) => self.push_run(
+                if let Some(child) = self.map_enter(run.child, f, memo, frames)? {
+                    self.push_run(
                         base,
                         Run {
                             end: run.end,
                             child,
                         },
-                    ),
-                    Entered::Open(frame) => frames.push(frame),
+                    );
                 }
             } else {
                 let done = frames.pop().expect("the walk is inside a node");
@@ -707,27 +704,29 @@ impl Mdd {
     }
 
     /// The result for node `n` when it needs no visit of its children (a
-    /// leaf, a node already mapped), else its frame.
+    /// leaf, a node already mapped); else `None`, with its frame pushed.
     fn map_enter(
         &mut self,
         n: NodeId,
         f: &mut dyn FnMut(u32) -> u32,
         memo: &mut Memo1,
-    ) -> Result<Entered<MapFrame>, BudgetExceeded> {
+        frames: &mut Vec<MapFrame>,
+    ) -> Result<Option<NodeId>, BudgetExceeded> {
         let d = self.nodes[n as usize];
         if d.level == LEAF_LEVEL {
             let q = f(d.first);
-            return self.leaf(q).map(Entered::Done);
+            return self.leaf(q).map(Some);
         }
         if let Some(&r) = memo.get(&n) {
-            return Ok(Entered::Done(r));
+            return Ok(Some(r));
         }
-        Ok(Entered::Open(MapFrame {
+        frames.push(MapFrame {
             node: n,
             data: d,
             next: 0,
             base: self.stack.len(),
-        }))
+        });
+        Ok(None)
     }
 
     /// The nodes reachable from `root`, each once, in depth-first preorder

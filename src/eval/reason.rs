@@ -409,12 +409,6 @@ struct Branch {
     mark: usize,
 }
 
-/// What a step of the search is: settled at once, or a branching.
-enum Step {
-    Done(bool),
-    Branch(Branch),
-}
-
 impl Search<'_> {
     fn set(&self, i: usize) -> &[u64] {
         &self.fam[i * self.w..(i + 1) * self.w]
@@ -426,13 +420,10 @@ impl Search<'_> {
     /// sets without it were searched); the depth is the size of the set
     /// being built, so the branchings in progress are kept on a stack.
     fn run(&mut self, chosen: &mut [u64], forbidden: &mut [u64]) -> bool {
-        let mut done = match self.step(chosen, forbidden, 0) {
-            Step::Done(complete) => return complete,
-            Step::Branch(b) => {
-                self.branches.push(b);
-                None
-            }
-        };
+        let mut done = self.step(chosen, forbidden, 0);
+        if let Some(complete) = done {
+            return complete;
+        }
         loop {
             let Some(b) = self.branches.last_mut() else {
                 return done.unwrap_or(true);
@@ -468,21 +459,18 @@ impl Search<'_> {
             b.tried = a;
             let size = b.size + 1;
             set_bit(chosen, a);
-            match self.step(chosen, forbidden, size) {
-                Step::Done(complete) => done = Some(complete),
-                Step::Branch(b) => self.branches.push(b),
-            }
+            done = self.step(chosen, forbidden, size);
         }
     }
 
     /// One step below `chosen` (of `size` attributes): settled when every
     /// set is hit (a better set, perhaps), when the bounds show nothing
-    /// better lies below, or when out of steps (`false`); else the
-    /// branching on the first set not hit.
-    fn step(&mut self, chosen: &[u64], forbidden: &[u64], size: u32) -> Step {
+    /// better lies below, or when out of steps (`Some(false)`); else `None`,
+    /// with the branching on the first set not hit pushed.
+    fn step(&mut self, chosen: &[u64], forbidden: &[u64], size: u32) -> Option<bool> {
         *self.steps += 1;
         if *self.steps > MAX_SEARCH {
-            return Step::Done(false);
+            return Some(false);
         }
         let Some(first) = (0..self.m).find(|&i| !meets(self.set(i), chosen)) else {
             if size < *self.best_size {
@@ -490,10 +478,10 @@ impl Search<'_> {
                 self.best.clear();
                 self.best.extend_from_slice(chosen);
             }
-            return Step::Done(true);
+            return Some(true);
         };
         if size + 1 >= *self.best_size {
-            return Step::Done(true);
+            return Some(true);
         }
         // Disjoint unhit sets each need an attribute of their own.
         self.union.clear();
@@ -506,7 +494,7 @@ impl Search<'_> {
             }
             // A set whose every attribute is forbidden cannot be hit.
             if subset(d, forbidden) {
-                return Step::Done(true);
+                return Some(true);
             }
             lower += 1;
             for (u, x) in self.union.iter_mut().zip(d) {
@@ -514,16 +502,17 @@ impl Search<'_> {
             }
         }
         if size + lower >= *self.best_size {
-            return Step::Done(true);
+            return Some(true);
         }
-        Step::Branch(Branch {
+        self.branches.push(Branch {
             first,
             x: 0,
             bits: self.fam[first * self.w] & !forbidden[0],
             tried: 0,
             size,
             mark: self.undo.len(),
-        })
+        });
+        None
     }
 }
 
