@@ -318,9 +318,23 @@ fn run(command: &str, dir: &Path) -> String {
 /// `policies/`. With `WRIT_BLESS=1` the blocks are rewritten instead.
 #[test]
 fn readme_commands_print_what_it_shows() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    let path = dir.join("README.md");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    console_blocks(&root.join("policies/README.md"), &root.join("policies"), 10);
+}
+
+/// The same for the language reference, `docs/language.md`, run from the
+/// repository's root: every example of a command there is real.
+#[test]
+fn the_language_reference_shows_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    console_blocks(&root.join("docs/language.md"), root, 20);
+}
+
+/// Runs every ```console block of the Markdown file at `path` from `dir`
+/// and compares (or, with `WRIT_BLESS=1`, rewrites) what it shows; the
+/// file must hold at least `least` blocks.
+fn console_blocks(path: &Path, dir: &Path, least: usize) {
+    let text = std::fs::read_to_string(path).unwrap();
     let bless = std::env::var("WRIT_BLESS").is_ok_and(|v| v == "1");
     let (mut rewritten, mut stale, mut blocks) = (String::new(), Vec::new(), 0);
     let mut lines = text.split_inclusive('\n');
@@ -352,26 +366,27 @@ fn readme_commands_print_what_it_shows() {
                 None => panic!("unclosed block after `{command}`"),
             }
         };
-        let actual = run(command, &dir);
+        let actual = run(command, dir);
         if actual != expected {
             stale.push(format!(
-                "$ writ {command}\n--- README ---\n{expected}--- real output ---\n{actual}"
+                "$ writ {command}\n--- shown ---\n{expected}--- real output ---\n{actual}"
             ));
         }
         rewritten.push_str(&actual);
         rewritten.push_str(closing);
     }
-    assert!(blocks >= 10, "only {blocks} console blocks in {path:?}");
+    assert!(blocks >= least, "only {blocks} console blocks in {path:?}");
     if bless {
         if rewritten != text {
-            std::fs::write(&path, rewritten).unwrap();
+            std::fs::write(path, rewritten).unwrap();
         }
     } else {
         assert!(
             stale.is_empty(),
-            "{} of {blocks} blocks in policies/README.md differ from the real output \
+            "{} of {blocks} blocks in {} differ from the real output \
              (refresh with `WRIT_BLESS=1 cargo test --test bundled`):\n\n{}",
             stale.len(),
+            path.display(),
             stale.join("\n")
         );
     }
