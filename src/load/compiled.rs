@@ -165,19 +165,8 @@ impl<'h> Names<'h> {
         };
         Names {
             header,
-            attributes: by_name(&mut header.attributes.iter().map(|a| a.name.as_str())),
-            values: header
-                .attributes
-                .iter()
-                .map(|a| match &a.domain {
-                    Domain::Enum { values, .. } => values
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (v.as_str(), i as u32))
-                        .collect(),
-                    _ => HashMap::new(),
-                })
-                .collect(),
+            attributes: header.attributes_by_name(),
+            values: header.values_by_name(),
             outcomes: by_name(&mut header.outcomes.iter().map(String::as_str)),
             rules: by_name(&mut header.rules.iter().map(|r| r.id.as_str())),
         }

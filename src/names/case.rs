@@ -39,9 +39,9 @@ use std::fmt;
 /// threads may share one reader.
 pub struct CaseReader<'h> {
     header: &'h Header,
-    names: HashMap<String, AttrId, FxBuild>,
+    names: HashMap<&'h str, AttrId, FxBuild>,
     /// Each enum attribute's values by name (empty for the others).
-    values: Vec<HashMap<String, Value, FxBuild>>,
+    values: Vec<HashMap<&'h str, u32, FxBuild>>,
 }
 
 /// The message of a problem the reader found itself. serde_json's own
@@ -71,24 +71,8 @@ impl<'h> CaseReader<'h> {
     pub fn new(header: &'h Header) -> CaseReader<'h> {
         CaseReader {
             header,
-            names: header
-                .attributes
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.name.clone(), i))
-                .collect(),
-            values: header
-                .attributes
-                .iter()
-                .map(|a| match &a.domain {
-                    Domain::Enum { values, .. } => values
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (v.clone(), i as Value))
-                        .collect(),
-                    _ => HashMap::default(),
-                })
-                .collect(),
+            names: header.attributes_by_name(),
+            values: header.values_by_name(),
         }
     }
 
@@ -292,7 +276,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
         let a = &self.reader.header.attributes[self.attr];
         match (&a.domain, self.reader.values[self.attr].get(s)) {
-            (Domain::Enum { .. }, Some(&v)) => Ok(v),
+            (Domain::Enum { .. }, Some(&v)) => Ok(Value::from(v)),
             (Domain::Enum { values, .. }, None) => {
                 let near = CaseReader::hint(s, &mut values.iter().map(String::as_str));
                 let message = format!("`{}` is not a value of `{}`{near}", echo(s), a.name);

@@ -125,6 +125,35 @@ impl Header {
         }
     }
 
+    /// The attributes by name, for readers that look names up often.
+    pub fn attributes_by_name<S: std::hash::BuildHasher + Default>(
+        &self,
+    ) -> std::collections::HashMap<&str, AttrId, S> {
+        self.attributes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), i))
+            .collect()
+    }
+
+    /// Each attribute's enum values by name, as their indices (empty for
+    /// `bool` and `int` attributes), for readers that look names up often.
+    pub fn values_by_name<S: std::hash::BuildHasher + Default>(
+        &self,
+    ) -> Vec<std::collections::HashMap<&str, u32, S>> {
+        self.attributes
+            .iter()
+            .map(|a| match &a.domain {
+                Domain::Enum { values, .. } => values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (v.as_str(), i as u32))
+                    .collect(),
+                _ => std::collections::HashMap::default(),
+            })
+            .collect()
+    }
+
     /// The index of the attribute with this name.
     pub fn attribute(&self, name: &str) -> Option<AttrId> {
         self.attributes.iter().position(|a| a.name == name)
