@@ -247,7 +247,7 @@ fn cases(
     }
     let text = match &args.case {
         Some(t) => t.clone(),
-        None => match io::read_stdin() {
+        None => match writ::load::read_stdin() {
             Ok(t) => t,
             Err(d) => return rep.fail(*d, Exit::Usage),
         },

@@ -27,7 +27,7 @@ pub fn run(args: Args) -> Exit {
     for path in &args.files {
         let stdin = io::is_stdin(path);
         let read = if stdin {
-            io::read_stdin()
+            writ::load::read_stdin()
         } else {
             writ::load::read_file(path)
         };

@@ -100,9 +100,3 @@ pub fn cannot_write(path: &Path, e: &std::io::Error) -> (Diagnostic, Exit) {
         Exit::Usage,
     )
 }
-
-/// Reads all of standard input as text, under the same size cap and UTF-8
-/// check as a file.
-pub fn read_stdin() -> Result<String, Box<Diagnostic>> {
-    writ::load::read_stdin()
-}

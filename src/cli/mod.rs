@@ -175,7 +175,7 @@ fn check_input(
     options: &writ::api::CheckOptions,
 ) -> Result<writ::api::CheckReport, Box<Diagnostic>> {
     if io::is_stdin(path) {
-        let text = io::read_stdin()?;
+        let text = writ::load::read_stdin()?;
         Ok(writ::api::check_source_options(
             &mut rep.map,
             io::STDIN,
