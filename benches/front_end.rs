@@ -25,3 +25,34 @@ fn parse_only(bencher: divan::Bencher, rules: usize) {
     let text = writ::synth::decision_table(42, rules);
     bencher.bench(|| writ::syntax::parse(writ::source::FileId(0), &text));
 }
+
+/// What a language server redoes on every change of a file: the name index
+/// and the file's semantic tokens, on a parsed decision table (parsing is
+/// `parse_only`).
+#[divan::bench(args = [1_000, 10_000], sample_count = 20)]
+fn ide_index_and_tokens(bencher: divan::Bencher, rules: usize) {
+    let text = writ::synth::decision_table(42, rules);
+    let mut map = SourceMap::new();
+    let id = map.add("bench.policy", text.as_str());
+    let parsed = writ::syntax::parse(id, &text);
+    let mut files = std::collections::HashMap::new();
+    files.insert(
+        id,
+        writ::load::LoadedFile {
+            id,
+            ast: parsed.file,
+            comments: parsed.comments,
+            uses: Vec::new(),
+        },
+    );
+    let loaded = writ::load::Loaded { root: id, files };
+    bencher
+        .counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| {
+            let index = writ::ide::index::Index::build(&loaded, &map);
+            assert!(index.unresolved().is_empty());
+            let tokens =
+                writ::ide::tokens::semantic_tokens(id, &text, &index, &loaded.files[&id].comments);
+            (index, tokens)
+        });
+}

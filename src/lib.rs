@@ -53,6 +53,7 @@ pub mod diag;
 pub mod emit;
 pub mod eval;
 pub mod fmt;
+pub mod ide;
 pub mod load;
 pub mod names;
 pub mod render;
