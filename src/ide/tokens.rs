@@ -205,7 +205,8 @@ pub fn semantic_tokens(
                 Some(c)
                     if c.span.start as usize == i
                         && (c.span.end as usize) <= line_end
-                        && c.span.end as usize > i =>
+                        && c.span.end as usize > i
+                        && text.is_char_boundary(c.span.end as usize) =>
                 {
                     c.span.end as usize
                 }
