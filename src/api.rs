@@ -66,24 +66,36 @@ pub fn check_file_with(
     path: &Path,
     options: &CheckOptions,
 ) -> Result<CheckReport, Box<Diagnostic>> {
-    let (loaded, mut diagnostics) = match load::load(map, path) {
+    let (loaded, diagnostics) = match load::load(map, path) {
         Ok(x) => x,
         Err(LoadError::Io(d)) => return Err(d),
     };
+    Ok(check_loaded(map, &loaded, diagnostics, options))
+}
+
+/// Checks what [`load::load`] or [`load::load_with`] read (`diagnostics`
+/// are the loader's): what the language server runs on an editor's
+/// buffers, keeping the `Loaded` files for its name index.
+pub fn check_loaded(
+    map: &SourceMap,
+    loaded: &load::Loaded,
+    mut diagnostics: Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> CheckReport {
     let parsed_everything = loaded.files.values().all(|f| f.ast.is_some());
     if diagnostics.iter().any(Diagnostic::is_error) || !parsed_everything {
-        return Ok(CheckReport {
+        return CheckReport {
             policy: None,
             diagram: None,
             is_vocabulary: false,
             diagnostics,
-        });
+        };
     }
     let Checked {
         policy,
         is_vocabulary,
         diagnostics: more,
-    } = check::check(&loaded, map);
+    } = check::check(loaded, map);
     diagnostics.extend(more);
     let (policy, diagram) = match policy {
         Some(p) if bases_verified(&p, map, &mut diagnostics, options) => {
@@ -91,12 +103,12 @@ pub fn check_file_with(
         }
         _ => (None, None),
     };
-    Ok(CheckReport {
+    CheckReport {
         policy,
         diagram,
         is_vocabulary,
         diagnostics,
-    })
+    }
 }
 
 /// Whether the checks of SPEC 4.6–4.7 have anything to find: a strict

@@ -55,6 +55,7 @@ pub mod eval;
 pub mod fmt;
 pub mod ide;
 pub mod load;
+pub mod lsp;
 pub mod names;
 pub mod render;
 pub mod semantics;

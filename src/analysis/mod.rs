@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod lints;
 pub mod region;
+pub mod rules;
 
 /// The lints under their earlier path, which the CLI, the API, the tests
 /// and the benchmarks use: `analysis::lint::lint`, `analysis::lint::Options`.

@@ -58,6 +58,8 @@ enum Command {
     Diff(diff::Args),
     /// Print the long explanation of a diagnostic code, with an example.
     Explain(explain::Args),
+    /// Run a language server on standard input and output (LSP 3.17), for editors.
+    Lsp,
 }
 
 /// How diagnostics (and results) are printed: rustc-style text on stderr,
@@ -90,6 +92,13 @@ fn run(cli: Cli) -> Exit {
         Command::Lint(args) => lint::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Lsp => match writ::lsp::run_stdio() {
+            Ok(()) => Exit::Ok,
+            Err(e) => {
+                eprintln!("{e}");
+                Exit::Failed
+            }
+        },
     }
 }
 

@@ -192,6 +192,16 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The replacement a `did you mean` help offers for the primary label's
+    /// text, where there is one: what an editor's quick fix writes.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.primary.as_ref()?;
+        self.notes.iter().find_map(|n| {
+            let rest = n.strip_prefix("help: did you mean `")?;
+            rest.strip_suffix("`?")
+        })
+    }
 }
 
 /// Writes a count with thousands separators: `1,048,576`.

@@ -14,7 +14,16 @@
 //! * [`outline`]: one file's symbols as a tree, and its folding ranges.
 //! * [`tokens`]: semantic tokens of one file, names classified by what
 //!   they resolve to.
+//! * [`complete`]: what may be written at the cursor, read off the text of
+//!   the item it is in, and the names that fit.
+//! * [`hover`]: a name's declaration, members and what the analyses found
+//!   about it (a rule's case counts, a test's result).
+//! * [`actions`]: quick fixes that need the policy's meaning (a test
+//!   written from a region of cases).
 
+pub mod actions;
+pub mod complete;
+pub mod hover;
 pub mod index;
 pub mod outline;
 pub mod tokens;

@@ -196,18 +196,94 @@ pub enum LoadError {
     Io(Box<Diagnostic>),
 }
 
+/// Texts that stand in for files: an editor's unsaved buffers.
+///
+/// The loader reads a file from here when it holds the file's path, from
+/// the disk otherwise, so a buffer and the files it `use`s or `extends` are
+/// checked as the editor has them. A path is held under its [`Overlay::key`]:
+/// its canonical form when the file exists, else the absolute path without
+/// `.` and `..` (a new buffer not yet saved).
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    texts: HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    /// An empty overlay: every file is read from the disk.
+    pub fn new() -> Overlay {
+        Overlay::default()
+    }
+
+    /// The key `path` is held under.
+    pub fn key(path: &Path) -> PathBuf {
+        if let Ok(c) = std::fs::canonicalize(path) {
+            return c;
+        }
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
+        };
+        let mut out = PathBuf::new();
+        for c in absolute.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Makes `text` the content of `path` for the loader.
+    pub fn set(&mut self, path: &Path, text: String) {
+        self.texts.insert(Overlay::key(path), text);
+    }
+
+    /// Lets the loader read `path` from the disk again.
+    pub fn remove(&mut self, path: &Path) {
+        self.texts.remove(&Overlay::key(path));
+    }
+
+    /// The text held for `path`, if any.
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        if self.texts.is_empty() {
+            return None;
+        }
+        self.texts.get(&Overlay::key(path)).map(String::as_str)
+    }
+
+    /// The paths held, under their keys.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.texts.keys().map(PathBuf::as_path)
+    }
+}
+
 /// Reads `path` and every file it uses into `map`. Problems inside the files
 /// (syntax errors, cycles, bad `use`s) are returned as diagnostics next to
 /// the result; only an unreadable root is an `Err`.
 pub fn load(map: &mut SourceMap, path: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
+    load_with(map, path, &Overlay::default())
+}
+
+/// [`load`], reading the files `overlay` holds from it instead of the disk.
+pub fn load_with(
+    map: &mut SourceMap,
+    path: &Path,
+    overlay: &Overlay,
+) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
     let mut loader = Loader {
         map,
+        overlay,
         by_path: HashMap::new(),
         files: HashMap::new(),
         stack: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let text = read_text(path, Kind::Policy)
+    let text = loader
+        .read(path)
         .map_err(|e| LoadError::Io(Box::new(e.into_diagnostic(path, Kind::Policy, None))))?;
     let root = match text {
         Ok(text) => loader.add(path, text, None),
@@ -225,6 +301,7 @@ pub fn load(map: &mut SourceMap, path: &Path) -> Result<(Loaded, Vec<Diagnostic>
 
 struct Loader<'a> {
     map: &'a mut SourceMap,
+    overlay: &'a Overlay,
     by_path: HashMap<PathBuf, FileId>,
     files: HashMap<FileId, LoadedFile>,
     /// The files being loaded, outermost first, with the `use` or
@@ -417,6 +494,17 @@ fn utf8_error(path: &Path, offset: usize, kind: Kind) -> Diagnostic {
 }
 
 impl Loader<'_> {
+    /// Reads a policy or vocabulary file, from the overlay when it holds it.
+    fn read(&self, path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
+        match self.overlay.get(path) {
+            Some(text) if text.len() as u64 > Kind::Policy.max() => {
+                Err(ReadError::TooLarge(text.len() as u64))
+            }
+            Some(text) => Ok(Ok(text.to_string())),
+            None => read_text(path, Kind::Policy),
+        }
+    }
+
     /// Records a root that was read but is not text: an empty source stands
     /// in for it so the result still has a root.
     fn fail_root(&mut self, path: &Path, (offset, _): (usize, usize)) -> Loaded {
@@ -622,7 +710,7 @@ impl Loader<'_> {
         if let Some(&id) = self.by_path.get(&key) {
             return Some(id);
         }
-        match read_text(&path, Kind::Policy) {
+        match self.read(&path) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
             Ok(Err((offset, _))) => {
                 let label = if used_at.1 {

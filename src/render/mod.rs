@@ -19,6 +19,7 @@ mod clip;
 pub mod diagnostics;
 pub mod diff;
 pub mod eval;
+pub mod hover;
 pub mod sarif;
 pub mod summary;
 pub mod test;

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // Each test file uses part of the door.
 
+pub mod lsp;
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};

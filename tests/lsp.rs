@@ -1,0 +1,260 @@
+//! `writ lsp` driven over pipes as an editor drives it: a policy that uses a
+//! vocabulary, with two syntax errors and a type error, then hover,
+//! definition, completion, references, rename across files, a quick fix,
+//! formatting, a change that fixes the file, and a clean exit.
+
+mod common;
+
+use common::Scratch;
+use common::lsp::{Client, uri};
+use serde_json::{Value, json};
+
+const VOCAB: &str = "\
+type Location = { US, Ireland, other_foreign }
+attribute location: Location \"where the data is stored\"
+attribute instrument: { SCA_warrant, subpoena }
+decision outcome: { compel, quash }
+";
+
+const BROKEN: &str = "\
+policy p
+use \"v.vocab\"
+resolve first
+default quash
+
+rule home: when location = US then compel because \"stored at home\"
+when location = Irland then quash
+rule broken when instrument = subpoena then compel
+when instrument = SCA_warrant thn compel
+test \"home compels\": given location = US expect compel
+";
+
+const FIXED: &str = "\
+policy p
+use \"v.vocab\"
+resolve first
+default quash
+
+rule home: when location = US then compel because \"stored at home\"
+when   location = Ireland then quash
+test \"home compels\": given location = US expect compel
+";
+
+/// The position of the `n`th occurrence (from 0) of `needle` in `text`,
+/// plus `shift` columns.
+fn pos(text: &str, needle: &str, n: usize, shift: u32) -> Value {
+    let at = text.match_indices(needle).nth(n).expect("needle present").0;
+    let line = text[..at].matches('\n').count();
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": col as u32 + shift})
+}
+
+fn errors(ds: &[Value]) -> Vec<&Value> {
+    ds.iter().filter(|d| d["severity"] == 1).collect()
+}
+
+#[test]
+fn an_editor_session() {
+    let dir = Scratch::new("lsp-session");
+    let vocab = dir.file("v.vocab", VOCAB);
+    let policy = dir.file("p.policy", BROKEN);
+    let (vu, pu) = (uri(&vocab), uri(&policy));
+    let mut c = Client::start(env!("CARGO_BIN_EXE_writ"));
+    let init = c.initialize(dir.path());
+    let caps = &init["result"]["capabilities"];
+    for cap in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "renameProvider",
+        "completionProvider",
+        "codeActionProvider",
+        "codeLensProvider",
+        "documentFormattingProvider",
+        "semanticTokensProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "foldingRangeProvider",
+    ] {
+        assert!(!caps[cap].is_null(), "{cap} missing: {caps}");
+    }
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": pu, "languageId": "writ", "version": 1, "text": BROKEN}}),
+    );
+
+    // All three errors arrive: both syntax errors and the unknown value.
+    let ds = c.diagnostics_where(&pu, |ds| !ds.is_empty());
+    let errs = errors(&ds);
+    assert_eq!(errs.len(), 3, "{ds:#?}");
+    let codes: Vec<&str> = errs.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "E0001").count(),
+        2,
+        "{codes:?}"
+    );
+    let unknown = errs
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("Irland"))
+        .expect("the type error");
+    assert_eq!(unknown["range"]["start"], pos(BROKEN, "Irland", 0, 0));
+    assert!(
+        unknown["codeDescription"]["href"]
+            .as_str()
+            .is_none_or(|h| h.starts_with("file://") && h.ends_with(".md")),
+        "{unknown}"
+    );
+
+    // Hover on an attribute: its declaration, doc and type.
+    let doc = |p: Value| json!({"textDocument": {"uri": pu}, "position": p});
+    let h = c.request("textDocument/hover", doc(pos(BROKEN, "location", 0, 2)));
+    let text = h["result"]["contents"]["value"]
+        .as_str()
+        .expect("hover text");
+    assert!(text.contains("attribute location: Location"), "{text}");
+    assert!(text.contains("where the data is stored"), "{text}");
+    assert!(text.contains("`US`, `Ireland`, `other_foreign`"), "{text}");
+
+    // Definition: into the vocabulary.
+    let d = c.request(
+        "textDocument/definition",
+        doc(pos(BROKEN, "location", 0, 2)),
+    );
+    assert_eq!(d["result"]["uri"], vu, "{d}");
+    assert_eq!(
+        d["result"]["range"]["start"],
+        json!({"line": 1, "character": 10})
+    );
+
+    // Completion after `location = `: the values of its type.
+    let comp = c.request("textDocument/completion", doc(pos(BROKEN, "= US", 0, 2)));
+    let labels: Vec<&str> = comp["result"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    for v in ["US", "Ireland", "other_foreign"] {
+        assert!(labels.contains(&v), "{labels:?}");
+    }
+    assert!(!labels.contains(&"compel"), "{labels:?}");
+
+    // References: the declaration in the vocabulary and every use here.
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": pu}, "position": pos(BROKEN, "location", 1, 0),
+               "context": {"includeDeclaration": true}}),
+    );
+    let refs = refs["result"].as_array().expect("a list").clone();
+    let in_vocab = refs.iter().filter(|r| r["uri"] == vu).count();
+    let in_policy = refs.iter().filter(|r| r["uri"] == pu).count();
+    assert_eq!((in_vocab, in_policy), (1, 3), "{refs:#?}");
+
+    // Rename across files.
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": pu}, "position": pos(BROKEN, "location", 0, 0),
+               "newName": "place"}),
+    );
+    let changes = &r["result"]["changes"];
+    assert_eq!(changes[&vu].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(changes[&pu].as_array().map(Vec::len), Some(3), "{r}");
+    // A keyword is refused, with why.
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": pu}, "position": pos(BROKEN, "location", 0, 0),
+               "newName": "when"}),
+    );
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("keyword"),
+        "{r}"
+    );
+
+    // The quick fix for the misspelt value.
+    let start = pos(BROKEN, "Irland", 0, 0);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": pu}, "range": {"start": start, "end": start},
+               "context": {"diagnostics": []}}),
+    );
+    let fix = actions["result"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|a| a["title"] == "Replace with `Ireland`")
+        .unwrap_or_else(|| panic!("{actions:#}"))
+        .clone();
+    assert_eq!(fix["edit"]["changes"][&pu][0]["newText"], "Ireland");
+
+    // The file is fixed: the errors go.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pu, "version": 2}, "contentChanges": [{"text": FIXED}]}),
+    );
+    let ds = c.diagnostics_where(&pu, |ds| errors(ds).is_empty());
+    assert!(errors(&ds).is_empty(), "{ds:#?}");
+
+    // Formatting gives the canonical layout, as `writ fmt` writes it.
+    let f = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": pu}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    let edits = f["result"].as_array().expect("edits");
+    assert_eq!(edits.len(), 1, "{f}");
+    let formatted = edits[0]["newText"].as_str().unwrap();
+    assert!(
+        formatted.contains("when location = Ireland then quash"),
+        "{formatted}"
+    );
+
+    // Code lens: the test passes, and each rule says what it decides.
+    let lens = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": pu}}),
+    );
+    let titles: Vec<&str> = lens["result"]
+        .as_array()
+        .expect("lenses")
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"✓ passed"), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.starts_with("decides ")),
+        "{titles:?}"
+    );
+
+    // Hover on a rule: its outcome, `because`, and counts.
+    let h = c.request("textDocument/hover", doc(pos(FIXED, "home", 0, 1)));
+    let text = h["result"]["contents"]["value"]
+        .as_str()
+        .expect("hover text");
+    assert!(text.contains("gives `compel`"), "{text}");
+    assert!(text.contains("stored at home"), "{text}");
+    assert!(text.contains("decides "), "{text}");
+
+    // Semantic tokens and symbols answer.
+    let t = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": pu}}),
+    );
+    assert!(
+        t["result"]["data"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "{t}"
+    );
+    let s = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": pu}}),
+    );
+    assert!(s["result"].as_array().is_some_and(|d| !d.is_empty()), "{s}");
+
+    // An unknown method is an error response, and the server goes on.
+    let r = c.request("writ/unknown", json!({}));
+    assert!(r["error"].is_object(), "{r}");
+    let r = c.request("textDocument/hover", json!({"bad": true}));
+    assert!(r["error"].is_object(), "{r}");
+
+    assert_eq!(c.shutdown(), 0);
+}
