@@ -121,7 +121,7 @@ mod tests {
         let decided = decided(&p, &d);
         let cases = all_cases(&p, 1_000).unwrap();
         let interp = crate::semantics::interp::Interpreter::new(&p);
-        for r in 0..p.rules.len() {
+        for (r, got) in decided.iter().enumerate() {
             let want = cases
                 .iter()
                 .filter(|c| match d.decide(c) {
@@ -129,7 +129,7 @@ mod tests {
                     _ => false,
                 })
                 .count();
-            assert_eq!(decided[r], Count::from(want), "rule {r}");
+            assert_eq!(*got, Count::from(want), "rule {r}");
             let matches = cases.iter().filter(|c| interp.matches(r, c)).count();
             assert_eq!(matched(&p, &mut d, r).unwrap(), Count::from(matches));
         }

@@ -233,8 +233,7 @@ fn all_references(
     // Files not open are read as they are on disk (or as the open
     // documents they use have them).
     for f in world.workspace_files() {
-        if f.as_path() == key || open.contains(&f) || !f.extension().is_some_and(|e| e == "policy")
-        {
+        if f.as_path() == key || open.contains(&f) || f.extension().is_none_or(|e| e != "policy") {
             continue;
         }
         // Only the names are needed: loaded and indexed, not checked.
@@ -283,6 +282,10 @@ fn prepare_rename(
     })
 }
 
+// `WorkspaceEdit::changes` is a map keyed by `Uri`, whose lazily filled
+// parts clippy counts as interior mutability; its hash and equality read
+// only the URI's text.
+#[allow(clippy::mutable_key_type)]
 fn rename(world: &mut World, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>, Failure> {
     let pp = p.text_document_position;
     let Some(key) = key(&pp.text_document.uri) else {
@@ -548,6 +551,7 @@ fn code_actions(
     let end = convert::position(&a.map, root, text.len());
     let mut out = Vec::new();
     let edit = |range: lsp::Range, new_text: String| {
+        #[allow(clippy::mutable_key_type)] // As for `rename`.
         let mut changes = HashMap::new();
         changes.insert(uri.clone(), vec![lsp::TextEdit { range, new_text }]);
         lsp::WorkspaceEdit {
@@ -600,16 +604,15 @@ fn code_actions(
                 false,
             ));
         }
-        if let (Some(region), Some(p)) = (d.regions.first(), a.report.policy.as_ref()) {
-            if let Some(test) =
+        if let (Some(region), Some(p)) = (d.regions.first(), a.report.policy.as_ref())
+            && let Some(test) =
                 crate::ide::actions::test_for(p, a.report.diagram.as_ref(), region, d.code.name)
-            {
-                out.push(action(
-                    format!("Add a test for `{}`", region.condition),
-                    append(test),
-                    false,
-                ));
-            }
+        {
+            out.push(action(
+                format!("Add a test for `{}`", region.condition),
+                append(test),
+                false,
+            ));
         }
     }
     // On the `policy` header: a test for cases no test covers.
