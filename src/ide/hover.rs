@@ -22,6 +22,8 @@ pub struct Hover {
     pub doc: Option<String>,
     /// What else is known.
     pub facts: Vec<String>,
+    /// A test's result, when a test is hovered and its policy checks.
+    pub test: Option<TestResult>,
 }
 
 /// What the analyses found, when the policy checks: its checked form, how
@@ -107,6 +109,7 @@ pub fn hover(
         signature: declaration(sym.item),
         doc: None,
         facts: Vec::new(),
+        test: None,
     };
     match sym.kind {
         SymbolKind::Attribute => {
@@ -225,10 +228,7 @@ pub fn hover(
             if let (Some(p), Some(tests)) = (p, findings.tests)
                 && let Some(r) = tests.iter().find(|r| p.tests[r.test].loc.0 == sym.def)
             {
-                h.facts.push(match crate::render::test::failure(p, r) {
-                    None => "passes".to_string(),
-                    Some(why) => format!("**fails**: {why}"),
-                });
+                h.test = Some(r.clone());
             }
         }
         SymbolKind::Policy => {
@@ -260,6 +260,7 @@ fn rule_hover(span: Span, signature: String, loc: Span, map: &SourceMap, f: Find
         signature,
         doc: None,
         facts: Vec::new(),
+        test: None,
     };
     let Some(p) = f.policy else {
         return h;

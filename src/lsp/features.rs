@@ -179,7 +179,7 @@ fn hover(world: &mut World, p: lsp::HoverParams) -> Option<lsp::Hover> {
     Some(lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
             kind: lsp::MarkupKind::Markdown,
-            value: crate::render::hover::markdown(&h),
+            value: crate::render::hover::markdown(&h, a.report.policy.as_ref()),
         }),
         range: Some(range(&a.map, h.span)),
     })
