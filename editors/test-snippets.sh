@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the editor snippets of editors/README.md as they are written there:
+# Checks the editor snippets of README.md as they are written there:
 # each Neovim snippet runs in a headless Neovim (0.10 or newer: $NVIM, else
 # `nvim`) with a stand-in server on PATH as `writ`, and must give .policy and
 # .vocab files the filetype `writ`, start `writ lsp` once, in the folder
@@ -7,7 +7,7 @@
 # and name what Helix reads. Needs Node.js and Python 3.11+.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-readme="$here/README.md"
+readme="$here/../README.md"
 nvim="${NVIM:-nvim}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
