@@ -111,3 +111,21 @@ fn completion(bencher: divan::Bencher) {
         assert!(r["result"].as_array().is_some_and(|a| !a.is_empty()), "{r}");
     });
 }
+
+/// Hover on a rule's name: its outcome, `because`, the cases its condition
+/// matches (counted on each hover) and the cases it decides (counted once
+/// per change, for every rule).
+#[divan::bench(sample_count = 200)]
+fn hover_rule(bencher: divan::Bencher) {
+    let mut s = session().lock().unwrap();
+    let p = after(&s.text, "rule r50");
+    let uri = s.uri.clone();
+    bencher.bench_local(|| {
+        let r = s.client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": p}),
+        );
+        let text = r["result"]["contents"]["value"].as_str().unwrap_or_default();
+        assert!(text.contains("decides") || text.contains("dead"), "{r}");
+    });
+}
