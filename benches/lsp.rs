@@ -125,7 +125,9 @@ fn hover_rule(bencher: divan::Bencher) {
             "textDocument/hover",
             json!({"textDocument": {"uri": uri}, "position": p}),
         );
-        let text = r["result"]["contents"]["value"].as_str().unwrap_or_default();
+        let text = r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default();
         assert!(text.contains("decides") || text.contains("dead"), "{r}");
     });
 }

@@ -144,9 +144,10 @@ codes! {
 
     /// A file is not UTF-8 text.
     ///
-    /// Policy and vocabulary files must be UTF-8. The diagnostic gives the
-    /// byte offset of the first invalid sequence. A binary file (or a file
-    /// saved in another encoding) was probably named by mistake.
+    /// Policy and vocabulary files must be UTF-8. The diagnostic points at
+    /// the first invalid byte (its line, column and byte offset; through
+    /// `use`, the `use` is labelled too). A binary file (or a file saved in
+    /// another encoding) was probably named by mistake.
     ///
     /// Example: a comment in a policy saved as Latin-1, where `É` is the
     /// single byte 0xC9 (UTF-8 needs two bytes for it):
@@ -157,8 +158,14 @@ codes! {
     /// name the right file.
     NOT_UTF8 = "E0005", "invalid-utf8";
 
-    /// A file could not be read: it does not exist, is a directory, or
-    /// cannot be opened.
+    /// A file could not be read: it does not exist, is a directory, is not
+    /// a regular file, or cannot be opened.
+    ///
+    /// Only regular files are read: a device (`/dev/zero` never ends), a
+    /// FIFO (one without a writer never begins) or a socket is refused
+    /// before it is opened, on the command line and through `use` or
+    /// `extends` alike. To check text from a stream, pipe it to `writ check
+    /// -`; cases may come from a FIFO (`--cases <(generate)`) or `--cases -`.
     ///
     /// When the file was reached through `use "PATH"`, the diagnostic points
     /// at that `use`. Paths in `use` are relative to the file that says them.

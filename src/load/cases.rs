@@ -38,11 +38,24 @@ pub enum CaseLine {
     Bad(Box<Diagnostic>),
 }
 
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        meta.file_type().is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
 impl CaseLines {
     /// Opens a cases file, or standard input for `-`. A path that is
-    /// missing or a directory, or that cannot be opened, is E0006, naming
-    /// it. Pipes and other special files are streamed like files (`--cases
-    /// <(generate)`).
+    /// missing, a directory, a device or a socket, or that cannot be
+    /// opened, is E0006, naming it. A FIFO is streamed like a file
+    /// (`--cases <(generate)`).
     pub fn open(path: &Path) -> Result<CaseLines, Box<Diagnostic>> {
         if path.as_os_str() == "-" {
             return Ok(CaseLines::from_reader(STDIN, std::io::stdin().lock()));
@@ -56,6 +69,13 @@ impl CaseLines {
         })?;
         if meta.is_dir() {
             return Err(fail(ReadError::Directory));
+        }
+        // A FIFO streams (`--cases <(generate)`); a device may never end
+        // a line (`/dev/zero`), and a socket is no file.
+        if let Some(what) = super::special(&meta)
+            && !is_fifo(&meta)
+        {
+            return Err(fail(ReadError::NotRegular(what)));
         }
         let file = std::fs::File::open(path).map_err(|e| fail(ReadError::Other(e)))?;
         Ok(CaseLines::from_reader(

@@ -346,6 +346,8 @@ impl Kind {
 pub(crate) enum ReadError {
     Missing,
     Directory,
+    /// A device, a FIFO or a socket: what it is, in words.
+    NotRegular(&'static str),
     TooLarge(u64),
     Other(std::io::Error),
 }
@@ -368,6 +370,16 @@ impl ReadError {
                 format!("cannot read `{shown}`: it is a directory"),
             )
             .help(format!("name {}", kind.what())),
+            ReadError::NotRegular(what) => Diagnostic::error(
+                Code::UNREADABLE,
+                format!("cannot read `{shown}`: it is {what}, not a regular file"),
+            )
+            .help(match kind {
+                Kind::Cases => "name a file of cases, or give `-` and pipe the cases to standard input",
+                Kind::Policy | Kind::Compiled => {
+                    "name a regular file; to check text from a stream, give `-` and pipe it to standard input"
+                }
+            }),
             ReadError::TooLarge(n) => too_large(&format!("`{shown}` is {n} bytes"), kind),
             ReadError::Other(e) => {
                 Diagnostic::error(Code::UNREADABLE, format!("cannot read `{shown}`: {e}"))
@@ -399,17 +411,54 @@ fn too_large(what: &str, kind: Kind) -> Diagnostic {
     }
 }
 
+/// A file that was read but is not UTF-8: where its first invalid byte is,
+/// and its text with each invalid sequence replaced by U+FFFD (the same
+/// up to that byte), so a diagnostic can point there.
+pub(crate) struct BadText {
+    offset: usize,
+    lossy: String,
+}
+
+impl BadText {
+    fn new(e: &std::string::FromUtf8Error) -> BadText {
+        BadText {
+            offset: e.utf8_error().valid_up_to(),
+            lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
+
+    /// The 1-based line and column (in characters) of the first invalid
+    /// byte.
+    fn line_col(&self) -> (usize, usize) {
+        let before = &self.lossy[..self.offset];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[start..].chars().count() + 1)
+    }
+
+    /// The span of the replacement character that stands for the first
+    /// invalid byte, once the lossy text is `file` in the source map.
+    fn span(&self, file: FileId) -> Span {
+        Span::new(file, self.offset, self.offset + '\u{FFFD}'.len_utf8())
+    }
+}
+
 /// Reads a file as text, refusing it from its metadata when it is larger
 /// than `kind` allows. The outer error is an I/O failure; the inner one a
 /// file that was read but is not UTF-8 (a problem with the input itself):
 /// the offset of the first bad byte and the length.
-fn read_text(path: &Path, kind: Kind) -> Result<Result<String, (usize, usize)>, ReadError> {
+fn read_text(path: &Path, kind: Kind) -> Result<Result<String, BadText>, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Other(e),
     })?;
     if meta.is_dir() {
         return Err(ReadError::Directory);
+    }
+    // A device or a FIFO may never end (`/dev/zero`) or never begin (a
+    // FIFO without a writer blocks the open): refused before it is opened.
+    if let Some(what) = special(&meta) {
+        return Err(ReadError::NotRegular(what));
     }
     if meta.len() > kind.max() {
         return Err(ReadError::TooLarge(meta.len()));
@@ -423,8 +472,33 @@ fn read_text(path: &Path, kind: Kind) -> Result<Result<String, (usize, usize)>, 
     if bytes.len() as u64 > kind.max() {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
-    let len = bytes.len();
-    Ok(String::from_utf8(bytes).map_err(|e| (e.utf8_error().valid_up_to(), len)))
+    Ok(String::from_utf8(bytes).map_err(|e| BadText::new(&e)))
+}
+
+/// What a file that is neither a regular file nor a directory is, in
+/// words; `None` for those two.
+pub(crate) fn special(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() || t.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
 }
 
 /// Reads one file as text, for commands that do not follow `use` (the
@@ -436,7 +510,7 @@ pub fn read_file(path: &Path) -> Result<String, Box<Diagnostic>> {
 pub(crate) fn read_file_as(path: &Path, kind: Kind) -> Result<String, Box<Diagnostic>> {
     match read_text(path, kind) {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err((offset, _))) => Err(Box::new(utf8_error(path, offset, kind))),
+        Ok(Err(bad)) => Err(Box::new(utf8_error(path, &bad, kind))),
         Err(e) => Err(Box::new(e.into_diagnostic(path, kind, None))),
     }
 }
@@ -466,12 +540,14 @@ fn read_stream(name: &str, input: impl Read, max: u64) -> Result<String, Box<Dia
         )));
     }
     String::from_utf8(bytes).map_err(|e| {
+        let bad = BadText::new(&e);
+        let (line, column) = bad.line_col();
         Box::new(
             Diagnostic::error(
                 Code::NOT_UTF8,
                 format!(
-                    "{name} is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
+                    "{name} is not UTF-8 text (invalid byte at line {line}, column {column}, offset {})",
+                    bad.offset
                 ),
             )
             .help("policy text must be UTF-8"),
@@ -479,12 +555,16 @@ fn read_stream(name: &str, input: impl Read, max: u64) -> Result<String, Box<Dia
     })
 }
 
-fn utf8_error(path: &Path, offset: usize, kind: Kind) -> Diagnostic {
+/// E0005 for `path`, naming the first invalid byte's line, column and
+/// offset (a caller that has the file in its source map points there too).
+fn utf8_error(path: &Path, bad: &BadText, kind: Kind) -> Diagnostic {
+    let (line, column) = bad.line_col();
     Diagnostic::error(
         Code::NOT_UTF8,
         format!(
-            "`{}` is not UTF-8 text (invalid byte at offset {offset})",
-            path.display()
+            "`{}` is not UTF-8 text (invalid byte at line {line}, column {column}, offset {})",
+            path.display(),
+            bad.offset
         ),
     )
     .help(match kind {
@@ -495,7 +575,7 @@ fn utf8_error(path: &Path, offset: usize, kind: Kind) -> Diagnostic {
 
 impl Loader<'_> {
     /// Reads a policy or vocabulary file, from the overlay when it holds it.
-    fn read(&self, path: &Path) -> Result<Result<String, (usize, usize)>, ReadError> {
+    fn read(&self, path: &Path) -> Result<Result<String, BadText>, ReadError> {
         match self.overlay.get(path) {
             Some(text) if text.len() as u64 > Kind::Policy.max() => {
                 Err(ReadError::TooLarge(text.len() as u64))
@@ -505,12 +585,13 @@ impl Loader<'_> {
         }
     }
 
-    /// Records a root that was read but is not text: an empty source stands
-    /// in for it so the result still has a root.
-    fn fail_root(&mut self, path: &Path, (offset, _): (usize, usize)) -> Loaded {
-        let id = self.map.add(path.display().to_string(), String::new());
-        self.diagnostics
-            .push(utf8_error(path, offset, Kind::Policy));
+    /// Records a root that was read but is not text: its text with the
+    /// invalid bytes replaced stands in for it, unparsed, so the result
+    /// still has a root and the error points at the first invalid byte.
+    fn fail_root(&mut self, path: &Path, bad: BadText) -> Loaded {
+        let d = utf8_error(path, &bad, Kind::Policy);
+        let id = self.map.add(path.display().to_string(), bad.lossy.clone());
+        self.diagnostics.push(d.at(bad.span(id), "not UTF-8"));
         let mut files = HashMap::new();
         files.insert(
             id,
@@ -712,14 +793,16 @@ impl Loader<'_> {
         }
         match self.read(&path) {
             Ok(Ok(text)) => Some(self.add(&path, text, Some(used_at))),
-            Ok(Err((offset, _))) => {
+            Ok(Err(bad)) => {
                 let label = if used_at.1 {
                     "extended here"
                 } else {
                     "used here"
                 };
+                let d = utf8_error(&path, &bad, Kind::Policy);
+                let id = self.map.add(path.display().to_string(), bad.lossy.clone());
                 self.diagnostics
-                    .push(utf8_error(&path, offset, Kind::Policy).at(used_at.0, label));
+                    .push(d.at(bad.span(id), "not UTF-8").also(used_at.0, label));
                 None
             }
             Err(e) => {
@@ -788,7 +871,7 @@ mod tests {
         );
         assert_eq!(
             read(b"# caf\xe9\n", 100),
-            Err("E0005: standard input is not UTF-8 text (invalid byte at offset 5)".to_string())
+            Err("E0005: standard input is not UTF-8 text (invalid byte at line 1, column 6, offset 5)".to_string())
         );
         // An endless stream is refused without reading it to its end.
         let endless = std::io::repeat(b'x');
