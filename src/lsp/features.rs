@@ -24,9 +24,8 @@ fn ok<T: serde::Serialize>(value: T) -> Answer {
 }
 
 /// Answers one request.
-pub(crate) fn dispatch(world: &mut World, explain: Option<&Path>, req: Request) -> Answer {
+pub(crate) fn dispatch(world: &mut World, req: Request) -> Answer {
     use lsp::request::*;
-    let _ = explain;
     match req.method.as_str() {
         HoverRequest::METHOD => ok(hover(world, parse(req)?)),
         GotoDefinition::METHOD => ok(definition(world, parse(req)?)),

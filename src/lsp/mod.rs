@@ -222,7 +222,7 @@ impl Server {
         // A bug in a handler must not take the editor's server down: it
         // becomes an error response and a log line.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            features::dispatch(&mut self.world, self.explain_dir.as_deref(), req)
+            features::dispatch(&mut self.world, req)
         }));
         let response = match result {
             Ok(Ok(value)) => Response::new_ok(id, value),
