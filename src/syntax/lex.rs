@@ -29,7 +29,7 @@ pub struct Comment {
 /// point past [`MAX_DEPTH`]; the scan goes on after it for the comments and
 /// string errors of the rest of the file. The parser, which recovers item by
 /// item, counts nesting again in each part it hands to pest
-/// ([`too_deep_in`]).
+/// (`too_deep_in`).
 pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
     let mut comments = Vec::new();
     let mut errors = Vec::new();

@@ -9,15 +9,17 @@
 //! found, not only the first. Every item starts with a keyword, and an item
 //! keyword at the start of a line starts an item (see [`sync_points`] for
 //! the two exceptions), so those points cut the file into *chunks* that an
-//! item never crosses. A run of chunks is handed to pest as one piece; where
-//! it fails, the items before the failing chunk are kept (that prefix
-//! parsed), the error is reported, the chunk's items up to the failing one
-//! are kept, the rest of the chunk is recorded as a [`BrokenItem`], and
-//! parsing resumes at the next chunk. A chunk that holds a lexical error
-//! (an unterminated string, a bad escape) or nests past
-//! [`lex::MAX_DEPTH`] is never handed to pest: its error is reported once,
-//! by the lexer, and the chunk is broken. Each run is parsed at most twice,
-//! so recovery stays linear in the file.
+//! item never crosses. Runs of chunks are handed to pest in pieces of whole
+//! chunks ([`MIN_WINDOW`]); where a piece fails, the items before the
+//! failing chunk are kept (that prefix parsed again), the error is
+//! reported, the chunk's items up to the failing one are kept, the rest of
+//! the chunk is recorded as a [`BrokenItem`], and parsing resumes at the
+//! next chunk. A chunk that holds a lexical error (an unterminated string,
+//! a bad escape) or nests past [`lex::MAX_DEPTH`] is never handed to pest
+//! whole: its error is reported once, by the lexer, only its lines before
+//! that one are parsed, and the rest is broken. Each piece is parsed at
+//! most twice, and an error costs no more than its piece, so recovery
+//! stays linear in the file.
 
 use super::ast::*;
 use super::lex::{self, Comment};
@@ -70,13 +72,14 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         items: Vec::new(),
         broken: Vec::new(),
     };
-    if lexical.is_empty() {
-        match WritParser::parse(Rule::file, text) {
-            Ok(pairs) => cx.items_of(pairs, 0),
-            Err(e) => cx.recover(lexical, Some(e), false),
-        }
+    let parsed = if lexical.is_empty() {
+        WritParser::parse(Rule::file, text).ok()
     } else {
-        cx.recover(lexical, None, false);
+        None
+    };
+    match parsed {
+        Some(pairs) => cx.items_of(pairs, 0),
+        None => cx.recover(lexical, MAX_WINDOW),
     }
     let (tree, diagnostics) = cx.finish();
     Parsed {
@@ -87,11 +90,12 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 }
 
 /// Parses `text` in chunks as a file with errors is parsed, whether it has
-/// any or not; `chunk_by_chunk` hands pest one chunk at a time rather than
-/// runs of them. For tests: on a file without errors this must give what
-/// [`parse`] gives.
+/// any or not, in windows of at most `max_window` bytes (0: one chunk at a
+/// time). For tests: on a file without errors this must give what
+/// [`parse`] gives, and on any file what [`parse`] gives whatever the
+/// window.
 #[cfg(test)]
-fn parse_recovering(file: FileId, text: &str, chunk_by_chunk: bool) -> Parsed {
+fn parse_recovering(file: FileId, text: &str, max_window: usize) -> Parsed {
     let (comments, lexical) = lex::prepass(file, text);
     let mut cx = Convert {
         file,
@@ -102,7 +106,7 @@ fn parse_recovering(file: FileId, text: &str, chunk_by_chunk: bool) -> Parsed {
         items: Vec::new(),
         broken: Vec::new(),
     };
-    cx.recover(lexical, None, chunk_by_chunk);
+    cx.recover(lexical, max_window);
     let (tree, diagnostics) = cx.finish();
     Parsed {
         file: Some(tree),
@@ -110,6 +114,15 @@ fn parse_recovering(file: FileId, text: &str, chunk_by_chunk: bool) -> Parsed {
         diagnostics,
     }
 }
+
+/// The smallest and largest piece of a file with errors handed to pest at
+/// once, in bytes (whole chunks, at least one). Pest's error for a piece
+/// costs time in proportion to the piece (it looks for the line of the
+/// error from the piece's end), so a piece starts small after an error and
+/// doubles while it parses: each error costs at most twice what parsed
+/// since the one before, plus the smallest piece.
+const MIN_WINDOW: usize = 4 << 10;
+const MAX_WINDOW: usize = 1 << 20;
 
 /// The words that start an item (SPEC section 2), `allow` among them.
 pub(crate) const ITEM_KEYWORDS: &[&str] = &[
@@ -137,21 +150,35 @@ const DECLARING: &[&str] = &["type", "group", "attribute", "decision", "policy",
 
 /// Where an item may start after an error: every item keyword that is the
 /// first word of a line, outside strings and comments. Two exceptions keep
-/// an item whole: the `when` of a `rule NAME:` head (the first `when` after
-/// `rule`, wherever it stands) continues the rule, and `allow` starts an
-/// item only when a lint name that is no keyword follows it, since
-/// elsewhere `allow` is an ordinary name (`decision access: {\n allow,`).
+/// an item whole. The `when` of a rule that starts a line continues the
+/// rule: the first `when` after that `rule` while its head is unfinished
+/// (`rule r overrides x` and `when` on the next line), or right after the
+/// head's `:`; once a `:` is followed by anything else, the rule's `when`
+/// is missing and the next `when` starts an item of its own. And `allow`
+/// starts an item only when a lint name that is no keyword follows it,
+/// since elsewhere `allow` is an ordinary name (`decision access: {\n
+/// allow,`).
 ///
 /// No other item keyword can stand inside an item (they are reserved), so
 /// pest never parses across one of these points: each chunk between two of
 /// them is parsed, and nests, on its own.
 fn sync_points(text: &str) -> Vec<usize> {
+    /// Where the rule that last started a line is.
+    #[derive(PartialEq)]
+    enum Head {
+        /// No rule waits for its `when`.
+        Done,
+        /// In the head, before its `:`.
+        Open,
+        /// Just after the head's `:`: the next token is `when`, or the
+        /// rule has none.
+        Colon,
+    }
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     let mut line_start = true;
-    // A `rule` was seen and its `when` not yet.
-    let mut rule_pending = false;
+    let mut head = Head::Done;
     while i < b.len() {
         match b[i] {
             b'\n' => {
@@ -165,32 +192,31 @@ fn sync_points(text: &str) -> Vec<usize> {
                     .position(|&c| c == b'\n')
                     .map_or(b.len(), |n| i + n)
             }
-            b'"' => {
-                i = string_end(b, i);
-                line_start = false;
-            }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
                 i = word_end(b, i);
                 let w = &text[start..i];
+                let rules_when = w == "when" && head != Head::Done;
                 if line_start
                     && ITEM_KEYWORDS.contains(&w)
                     && (w != "allow" || allow_starts_item(b, i))
+                    && !rules_when
                 {
-                    if !(w == "when" && rule_pending) {
-                        out.push(start);
-                    }
-                    rule_pending = w == "rule";
-                } else if w == "when" {
-                    rule_pending = false;
-                } else if w == "rule" {
-                    rule_pending = true;
+                    out.push(start);
+                    head = if w == "rule" { Head::Open } else { Head::Done };
+                } else if rules_when || head == Head::Colon {
+                    head = Head::Done;
                 }
                 line_start = false;
             }
-            _ => {
+            c => {
+                i = if c == b'"' { string_end(b, i) } else { i + 1 };
+                head = match head {
+                    Head::Open if c == b':' => Head::Colon,
+                    Head::Open => Head::Open,
+                    _ => Head::Done,
+                };
                 line_start = false;
-                i += 1;
             }
         }
     }
@@ -238,6 +264,22 @@ fn allow_starts_item(b: &[u8], mut i: usize) -> bool {
     }
     let word = std::str::from_utf8(&b[start..i]).unwrap_or("");
     !KEYWORDS.contains(&word)
+}
+
+/// Whether only spaces and tabs stand between the start of a line and `i`.
+fn at_line_start(b: &[u8], mut i: usize) -> bool {
+    while i > 0 && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
+        i -= 1;
+    }
+    i == 0 || b[i - 1] == b'\n'
+}
+
+/// The start of the line `i` is on.
+fn line_start(b: &[u8], i: usize) -> usize {
+    b[..i]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |n| n + 1)
 }
 
 /// The index of the first token at or after `i`: whitespace and comments
@@ -336,14 +378,9 @@ impl Convert<'_> {
     }
 
     /// Parses a file that has an error somewhere, chunk by chunk (see the
-    /// module documentation). `lexical` are the pre-pass's errors; `first`
-    /// the error of a parse of the whole text, when there was one.
-    fn recover(
-        &mut self,
-        lexical: Vec<Diagnostic>,
-        first: Option<pest::error::Error<Rule>>,
-        chunk_by_chunk: bool,
-    ) {
+    /// module documentation). `lexical` are the pre-pass's errors; pest
+    /// sees at most `max_window` bytes at once.
+    fn recover(&mut self, lexical: Vec<Diagnostic>, max_window: usize) {
         let text = self.text;
         let len = text.len();
         let mut starts = sync_points(text);
@@ -365,72 +402,97 @@ impl Convert<'_> {
             }
         }
         let mut at = at.into_iter().peekable();
-        let mut first = first;
         let mut run: Vec<(usize, usize)> = Vec::new();
         for &(s, e) in &chunks {
-            let mut lexical_error = false;
-            while at.peek().is_some_and(|&p| p < e) {
-                lexical_error |= at.next().is_some_and(|p| p >= s);
+            // The first lexical error in the chunk.
+            let mut lexical = None;
+            while let Some(p) = at.next_if(|&p| p < e) {
+                lexical = lexical.or(Some(p));
             }
-            let deep = if lexical_error {
-                None
-            } else {
-                lex::too_deep_in(self.file, text, s..e)
+            let problem = match lexical {
+                Some(p) => Some(p),
+                None => lex::too_deep_in(self.file, text, s..e).map(|d| {
+                    let p = d.primary.as_ref().map_or(s, |l| l.span.start as usize);
+                    self.diagnostics.push(d);
+                    p
+                }),
             };
-            if !lexical_error && deep.is_none() {
+            let Some(p) = problem else {
                 run.push((s, e));
                 continue;
-            }
-            // The whole-text error is only good for a run of the whole text.
-            first = None;
-            self.run(&std::mem::take(&mut run), None, chunk_by_chunk);
-            self.diagnostics.extend(deep);
-            let from = skip_trivia(text.as_bytes(), s);
-            if from < e {
-                self.broken.push(self.broken_item(from, e));
-            }
+            };
+            self.run(&std::mem::take(&mut run), max_window);
+            self.bad_chunk((s, e), p);
         }
-        let whole = run.first().is_some_and(|c| c.0 == 0) && run.last().is_some_and(|c| c.1 == len);
-        self.run(&run, first.filter(|_| whole), chunk_by_chunk);
+        self.run(&run, max_window);
     }
 
-    /// Parses a run of chunks that pest may see: as one piece while that
-    /// works, cutting out each chunk where it fails. `known` is pest's
-    /// error for the whole run, when it was already parsed.
-    fn run(
-        &mut self,
-        chunks: &[(usize, usize)],
-        mut known: Option<pest::error::Error<Rule>>,
-        chunk_by_chunk: bool,
-    ) {
-        if chunk_by_chunk {
-            for &c in chunks {
-                self.chunks(&[c]);
+    /// A chunk pest must not see whole: it holds a lexical error or nests
+    /// too deep at `problem`, whose error is reported already. Its lines
+    /// before the one with the problem may still hold whole items (a line
+    /// of junk that starts with no keyword joins the chunk of the item
+    /// before it): those are parsed, up to the first that fails; the rest
+    /// of the chunk is broken. A failure that only the cut explains is not
+    /// reported, one before it is.
+    fn bad_chunk(&mut self, (s, end): (usize, usize), problem: usize) {
+        let b = self.text.as_bytes();
+        let cut = line_start(b, problem).max(s);
+        let mut cur = skip_trivia(b, s);
+        if cur < cut && lex::too_deep_in(self.file, self.text, s..cut).is_none() {
+            let cut_end = self.trim_end(cur, cut);
+            while cur < cut {
+                match WritParser::parse(Rule::item, &self.text[cur..cut]) {
+                    Ok(pairs) => {
+                        let next = pairs.peek().map_or(0, |p| p.as_span().end());
+                        self.items_of(pairs, cur);
+                        cur = skip_trivia(b, cur + next.max(1));
+                    }
+                    Err(e) => {
+                        if cur + error_pos(&e) < cut_end {
+                            self.diagnostics
+                                .push(syntax_error(self.file, self.text, e, cur));
+                        }
+                        break;
+                    }
+                }
             }
-            return;
         }
+        let cur = skip_trivia(b, cur);
+        if cur < end {
+            self.broken.push(self.broken_item(cur, end));
+        }
+    }
+
+    /// Parses a run of chunks that pest may see, in pieces of whole chunks
+    /// (see [`MIN_WINDOW`]), cutting out each chunk where a piece fails.
+    fn run(&mut self, chunks: &[(usize, usize)], max_window: usize) {
+        let mut window = MIN_WINDOW.min(max_window);
         let mut k = 0;
         while k < chunks.len() {
-            let (a, b) = (chunks[k].0, chunks[chunks.len() - 1].1);
-            let parsed = match known.take() {
-                Some(e) => Err(e),
-                None => WritParser::parse(Rule::file, &self.text[a..b]),
-            };
-            let e = match parsed {
-                Ok(pairs) => return self.items_of(pairs, a),
+            let a = chunks[k].0;
+            let m = k + 1 + chunks[k + 1..].partition_point(|c| c.1 - a <= window);
+            let b = chunks[m - 1].1;
+            let e = match WritParser::parse(Rule::file, &self.text[a..b]) {
+                Ok(pairs) => {
+                    self.items_of(pairs, a);
+                    k = m;
+                    window = (window * 2).min(max_window);
+                    continue;
+                }
                 Err(e) => e,
             };
+            window = MIN_WINDOW.min(max_window);
             let p = a + error_pos(&e);
             // The chunk the error is in. An error exactly where a chunk
             // starts belongs to the one before: the item keyword there
             // would have matched, so it is the item before that ended
             // too soon.
-            let mut j = k + chunks[k..].partition_point(|c| c.0 <= p) - 1;
+            let mut j = k + chunks[k..m].partition_point(|c| c.0 <= p) - 1;
             if j > k && chunks[j].0 == p {
                 j -= 1;
             }
             if j > k {
-                // Every item before the failing chunk parsed in this run.
+                // Every item before the failing chunk parsed in this piece.
                 let q = chunks[j].0;
                 match WritParser::parse(Rule::file, &self.text[a..q]) {
                     Ok(pairs) => self.items_of(pairs, a),
@@ -467,7 +529,19 @@ impl Convert<'_> {
         let mut error = Some((e, offset));
         let mut cur = skip_trivia(b, s);
         while cur < end {
-            match WritParser::parse(Rule::item, &self.text[cur..end]) {
+            // After the first failure, parsing starts only at a misspelt
+            // keyword, which no item starts with: pest fails on its first
+            // word, and is shown only its line, so that its error costs
+            // no more than that line.
+            let to = if error.is_some() {
+                end
+            } else {
+                b[cur..end]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(end, |n| cur + n)
+            };
+            match WritParser::parse(Rule::item, &self.text[cur..to]) {
                 Ok(pairs) => {
                     let next = pairs.peek().map_or(0, |p| p.as_span().end());
                     self.items_of(pairs, cur);
@@ -501,10 +575,7 @@ impl Convert<'_> {
     /// broken text most likely ends.
     fn misspelt_item(&self, from: usize, end: usize) -> Option<usize> {
         let b = self.text.as_bytes();
-        let mut line = if self.text[..from]
-            .trim_end_matches([' ', '\t'])
-            .ends_with('\n')
-        {
+        let mut line = if at_line_start(b, from) {
             from
         } else {
             from + b[from..end].iter().position(|&c| c == b'\n')? + 1
@@ -1149,7 +1220,8 @@ fn syntax_error(
     // too soon, rather than the keyword being meant as a name.
     let next_item = found.starts_with("keyword")
         && ITEM_KEYWORDS.contains(&word)
-        && text[..pos].trim_end_matches([' ', '\t']).ends_with('\n');
+        && pos > 0
+        && at_line_start(text.as_bytes(), pos);
     let message;
     let label;
     let mut help = None;
@@ -1340,10 +1412,10 @@ mod tests {
                 continue;
             }
             clean += 1;
-            for chunk_by_chunk in [false, true] {
-                let again = parse_recovering(FileId(0), &text, chunk_by_chunk);
+            for window in [MAX_WINDOW, 64, 0] {
+                let again = parse_recovering(FileId(0), &text, window);
                 assert_eq!(messages(&again), Vec::<String>::new(), "{name}");
-                assert_eq!(again.file, whole.file, "{name} ({chunk_by_chunk})");
+                assert_eq!(again.file, whole.file, "{name} (window {window})");
                 assert_eq!(again.comments, whole.comments, "{name}");
             }
         }
@@ -1351,14 +1423,16 @@ mod tests {
     }
 
     #[test]
-    fn a_file_with_errors_parses_in_runs_as_it_does_chunk_by_chunk() {
-        // The two ways differ only in how much pest sees at once: the
+    fn a_file_with_errors_parses_the_same_whatever_pest_sees_at_once() {
+        // The windows differ only in how much pest sees at once: the
         // items, broken items and errors must not depend on it.
         for (name, text) in corpus() {
             let runs = parse(FileId(0), &text);
-            let chunks = parse_recovering(FileId(0), &text, true);
-            assert_eq!(runs.file, chunks.file, "{name}");
-            assert_eq!(messages(&runs), messages(&chunks), "{name}");
+            for window in [64, 0] {
+                let chunks = parse_recovering(FileId(0), &text, window);
+                assert_eq!(runs.file, chunks.file, "{name} (window {window})");
+                assert_eq!(messages(&runs), messages(&chunks), "{name}");
+            }
         }
     }
 
@@ -1368,6 +1442,8 @@ mod tests {
                     rule r overrides a:\n  when x then y\n\
                     when x then y\n\
                     rule s:\nwhen x then y\n\
+                    rule t overides a\nwhen x then y\n\
+                    rule u:\nwhn x then y\nwhen x then y\n\
                     decision access: {\nallow,\ndeny }\n\
                     allow dead-rule\n\
                     # when\n\
@@ -1376,13 +1452,15 @@ mod tests {
             .iter()
             .map(|&i| text[i..].split([' ', '\n', '"']).next().unwrap())
             .collect();
-        // Not the `when` of a named rule, not `allow` as a value, not a
-        // comment; the `when` after an unterminated string is a line of
-        // its own.
+        // Not the `when` of a named rule (even one whose head is broken),
+        // unless the rule's `when` is missing after its `:`; not `allow` as
+        // a value, not a comment; the `when` after an unterminated string
+        // is a line of its own.
         assert_eq!(
             starts,
             [
-                "policy", "rule", "when", "rule", "decision", "allow", "title", "when"
+                "policy", "rule", "when", "rule", "rule", "rule", "when", "decision", "allow",
+                "title", "when"
             ]
         );
     }
