@@ -56,3 +56,46 @@ fn ide_index_and_tokens(bencher: divan::Bencher, rules: usize) {
             (index, tokens)
         });
 }
+
+/// The decision table with `then` misspelt in the rules `every` apart
+/// (starting halfway through the first `every`): a file the parser
+/// recovers from, reporting each error.
+fn with_errors(rules: usize, every: usize) -> String {
+    let text = writ::synth::decision_table(42, rules);
+    let mut out = String::with_capacity(text.len());
+    let mut k = 0;
+    for line in text.lines() {
+        if line.starts_with("rule ") {
+            if k % every == every / 2 {
+                out.push_str(&line.replacen(" then ", " thne ", 1));
+            } else {
+                out.push_str(line);
+            }
+            k += 1;
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10)]
+fn parse_one_error(bencher: divan::Bencher, rules: usize) {
+    let text = with_errors(rules, rules);
+    bencher.bench(|| {
+        let parsed = writ::syntax::parse(writ::source::FileId(0), &text);
+        assert_eq!(parsed.diagnostics.len(), 1);
+        parsed
+    });
+}
+
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10)]
+fn parse_error_every_100_rules(bencher: divan::Bencher, rules: usize) {
+    let text = with_errors(rules, 100);
+    bencher.bench(|| {
+        let parsed = writ::syntax::parse(writ::source::FileId(0), &text);
+        assert_eq!(parsed.diagnostics.len(), rules / 100);
+        parsed
+    });
+}

@@ -1,14 +1,19 @@
 //! The pipeline as functions: what the CLI and the tests call.
 //!
 //! Each function runs the stages in order and stops between stages when one
-//! reports errors (a file that does not parse is not type-checked), so the
-//! diagnostics a user sees are never cascades of one mistake.
+//! reports errors, so the diagnostics a user sees are never cascades of one
+//! mistake. Syntax errors are the exception: the parser recovers item by
+//! item, so the items that parsed are checked too (the checker stays quiet
+//! about names whose declarations did not parse), and a file's syntax and
+//! type errors are reported in one run. A policy with any error is never
+//! compiled or verified.
 
 use crate::check::{self, Checked, Policy};
 use crate::compile;
 use crate::diag::Diagnostic;
 use crate::load::{self, LoadError};
 use crate::source::SourceMap;
+use crate::syntax::ast::SourceFile;
 use std::path::Path;
 
 /// How [`check_file_with`] verifies what needs the compiled diagram.
@@ -82,8 +87,16 @@ pub fn check_loaded(
     mut diagnostics: Vec<Diagnostic>,
     options: &CheckOptions,
 ) -> CheckReport {
+    // Files the loader could not read or follow, and bases with errors,
+    // stop here (checking on would report what is missing from them);
+    // syntax errors do not.
     let parsed_everything = loaded.files.values().all(|f| f.ast.is_some());
-    if diagnostics.iter().any(Diagnostic::is_error) || !parsed_everything {
+    let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
+    if diagnostics
+        .iter()
+        .any(|d| d.is_error() && !crate::syntax::is_parse_error(d.code))
+        || !parsed_everything
+    {
         return CheckReport {
             policy: None,
             diagram: None,
@@ -98,17 +111,27 @@ pub fn check_loaded(
     } = check::check(loaded, map);
     diagnostics.extend(more);
     let (policy, diagram) = match policy {
+        Some(_) if syntax_errors => (None, None),
         Some(p) if bases_verified(&p, map, &mut diagnostics, options) => {
             verified(p, &mut diagnostics, options)
         }
         _ => (None, None),
     };
+    if syntax_errors {
+        sort_by_place(&mut diagnostics);
+    }
     CheckReport {
         policy,
         diagram,
         is_vocabulary,
         diagnostics,
     }
+}
+
+/// Puts syntax errors and the checker's errors in one order, the text's
+/// (the checker sorts its own; the parser's come first otherwise).
+fn sort_by_place(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
 }
 
 /// Whether the checks of SPEC 4.6–4.7 have anything to find: a strict
@@ -328,15 +351,12 @@ fn check_source_with(
 ) -> CheckReport {
     let id = map.add(name, text);
     let parsed = crate::syntax::parse(id, map.text(id));
-    let Some(ast) = parsed.file else {
-        return CheckReport {
-            policy: None,
-            diagram: None,
-            is_vocabulary: false,
-            diagnostics: parsed.diagnostics,
-        };
-    };
+    let ast = parsed.file.unwrap_or_else(|| SourceFile {
+        items: Vec::new(),
+        broken: Vec::new(),
+    });
     let mut diagnostics = parsed.diagnostics;
+    let syntax_errors = !diagnostics.is_empty();
     let mut uses = Vec::new();
     for (i, item) in ast.items.iter().enumerate() {
         if let crate::syntax::ast::ItemKind::Use(path)
@@ -370,6 +390,9 @@ fn check_source_with(
     let loaded = load::Loaded { root: id, files };
     let checked = check::check(&loaded, map);
     diagnostics.extend(checked.diagnostics);
+    if syntax_errors {
+        sort_by_place(&mut diagnostics);
+    }
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     let policy = if errors { None } else { checked.policy };
     let (policy, diagram) = match (verify, policy) {

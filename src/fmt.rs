@@ -1,8 +1,9 @@
 //! The canonical layout of writ source files (`writ fmt`).
 //!
 //! In: one file's text. Out: the same file in the canonical layout, or the
-//! parse diagnostics when the file does not parse (the caller then leaves the
-//! file untouched).
+//! parse diagnostics when the file has any syntax error (the caller then
+//! leaves the file untouched: the tree of a file with errors lacks its
+//! broken items, so printing it would drop text).
 //!
 //! Guarantees:
 //!
@@ -82,7 +83,10 @@ const INDENT: usize = 4;
 pub fn format_text(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     let parsed = crate::syntax::parse(file, text);
     match parsed.file {
-        Some(tree) if parsed.diagnostics.is_empty() => {
+        // A tree with broken items lacks their text: printing it would drop
+        // it. (Every broken item has its error, so the first test alone
+        // would do; the second says why.)
+        Some(tree) if parsed.diagnostics.is_empty() && tree.broken.is_empty() => {
             let mut printer = FilePrinter {
                 text,
                 out: Vec::new(),

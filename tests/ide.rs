@@ -650,6 +650,7 @@ fn in_memory(files: &[(&str, String)], drop: &dyn Fn(usize, usize) -> bool) -> (
                 .filter(|(i, _)| !drop(k, *i))
                 .map(|(_, it)| it)
                 .collect(),
+            broken: f.broken,
         });
         let mut uses = Vec::new();
         for (i, item) in ast.iter().flat_map(|a| a.items.iter().enumerate()) {

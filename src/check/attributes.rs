@@ -77,6 +77,12 @@ impl<'a> Checker<'a> {
                         Some(e),
                     )
                 }
+                // Its type did not parse: the attribute is as unknown as
+                // the type, and its uses are not reported either.
+                None if self.unparsed.covers("type", &t.name) => {
+                    self.unparsed.add("attribute", &name.name);
+                    return;
+                }
                 None => {
                     self.unknown_type(t);
                     (Domain::Bool, None)
@@ -143,7 +149,11 @@ impl<'a> Checker<'a> {
             return;
         }
         let Some(&type_id) = self.type_names.get(ty.name.as_str()) else {
-            self.unknown_type(ty);
+            if self.unparsed.covers("type", &ty.name) {
+                self.unparsed.add("group", &name.name);
+            } else {
+                self.unknown_type(ty);
+            }
             return;
         };
         self.type_used[type_id] |= in_root;

@@ -24,6 +24,9 @@ impl Checker<'_> {
             self.attr_used[a] = true;
             return Some(a);
         }
+        if self.unparsed.covers("attribute", &x.name) {
+            return None;
+        }
         let mut d = Diagnostic::error(
             Code::UNKNOWN_ATTRIBUTE,
             format!("cannot find attribute `{}`", x.name),
@@ -268,6 +271,8 @@ impl Checker<'_> {
                 self.push(d);
                 None
             }
+            // A group whose declaration did not parse.
+            None if self.unparsed.covers("group", &v.name) => None,
             None => {
                 let owner = self.attributes[a].name.clone();
                 let d = self.unknown_value(&v.name, v.span, e, &owner);

@@ -29,6 +29,12 @@ impl<'a> Checker<'a> {
         own_names: &[&str],
     ) -> (Vec<Rule>, Option<Box<Extends>>) {
         let Some((base, at)) = self.base.take() else {
+            // An `extends` that did not parse names a base all the same.
+            let repeals = if self.unparsed.opaque {
+                &[][..]
+            } else {
+                repeals
+            };
             for r in repeals {
                 let d = Diagnostic::error(
                     Code::UNKNOWN_REPEAL,

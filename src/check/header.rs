@@ -142,7 +142,7 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        if header.is_none() {
+        if header.is_none() && !self.unparsed.policy {
             let at = root_items
                 .first()
                 .map_or(Span::new(root, 0, 0), |it| it.span);
@@ -183,6 +183,9 @@ impl<'a> Checker<'a> {
             // A file without a header was reported already; saying that it
             // also decides nothing would only repeat the same mistake.
             0 if header.is_none() => None,
+            // The decision's declaration did not parse, or may be in a
+            // file that was not read for that reason.
+            0 if self.unparsed.decision || self.unparsed.opaque => None,
             0 => {
                 let at = header.map_or(Span::new(root, 0, 0), |h| h.span);
                 let d = Diagnostic::error(Code::NO_DECISION, "no `decision` is in scope")

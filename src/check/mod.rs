@@ -24,6 +24,13 @@
 //! yields a [`Policy`]. The passes share one `Checker`, which holds the
 //! name tables each fills for the ones after it.
 //!
+//! A file with syntax errors is checked too, on the items that parsed.
+//! The items that did not ([`ast::BrokenItem`]) are read only for the names
+//! they declare (`Unparsed`): a name that is unknown because its
+//! declaration did not parse is not reported again wherever it is used
+//! (nor are the attributes and groups of a type whose declaration did not
+//! parse, nor the missing decision or header when one did not parse).
+//!
 //! A policy that `extends` a base (SPEC section 4a) is checked after its
 //! base, which is checked on its own first, recursively; a base with errors
 //! stops the check with one error at the `extends` (its own errors are
@@ -69,9 +76,9 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks the root of `loaded` (and everything it uses). The caller must
-/// not pass a `Loaded` whose files failed to parse: their declarations would
-/// be missing and every use of them reported again.
+/// Checks the root of `loaded` (and everything it uses). Files may have
+/// syntax errors: what parsed is checked, and names declared by items that
+/// did not parse are not reported as unknown.
 pub fn check(loaded: &Loaded, map: &SourceMap) -> Checked {
     check_file(loaded, map, loaded.root)
 }
@@ -111,10 +118,17 @@ fn check_file(loaded: &Loaded, map: &SourceMap, root: FileId) -> Checked {
         .map(|(f, i)| (f, &loaded.ast(f).items[i]))
         .collect();
     let root_name = map.name(root);
-    let has_header = items
-        .iter()
-        .any(|(f, it)| *f == root && matches!(it.kind, ItemKind::Policy(_)));
-    let all_declarations = items.iter().all(|(_, it)| it.kind.is_declaration());
+    let unparsed = Unparsed::of(loaded, root);
+    // An item that did not parse still says what kind of file this is.
+    let root_broken = &loaded.ast(root).broken;
+    let has_header = unparsed.policy
+        || items
+            .iter()
+            .any(|(f, it)| *f == root && matches!(it.kind, ItemKind::Policy(_)));
+    let all_declarations = items.iter().all(|(_, it)| it.kind.is_declaration())
+        && root_broken
+            .iter()
+            .all(|b| b.keyword.is_none_or(|k| DECLARATION_KEYWORDS.contains(&k)));
     let is_vocabulary = root_name.ends_with(".vocab")
         || (!has_header && all_declarations && !root_name.ends_with(".policy"));
     let mut cx = Checker {
@@ -139,6 +153,7 @@ fn check_file(loaded: &Loaded, map: &SourceMap, root: FileId) -> Checked {
         group_used: Vec::new(),
         attr_used: Vec::new(),
         outcome_used: Vec::new(),
+        unparsed,
     };
     cx.types_and_decisions();
     cx.attributes_and_groups();
@@ -204,6 +219,81 @@ struct Checker<'a> {
     group_used: Vec<bool>,
     attr_used: Vec<bool>,
     outcome_used: Vec<bool>,
+    /// What the items that did not parse declare.
+    unparsed: Unparsed,
+}
+
+/// The keywords of the items a vocabulary may hold.
+const DECLARATION_KEYWORDS: &[&str] = &["use", "type", "group", "attribute", "decision"];
+
+/// What the items that did not parse ([`ast::BrokenItem`]) in the files in
+/// scope declare, so that the uses of those names are not reported as
+/// unknown: the syntax error is the one mistake, and it is reported.
+#[derive(Default)]
+struct Unparsed {
+    /// By kind, the item's keyword (`type`, `group`, `attribute`,
+    /// `rule`): the names. Attributes and groups of a type in here are
+    /// added as they are met: they are as unknown as their type.
+    names: HashMap<&'static str, std::collections::HashSet<String>>,
+    /// Kinds with an item that did not parse and whose name could not be
+    /// read: any unknown name of that kind may be its.
+    nameless: Vec<&'static str>,
+    /// A `decision` did not parse.
+    decision: bool,
+    /// The root's `policy` header did not parse.
+    policy: bool,
+    /// A `use` or `extends` did not parse: the file it names was not read,
+    /// so any name may have been declared there.
+    opaque: bool,
+}
+
+impl Unparsed {
+    /// The broken items of `root` and of every file it reads, however
+    /// deep.
+    fn of(loaded: &Loaded, root: FileId) -> Unparsed {
+        let mut out = Unparsed::default();
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![root];
+        while let Some(file) = todo.pop() {
+            if !seen.insert(file) {
+                continue;
+            }
+            let Some(f) = loaded.files.get(&file) else {
+                continue;
+            };
+            todo.extend(f.uses.iter().filter_map(|&(_, t)| t));
+            let Some(ast) = &f.ast else { continue };
+            for b in &ast.broken {
+                match (b.keyword, &b.name) {
+                    (Some("use" | "extends"), _) => out.opaque = true,
+                    (Some("decision"), _) => out.decision = true,
+                    (Some("policy"), _) => out.policy |= file == root,
+                    (Some(k @ ("type" | "group" | "attribute" | "rule")), Some(n)) => {
+                        out.add(k, &n.name)
+                    }
+                    (Some(k @ ("type" | "group" | "attribute" | "rule")), None) => {
+                        out.nameless.push(k)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether an unknown `kind` named `name` may be declared by an item
+    /// that did not parse.
+    fn covers(&self, kind: &str, name: &str) -> bool {
+        self.opaque
+            || self.nameless.contains(&kind)
+            || self.names.get(kind).is_some_and(|n| n.contains(name))
+    }
+
+    /// Records that the `kind` named `name` is unknown because of an item
+    /// that did not parse.
+    fn add(&mut self, kind: &'static str, name: &str) {
+        self.names.entry(kind).or_default().insert(name.to_string());
+    }
 }
 
 /// A `kind` of name declared again at `name`, first at `first`.

@@ -140,6 +140,11 @@ impl<'a> Checker<'a> {
         if found.is_some() {
             return found;
         }
+        // A rule whose item did not parse (`BASE.RULE`: the `extends`
+        // did not, or the base would have been checked).
+        if self.unparsed.covers("rule", &r.name.name) && r.base.is_none() || self.unparsed.opaque {
+            return None;
+        }
         if let Some(&at) = self.repealed_at.get(&text) {
             let d = Diagnostic::error(
                 Code::UNKNOWN_RULE,

@@ -89,7 +89,17 @@ codes! {
     ///
     /// The message names what was expected at the offending token. Common
     /// causes are a missing keyword (`then` after a condition), a missing
-    /// `:` after a rule's name, or a keyword used as a name.
+    /// `:` after a rule's name, a keyword used as a name, or a misspelt
+    /// keyword, for which `writ` suggests the keyword it was expecting
+    /// (`thne`: did you mean `then`?).
+    ///
+    /// Every syntax error in a file is reported, not only the first: after
+    /// one, `writ` skips to the next line that starts with an item keyword
+    /// (`rule`, `when`, `attribute`, …) and goes on. The items that parse
+    /// are checked too, so type errors and unknown names elsewhere in the
+    /// file appear in the same run; a name whose declaration has the syntax
+    /// error is not reported again where it is used. A file with a syntax
+    /// error is never compiled, evaluated, tested, linted or formatted.
     ///
     /// Example:
     ///

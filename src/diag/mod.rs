@@ -2,7 +2,8 @@
 //! renderers that turn it into rustc-style text or JSON.
 //!
 //! Stages collect diagnostics and carry on; they stop only between stages
-//! (a file that does not parse is not type-checked). A diagnostic names
+//! (a file whose uses cannot be read is not type-checked; one with syntax
+//! errors is, on the items that parsed). A diagnostic names
 //! places by [`Span`], so it can point into any file of the [`SourceMap`](crate::source::SourceMap).
 
 pub mod codes;

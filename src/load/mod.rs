@@ -98,7 +98,10 @@ const _: () = assert!(MAX_CASE_LINE_BYTES * 3 * 4096 <= MEMORY_BUDGET);
 pub struct LoadedFile {
     /// Its id in the source map.
     pub id: FileId,
-    /// Its syntax tree, if it parsed.
+    /// Its syntax tree: the items that parsed, and those that did not as
+    /// [`BrokenItem`](crate::syntax::ast::BrokenItem)s (their errors are
+    /// among the loader's diagnostics). `None` only for a root that is not
+    /// text.
     pub ast: Option<SourceFile>,
     /// Its comments (the formatter needs them).
     pub comments: Vec<Comment>,
@@ -180,12 +183,13 @@ impl Loaded {
         }
     }
 
-    /// The syntax tree of a loaded file that parsed.
+    /// The syntax tree of a loaded file (every file read as text has one,
+    /// syntax errors or not).
     pub fn ast(&self, file: FileId) -> &SourceFile {
         self.files[&file]
             .ast
             .as_ref()
-            .expect("only files that parsed have items in scope")
+            .expect("only files read as text have items in scope")
     }
 }
 
@@ -695,10 +699,14 @@ impl Loader<'_> {
         let file = self.follow(path, (at, true))?;
         let ast = self.files.get(&file).and_then(|f| f.ast.as_ref());
         let is_vocab = shown.extension().is_some_and(|e| e == "vocab");
+        // A `policy` item that did not parse is a header all the same: the
+        // base is a policy with a syntax error (E0044 below), not a file
+        // that is no policy.
         let has_header = ast.is_some_and(|a| {
             a.items
                 .iter()
                 .any(|it| matches!(it.kind, ItemKind::Policy(_)))
+                || a.broken.iter().any(|b| b.keyword == Some("policy"))
         });
         if is_vocab || (ast.is_some() && !has_header) {
             let d = Diagnostic::error(

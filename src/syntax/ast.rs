@@ -58,8 +58,31 @@ impl RuleRef {
 /// One parsed file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
-    /// The items, in file order.
+    /// The items that parsed, in file order.
     pub items: Vec<Item>,
+    /// The items that did not, in file order: each has an error reported
+    /// (syntax, lexical, or an integer that overflows) and is left out of
+    /// `items`. Empty when the file parsed cleanly.
+    pub broken: Vec<BrokenItem>,
+}
+
+/// An item that did not parse, as far as it can be read without the
+/// grammar: the keyword it starts with and the name it declares. Later
+/// stages read it only to stay quiet about that name: a rule that uses
+/// attribute `x` is not told `x` is unknown when the declaration of `x` is
+/// the part that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenItem {
+    /// The item keyword the text starts with (`attribute`, `rule`, `when`,
+    /// …), or the one its first word misspells (`attribue`); `None` when
+    /// it starts with neither.
+    pub keyword: Option<&'static str>,
+    /// The name after the keyword, for the items that declare one (`type`,
+    /// `group`, `attribute`, `decision`, `policy`, `rule`), when a name
+    /// stands there.
+    pub name: Option<Ident>,
+    /// The text skipped: from its first token up to the next item.
+    pub span: Span,
 }
 
 /// A top-level item, with the span of the whole item.

@@ -23,28 +23,68 @@ pub struct Comment {
     pub span: Span,
 }
 
-/// Scans `text`, returning the comments and any lexical errors.
+/// Scans `text`, returning the comments and any lexical errors, in order.
+///
+/// Nesting is counted over the whole text and reported once, at the first
+/// point past [`MAX_DEPTH`]; the scan goes on after it for the comments and
+/// string errors of the rest of the file. The parser, which recovers item by
+/// item, counts nesting again in each part it hands to pest
+/// (`too_deep_in`).
 pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
-    let bytes = text.as_bytes();
     let mut comments = Vec::new();
     let mut errors = Vec::new();
+    scan(file, text, 0..text.len(), Some(&mut comments), &mut errors);
+    (comments, errors)
+}
+
+/// The first point of `text[range]` where nesting, counted from zero at the
+/// start of the range, passes [`MAX_DEPTH`]: the error to report there.
+/// Strings and comments are skipped as [`prepass`] skips them; the range
+/// must start outside a string.
+pub(crate) fn too_deep_in(
+    file: FileId,
+    text: &str,
+    range: std::ops::Range<usize>,
+) -> Option<Diagnostic> {
+    let mut errors = Vec::new();
+    scan(file, text, range, None, &mut errors);
+    errors.into_iter().find(|d| d.code == Code::TOO_DEEP)
+}
+
+/// The one scan behind [`prepass`] and [`too_deep_in`]: comments (when
+/// asked for), string errors and the first nesting error, into `errors` in
+/// the order of the text. Without `comments` it stops at the nesting error,
+/// which is all [`too_deep_in`] wants.
+fn scan(
+    file: FileId,
+    text: &str,
+    range: std::ops::Range<usize>,
+    mut comments: Option<&mut Vec<Comment>>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let bytes = &text.as_bytes()[..range.end];
     // Nesting at a point = open parentheses + the `not`s in force: those
     // pending at each open parenthesis (`not (not (x`) plus the current run.
     let mut pending_nots: Vec<usize> = Vec::new();
     let mut nots_in_force = 0usize;
     let mut run = 0usize;
-    let mut i = 0;
+    // Once nesting has been reported, the rest is scanned for comments and
+    // strings only: one error says it, and the parser counts again per item.
+    let mut deep = false;
+    let mut i = range.start;
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
                 let end = memchr_newline(bytes, i);
                 let end = trim_cr(bytes, i, end);
-                comments.push(Comment {
-                    span: Span::new(file, i, end),
-                });
+                if let Some(c) = comments.as_deref_mut() {
+                    c.push(Comment {
+                        span: Span::new(file, i, end),
+                    });
+                }
                 i = end;
             }
-            b'"' => i = scan_string(file, bytes, i, &mut errors),
+            b'"' => i = scan_string(file, bytes, i, errors),
             b'(' | b')' => {
                 if bytes[i] == b'(' {
                     pending_nots.push(run);
@@ -53,10 +93,12 @@ pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
                     nots_in_force -= n;
                 }
                 run = 0;
-                if bytes[i] == b'(' && pending_nots.len() + nots_in_force > MAX_DEPTH {
+                if !deep && bytes[i] == b'(' && pending_nots.len() + nots_in_force > MAX_DEPTH {
                     errors.push(too_deep(file, i, 1));
-                    // Nothing after this point can be parsed safely.
-                    return (comments, errors);
+                    deep = true;
+                    if comments.is_none() {
+                        return;
+                    }
                 }
                 i += 1;
             }
@@ -67,9 +109,12 @@ pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
                 }
                 if &bytes[start..i] == b"not" {
                     run += 1;
-                    if pending_nots.len() + nots_in_force + run > MAX_DEPTH {
+                    if !deep && pending_nots.len() + nots_in_force + run > MAX_DEPTH {
                         errors.push(too_deep(file, start, 3));
-                        return (comments, errors);
+                        deep = true;
+                        if comments.is_none() {
+                            return;
+                        }
                     }
                 } else {
                     run = 0;
@@ -82,7 +127,6 @@ pub fn prepass(file: FileId, text: &str) -> (Vec<Comment>, Vec<Diagnostic>) {
             }
         }
     }
-    (comments, errors)
 }
 
 fn too_deep(file: FileId, at: usize, len: usize) -> Diagnostic {

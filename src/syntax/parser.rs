@@ -1,89 +1,656 @@
 //! The only module that touches pest: it runs the generated parser and turns
 //! its parse tree into the crate's own syntax tree, and its errors into
 //! diagnostics in writ's words.
+//!
+//! # Recovery
+//!
+//! A file that parses (the common case) is parsed in one call to pest. A
+//! file with an error is parsed again in parts so that every error is
+//! found, not only the first. Every item starts with a keyword, and an item
+//! keyword at the start of a line starts an item (see [`sync_points`] for
+//! the two exceptions), so those points cut the file into *chunks* that an
+//! item never crosses. Runs of chunks are handed to pest in pieces of whole
+//! chunks ([`MIN_WINDOW`]); where a piece fails, the items before the
+//! failing chunk are kept (that prefix parsed again), the error is
+//! reported, the chunk's items up to the failing one are kept, the rest of
+//! the chunk is recorded as a [`BrokenItem`], and parsing resumes at the
+//! next chunk. A chunk that holds a lexical error (an unterminated string,
+//! a bad escape) or nests past [`lex::MAX_DEPTH`] is never handed to pest
+//! whole: its error is reported once, by the lexer, only its lines before
+//! that one are parsed, and the rest is broken. Each piece is parsed at
+//! most twice, and an error costs no more than its piece, so recovery
+//! stays linear in the file.
 
 use super::ast::*;
 use super::lex::{self, Comment};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::source::{FileId, Span};
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/writ.pest"]
 struct WritParser;
 
-/// What parsing one file produced: the tree (when the file parsed), its
+/// What parsing one file produced: the tree of the items that parsed, its
 /// comments, and the problems found.
 pub struct Parsed {
-    /// The syntax tree, if the file follows the grammar.
+    /// The syntax tree: always `Some`. The items that did not parse are
+    /// left out of its `items` and listed in its `broken`, each with its
+    /// error among the diagnostics.
     pub file: Option<SourceFile>,
     /// Every comment in the file, in order.
     pub comments: Vec<Comment>,
-    /// Syntax errors (and integer literals that overflow).
+    /// Every syntax error, lexical error and integer literal that
+    /// overflows, in the order of the text.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses one file's text.
+/// Whether `code` is one that parsing reports ([`Parsed::diagnostics`]):
+/// a file whose only errors are these is still checked, item by item.
+pub fn is_parse_error(code: Code) -> bool {
+    [
+        Code::SYNTAX,
+        Code::UNTERMINATED_STRING,
+        Code::BAD_ESCAPE,
+        Code::TOO_DEEP,
+        Code::INT_OVERFLOW,
+    ]
+    .contains(&code)
+}
+
+/// Parses one file's text, reporting every error in it.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    let (comments, errors) = lex::prepass(file, text);
-    if !errors.is_empty() {
-        return Parsed {
-            file: None,
-            comments,
-            diagnostics: errors,
-        };
+    let (comments, lexical) = lex::prepass(file, text);
+    let mut cx = Convert {
+        file,
+        text,
+        offset: 0,
+        comments: &comments,
+        diagnostics: Vec::new(),
+        items: Vec::new(),
+        broken: Vec::new(),
+    };
+    let parsed = if lexical.is_empty() {
+        WritParser::parse(Rule::file, text).ok()
+    } else {
+        None
+    };
+    match parsed {
+        Some(pairs) => cx.items_of(pairs, 0),
+        None => cx.recover(lexical, MAX_WINDOW),
     }
-    match WritParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let mut cx = Convert {
-                file,
-                text,
-                comments: &comments,
-                diagnostics: Vec::new(),
-            };
-            let root = pairs
-                .next()
-                .expect("the `file` rule always yields one pair");
-            let items = root
-                .into_inner()
-                .filter(|p| p.as_rule() != Rule::EOI)
-                .map(|p| cx.item(p))
-                .collect();
-            let diagnostics = cx.diagnostics;
-            Parsed {
-                file: Some(SourceFile { items }),
-                comments,
-                diagnostics,
+    let (tree, diagnostics) = cx.finish();
+    Parsed {
+        file: Some(tree),
+        comments,
+        diagnostics,
+    }
+}
+
+/// Parses `text` in chunks as a file with errors is parsed, whether it has
+/// any or not, in windows of at most `max_window` bytes (0: one chunk at a
+/// time). For tests: on a file without errors this must give what
+/// [`parse`] gives, and on any file what [`parse`] gives whatever the
+/// window.
+#[cfg(test)]
+fn parse_recovering(file: FileId, text: &str, max_window: usize) -> Parsed {
+    let (comments, lexical) = lex::prepass(file, text);
+    let mut cx = Convert {
+        file,
+        text,
+        offset: 0,
+        comments: &comments,
+        diagnostics: Vec::new(),
+        items: Vec::new(),
+        broken: Vec::new(),
+    };
+    cx.recover(lexical, max_window);
+    let (tree, diagnostics) = cx.finish();
+    Parsed {
+        file: Some(tree),
+        comments,
+        diagnostics,
+    }
+}
+
+/// The smallest and largest piece of a file with errors handed to pest at
+/// once, in bytes (whole chunks, at least one). Pest's error for a piece
+/// costs time in proportion to the piece (it looks for the line of the
+/// error from the piece's end), so a piece starts small after an error and
+/// doubles while it parses: each error costs at most twice what parsed
+/// since the one before, plus the smallest piece.
+const MIN_WINDOW: usize = 4 << 10;
+const MAX_WINDOW: usize = 1 << 20;
+
+/// The words that start an item (SPEC section 2), `allow` among them.
+pub(crate) const ITEM_KEYWORDS: &[&str] = &[
+    "use",
+    "type",
+    "group",
+    "attribute",
+    "decision",
+    "policy",
+    "title",
+    "source",
+    "date",
+    "resolve",
+    "default",
+    "extends",
+    "repeal",
+    "allow",
+    "rule",
+    "when",
+    "test",
+];
+
+/// The item keywords that are followed by the name the item declares.
+const DECLARING: &[&str] = &["type", "group", "attribute", "decision", "policy", "rule"];
+
+/// Where an item may start after an error: every item keyword that is the
+/// first word of a line, outside strings and comments. Two exceptions keep
+/// an item whole. The `when` of a rule that starts a line continues the
+/// rule: the first `when` after that `rule` while its head is unfinished
+/// (`rule r overrides x` and `when` on the next line), or right after the
+/// head's `:`; once a `:` is followed by anything else, the rule's `when`
+/// is missing and the next `when` starts an item of its own. And `allow`
+/// starts an item only when a lint name that is no keyword follows it,
+/// since elsewhere `allow` is an ordinary name (`decision access: {\n
+/// allow,`).
+///
+/// No other item keyword can stand inside an item (they are reserved), so
+/// pest never parses across one of these points: each chunk between two of
+/// them is parsed, and nests, on its own.
+fn sync_points(text: &str) -> Vec<usize> {
+    /// Where the rule that last started a line is.
+    #[derive(PartialEq)]
+    enum Head {
+        /// No rule waits for its `when`.
+        Done,
+        /// In the head, before its `:`.
+        Open,
+        /// Just after the head's `:`: the next token is `when`, or the
+        /// rule has none.
+        Colon,
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut line_start = true;
+    let mut head = Head::Done;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'#' => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |n| i + n)
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                i = word_end(b, i);
+                let w = &text[start..i];
+                let rules_when = w == "when" && head != Head::Done;
+                if line_start
+                    && ITEM_KEYWORDS.contains(&w)
+                    && (w != "allow" || allow_starts_item(b, i))
+                    && !rules_when
+                {
+                    out.push(start);
+                    head = if w == "rule" { Head::Open } else { Head::Done };
+                } else if rules_when || head == Head::Colon {
+                    head = Head::Done;
+                }
+                line_start = false;
+            }
+            c => {
+                i = if c == b'"' { string_end(b, i) } else { i + 1 };
+                head = match head {
+                    Head::Open if c == b':' => Head::Colon,
+                    Head::Open => Head::Open,
+                    _ => Head::Done,
+                };
+                line_start = false;
             }
         }
-        Err(e) => Parsed {
-            file: None,
-            comments,
-            diagnostics: vec![syntax_error(file, text, e)],
-        },
+    }
+    out
+}
+
+/// The end of the identifier-like word starting at `i`.
+fn word_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    i
+}
+
+/// The index after the string opening at `open`: after its closing quote,
+/// or at the end of its line when it has none (strings are one line).
+fn string_end(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return i + 1,
+            b'\n' => return i,
+            b'\\' if b.get(i + 1).is_some_and(|&c| c != b'\n') => i += 2,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Whether the `allow` ending at `i` is followed by a lint name that is no
+/// keyword, as an `allow` item is.
+fn allow_starts_item(b: &[u8], mut i: usize) -> bool {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if !b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return false;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+        i += 1;
+    }
+    let word = std::str::from_utf8(&b[start..i]).unwrap_or("");
+    !KEYWORDS.contains(&word)
+}
+
+/// Whether only spaces and tabs stand between the start of a line and `i`.
+fn at_line_start(b: &[u8], mut i: usize) -> bool {
+    while i > 0 && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
+        i -= 1;
+    }
+    i == 0 || b[i - 1] == b'\n'
+}
+
+/// The start of the line `i` is on.
+fn line_start(b: &[u8], i: usize) -> usize {
+    b[..i]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |n| n + 1)
+}
+
+/// The index of the first token at or after `i`: whitespace and comments
+/// skipped.
+fn skip_trivia(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |n| i + n)
+            }
+            _ => break,
+        }
+    }
+    i
+}
+
+/// Where pest stopped.
+fn error_pos(e: &pest::error::Error<Rule>) -> usize {
+    match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
     }
 }
 
 struct Convert<'t> {
     file: FileId,
     text: &'t str,
+    /// Where in `text` the piece pest is working on starts: pest's
+    /// positions are relative to it.
+    offset: usize,
     comments: &'t [Comment],
     diagnostics: Vec<Diagnostic>,
+    items: Vec<Item>,
+    broken: Vec<BrokenItem>,
 }
 
 impl Convert<'_> {
-    /// The pair's span without the whitespace and comments that pest leaves
-    /// at the end of a rule ending in a repetition (`a > b` consumes the
-    /// blank space after `b` while looking for another `>`).
-    fn span(&self, p: &Pair<'_, Rule>) -> Span {
-        let s = p.as_span();
-        let start = s.start();
-        let mut end = s.end();
+    fn finish(mut self) -> (SourceFile, Vec<Diagnostic>) {
+        // Recovery reports lexical errors first and syntax errors as it
+        // goes; users read them in the order of the text.
+        self.diagnostics
+            .sort_by_key(|d| d.primary.as_ref().map(|l| l.span.start));
+        let file = SourceFile {
+            items: self.items,
+            broken: self.broken,
+        };
+        (file, self.diagnostics)
+    }
+
+    /// Converts the items of a successful parse of `Rule::file` or
+    /// `Rule::item` on the text from `offset`.
+    fn items_of(&mut self, pairs: Pairs<'_, Rule>, offset: usize) {
+        self.offset = offset;
+        for p in pairs {
+            match p.as_rule() {
+                Rule::file => {
+                    for q in p.into_inner() {
+                        if q.as_rule() != Rule::EOI {
+                            self.push_item(q);
+                        }
+                    }
+                }
+                Rule::EOI => {}
+                _ => self.push_item(p),
+            }
+        }
+    }
+
+    /// Adds an item, or records it as broken when converting it found an
+    /// integer that overflows: its value is unknown, so checking it could
+    /// only report a mistake the user did not make.
+    fn push_item(&mut self, p: Pair<'_, Rule>) {
+        let before = self.diagnostics.len();
+        let item = self.item(p);
+        if self.diagnostics.len() == before {
+            self.items.push(item);
+            return;
+        }
+        let (keyword, name) = match &item.kind {
+            ItemKind::Rule(r) => (
+                if r.name.is_some() { "rule" } else { "when" },
+                r.name.clone(),
+            ),
+            ItemKind::Attribute { name, .. } => ("attribute", Some(name.clone())),
+            kind => (kind.keyword(), None),
+        };
+        self.broken.push(BrokenItem {
+            keyword: Some(keyword),
+            name,
+            span: item.span,
+        });
+    }
+
+    /// Parses a file that has an error somewhere, chunk by chunk (see the
+    /// module documentation). `lexical` are the pre-pass's errors; pest
+    /// sees at most `max_window` bytes at once.
+    fn recover(&mut self, lexical: Vec<Diagnostic>, max_window: usize) {
+        let text = self.text;
+        let len = text.len();
+        let mut starts = sync_points(text);
+        if starts.first() != Some(&0) {
+            starts.insert(0, 0);
+        }
+        let chunks: Vec<(usize, usize)> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(len)))
+            .collect();
+        // Nesting is counted again per chunk, from zero, as pest will see
+        // it; the pre-pass's count ran over the whole file.
+        let mut at: Vec<usize> = Vec::new();
+        for d in lexical {
+            if d.code != Code::TOO_DEEP {
+                at.push(d.primary.as_ref().map_or(0, |l| l.span.start as usize));
+                self.diagnostics.push(d);
+            }
+        }
+        let mut at = at.into_iter().peekable();
+        let mut run: Vec<(usize, usize)> = Vec::new();
+        for &(s, e) in &chunks {
+            // The first lexical error in the chunk.
+            let mut lexical = None;
+            while let Some(p) = at.next_if(|&p| p < e) {
+                lexical = lexical.or(Some(p));
+            }
+            let problem = match lexical {
+                Some(p) => Some(p),
+                None => lex::too_deep_in(self.file, text, s..e).map(|d| {
+                    let p = d.primary.as_ref().map_or(s, |l| l.span.start as usize);
+                    self.diagnostics.push(d);
+                    p
+                }),
+            };
+            let Some(p) = problem else {
+                run.push((s, e));
+                continue;
+            };
+            self.run(&std::mem::take(&mut run), max_window);
+            self.bad_chunk((s, e), p);
+        }
+        self.run(&run, max_window);
+    }
+
+    /// A chunk pest must not see whole: it holds a lexical error or nests
+    /// too deep at `problem`, whose error is reported already. Its lines
+    /// before the one with the problem may still hold whole items (a line
+    /// of junk that starts with no keyword joins the chunk of the item
+    /// before it): those are parsed, up to the first that fails; the rest
+    /// of the chunk is broken. A failure that only the cut explains is not
+    /// reported, one before it is.
+    fn bad_chunk(&mut self, (s, end): (usize, usize), problem: usize) {
+        let b = self.text.as_bytes();
+        let cut = line_start(b, problem).max(s);
+        let mut cur = skip_trivia(b, s);
+        if cur < cut && lex::too_deep_in(self.file, self.text, s..cut).is_none() {
+            let cut_end = self.trim_end(cur, cut);
+            while cur < cut {
+                match WritParser::parse(Rule::item, &self.text[cur..cut]) {
+                    Ok(pairs) => {
+                        let next = pairs.peek().map_or(0, |p| p.as_span().end());
+                        self.items_of(pairs, cur);
+                        cur = skip_trivia(b, cur + next.max(1));
+                    }
+                    Err(e) => {
+                        if cur + error_pos(&e) < cut_end {
+                            self.diagnostics
+                                .push(syntax_error(self.file, self.text, e, cur));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        let cur = skip_trivia(b, cur);
+        if cur < end {
+            self.broken.push(self.broken_item(cur, end));
+        }
+    }
+
+    /// Parses a run of chunks that pest may see, in pieces of whole chunks
+    /// (see [`MIN_WINDOW`]), cutting out each chunk where a piece fails.
+    fn run(&mut self, chunks: &[(usize, usize)], max_window: usize) {
+        let mut window = MIN_WINDOW.min(max_window);
+        let mut k = 0;
+        while k < chunks.len() {
+            let a = chunks[k].0;
+            let m = k + 1 + chunks[k + 1..].partition_point(|c| c.1 - a <= window);
+            let b = chunks[m - 1].1;
+            let e = match WritParser::parse(Rule::file, &self.text[a..b]) {
+                Ok(pairs) => {
+                    self.items_of(pairs, a);
+                    k = m;
+                    window = (window * 2).min(max_window);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            window = MIN_WINDOW.min(max_window);
+            let p = a + error_pos(&e);
+            // The chunk the error is in. An error exactly where a chunk
+            // starts belongs to the one before: the item keyword there
+            // would have matched, so it is the item before that ended
+            // too soon.
+            let mut j = k + chunks[k..m].partition_point(|c| c.0 <= p) - 1;
+            if j > k && chunks[j].0 == p {
+                j -= 1;
+            }
+            if j > k {
+                // Every item before the failing chunk parsed in this piece.
+                let q = chunks[j].0;
+                match WritParser::parse(Rule::file, &self.text[a..q]) {
+                    Ok(pairs) => self.items_of(pairs, a),
+                    Err(_) => self.chunks(&chunks[k..j]),
+                }
+            }
+            self.failed_chunk(chunks[j], e, a);
+            k = j + 1;
+        }
+    }
+
+    /// Parses each chunk on its own.
+    fn chunks(&mut self, chunks: &[(usize, usize)]) {
+        for &(s, e) in chunks {
+            match WritParser::parse(Rule::file, &self.text[s..e]) {
+                Ok(pairs) => self.items_of(pairs, s),
+                Err(err) => self.failed_chunk((s, e), err, s),
+            }
+        }
+    }
+
+    /// Reports pest's error `e` (positions from `offset`) in chunk `(s,
+    /// end)`, keeps the chunk's items before the one that failed, and
+    /// records the rest as broken. A line inside the rest that starts with
+    /// a misspelt item keyword ([`Convert::misspelt_item`]) is parsed
+    /// again, with its own error: it is most likely an item of its own.
+    fn failed_chunk(
+        &mut self,
+        (s, end): (usize, usize),
+        e: pest::error::Error<Rule>,
+        offset: usize,
+    ) {
+        let b = self.text.as_bytes();
+        let mut error = Some((e, offset));
+        let mut cur = skip_trivia(b, s);
+        while cur < end {
+            // After the first failure, parsing starts only at a misspelt
+            // keyword, which no item starts with: pest fails on its first
+            // word, and is shown only its line, so that its error costs
+            // no more than that line.
+            let to = if error.is_some() {
+                end
+            } else {
+                b[cur..end]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(end, |n| cur + n)
+            };
+            match WritParser::parse(Rule::item, &self.text[cur..to]) {
+                Ok(pairs) => {
+                    let next = pairs.peek().map_or(0, |p| p.as_span().end());
+                    self.items_of(pairs, cur);
+                    cur = skip_trivia(b, cur + next.max(1));
+                }
+                Err(e2) => {
+                    // The first failure is the run's, whose error saw what
+                    // could have continued the item before.
+                    let (e, offset) = error.take().unwrap_or((e2, cur));
+                    let p = offset + error_pos(&e);
+                    self.diagnostics
+                        .push(syntax_error(self.file, self.text, e, offset));
+                    let stop = self.misspelt_item(p.max(cur + 1), end).unwrap_or(end);
+                    self.broken.push(self.broken_item(cur, stop));
+                    cur = stop;
+                }
+            }
+        }
+        if let Some((e, offset)) = error {
+            self.diagnostics
+                .push(syntax_error(self.file, self.text, e, offset));
+        }
+    }
+
+    /// The first line start in `from..end` (`from` itself included when a
+    /// line starts there) whose first word misspells an item keyword and
+    /// is followed, on its line, by what could follow a keyword (a word, a
+    /// string, `(`): `attribue a: bool`, but not `dates,` in a list of
+    /// values. Such a line starts no chunk (the word is a name to pest, so
+    /// pest may parse across it), but after an error it is where the
+    /// broken text most likely ends.
+    fn misspelt_item(&self, from: usize, end: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let mut line = if at_line_start(b, from) {
+            from
+        } else {
+            from + b[from..end].iter().position(|&c| c == b'\n')? + 1
+        };
+        while line < end {
+            let mut q = line;
+            while q < end && (b[q] == b' ' || b[q] == b'\t') {
+                q += 1;
+            }
+            if q < end && (b[q].is_ascii_alphabetic() || b[q] == b'_') {
+                let w_end = word_end(b, q);
+                let w = &self.text[q..w_end];
+                let mut after = w_end;
+                while after < end && (b[after] == b' ' || b[after] == b'\t') {
+                    after += 1;
+                }
+                let continues = b.get(after).is_some_and(|&c| {
+                    c.is_ascii_alphabetic() || c == b'_' || c == b'"' || c == b'('
+                });
+                if continues
+                    && !KEYWORDS.contains(&w)
+                    && did_you_mean(w, ITEM_KEYWORDS.iter().copied()).is_some()
+                {
+                    return Some(q);
+                }
+            }
+            line = q + b[q..end].iter().position(|&c| c == b'\n')? + 1;
+        }
+        None
+    }
+
+    /// What can be read of the text from `start` (its first token) to
+    /// `end` without the grammar: see [`BrokenItem`].
+    fn broken_item(&self, start: usize, end: usize) -> BrokenItem {
+        let b = self.text.as_bytes();
+        let word = |at: usize| {
+            let w_end = word_end(b, at);
+            (b.get(at)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                && w_end <= end)
+                .then(|| (&self.text[at..w_end], w_end))
+        };
+        let mut keyword = None;
+        let mut name = None;
+        if let Some((w, after)) = word(start) {
+            keyword = ITEM_KEYWORDS
+                .iter()
+                .copied()
+                .find(|k| *k == w)
+                .or_else(|| did_you_mean(w, ITEM_KEYWORDS.iter().copied()));
+            if keyword.is_some_and(|k| DECLARING.contains(&k)) {
+                let at = skip_trivia(b, after);
+                if let Some((n, n_end)) = word(at)
+                    && !KEYWORDS.contains(&n)
+                {
+                    name = Some(Ident {
+                        name: n.to_string(),
+                        span: Span::new(self.file, at, n_end),
+                    });
+                }
+            }
+        }
+        BrokenItem {
+            keyword,
+            name,
+            span: Span::new(self.file, start, self.trim_end(start, end)),
+        }
+    }
+
+    /// `end` moved back over the whitespace and comments before it (but
+    /// not before `start`).
+    fn trim_end(&self, start: usize, mut end: usize) -> usize {
         loop {
             let trimmed = self.text[start..end].trim_end().len() + start;
-            // A comment runs to the end of its line, so a span that ends
+            // A comment runs to the end of its line, so text that ends
             // inside one ends just before its `#`.
             let inside = self
                 .comments
@@ -101,12 +668,18 @@ impl Convert<'_> {
                 .filter(|&c| c >= start);
             match inside {
                 Some(c) if c < trimmed => end = c,
-                _ => {
-                    end = trimmed;
-                    break;
-                }
+                _ => return trimmed,
             }
         }
+    }
+
+    /// The pair's span without the whitespace and comments that pest leaves
+    /// at the end of a rule ending in a repetition (`a > b` consumes the
+    /// blank space after `b` while looking for another `>`).
+    fn span(&self, p: &Pair<'_, Rule>) -> Span {
+        let s = p.as_span();
+        let start = s.start() + self.offset;
+        let end = self.trim_end(start, s.end() + self.offset);
         Span::new(self.file, start, end)
     }
 
@@ -589,6 +1162,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::not_op | Rule::not_in => "`not`",
         Rule::lit_true => "`true`",
         Rule::lit_false => "`false`",
+        Rule::cond | Rule::conj | Rule::neg | Rule::paren | Rule::test_attr => "a condition",
         _ => return None,
     })
 }
@@ -602,11 +1176,25 @@ const ITEM_STARTS: &[Rule] = &[
     Rule::kw_test,
 ];
 
-fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+/// The keyword a rule of the grammar stands for in pest's "expected" list,
+/// if it stands for one (`kw_then`, and `not_op`, which is only `not`).
+fn keyword_of(rule: Rule) -> Option<&'static str> {
+    let shown = describe(rule)?.strip_prefix('`')?.strip_suffix('`')?;
+    shown
+        .bytes()
+        .all(|c| c.is_ascii_lowercase())
+        .then_some(shown)
+}
+
+/// The diagnostic for pest's error `e`, whose positions count from
+/// `offset` in `text`.
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    e: pest::error::Error<Rule>,
+    offset: usize,
+) -> Diagnostic {
+    let pos = offset + error_pos(&e);
     let positives = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
@@ -614,6 +1202,26 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
     let (found, found_span) = found_token(text, pos);
     let span = Span::new(file, found_span.0, found_span.1);
     let between_items = ITEM_STARTS.iter().all(|r| positives.contains(r));
+    // A word that is no keyword, where keywords were expected: perhaps one
+    // of them misspelt (`thne`, `becuase`; `attribue` where an item starts).
+    let word = &text[found_span.0..found_span.1];
+    let suggestion = if found.starts_with('`')
+        && word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    {
+        let mut expected: Vec<&str> = positives.iter().filter_map(|r| keyword_of(*r)).collect();
+        if between_items {
+            expected.extend(ITEM_KEYWORDS);
+        }
+        did_you_mean(word, expected)
+    } else {
+        None
+    };
+    // A keyword that starts a line and an item: the item before it ended
+    // too soon, rather than the keyword being meant as a name.
+    let next_item = found.starts_with("keyword")
+        && ITEM_KEYWORDS.contains(&word)
+        && pos > 0
+        && at_line_start(text.as_bytes(), pos);
     let message;
     let label;
     let mut help = None;
@@ -647,12 +1255,20 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
             n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
         };
         message = format!("expected {expected}, found {found}");
-        if found.starts_with("keyword") && names.contains(&"a name") {
+        if next_item {
+            label = format!("expected {expected} before this");
+            help = Some(format!(
+                "`{word}` starts the next item, so the item before it is unfinished"
+            ));
+        } else if found.starts_with("keyword") && names.contains(&"a name") {
             label = "keywords cannot be used as names".into();
             help = Some("rename it, for example with a suffix: `rule_`".into());
         } else {
             label = format!("expected {expected}");
         }
+    }
+    if let Some(s) = suggestion {
+        help = Some(format!("did you mean `{s}`?"));
     }
     let mut d = Diagnostic::error(Code::SYNTAX, message).at(span, label);
     if let Some(h) = help {
@@ -742,4 +1358,277 @@ pub const KEYWORDS: &[&str] = &[
 
 fn is_keyword_text(word: &str) -> bool {
     KEYWORDS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every policy and vocabulary file in the crate: the bundled policies
+    /// and every fixture, with and without errors.
+    fn corpus() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        let mut dirs = vec![root.join("policies"), root.join("tests/fixtures")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "policy" || e == "vocab")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() > 50, "the corpus is the crate's files");
+        out
+    }
+
+    fn messages(p: &Parsed) -> Vec<String> {
+        p.diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {:?}: {}",
+                    d.code,
+                    d.primary.as_ref().map(|l| l.span),
+                    d.message
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovery_gives_the_whole_file_parse_on_files_without_errors() {
+        let mut clean = 0;
+        for (name, text) in corpus() {
+            let whole = parse(FileId(0), &text);
+            if !whole.diagnostics.is_empty() {
+                continue;
+            }
+            clean += 1;
+            for window in [MAX_WINDOW, 64, 0] {
+                let again = parse_recovering(FileId(0), &text, window);
+                assert_eq!(messages(&again), Vec::<String>::new(), "{name}");
+                assert_eq!(again.file, whole.file, "{name} (window {window})");
+                assert_eq!(again.comments, whole.comments, "{name}");
+            }
+        }
+        assert!(clean > 20);
+    }
+
+    #[test]
+    fn a_file_with_errors_parses_the_same_whatever_pest_sees_at_once() {
+        // The windows differ only in how much pest sees at once: the
+        // items, broken items and errors must not depend on it.
+        for (name, text) in corpus() {
+            let runs = parse(FileId(0), &text);
+            for window in [64, 0] {
+                let chunks = parse_recovering(FileId(0), &text, window);
+                assert_eq!(runs.file, chunks.file, "{name} (window {window})");
+                assert_eq!(messages(&runs), messages(&chunks), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn items_start_at_line_start_keywords_with_two_exceptions() {
+        let text = "policy p\n\
+                    rule r overrides a:\n  when x then y\n\
+                    when x then y\n\
+                    rule s:\nwhen x then y\n\
+                    rule t overides a\nwhen x then y\n\
+                    rule u:\nwhn x then y\nwhen x then y\n\
+                    decision access: {\nallow,\ndeny }\n\
+                    allow dead-rule\n\
+                    # when\n\
+                    title \"\nwhen\"\n";
+        let starts: Vec<&str> = sync_points(text)
+            .iter()
+            .map(|&i| text[i..].split([' ', '\n', '"']).next().unwrap())
+            .collect();
+        // Not the `when` of a named rule (even one whose head is broken),
+        // unless the rule's `when` is missing after its `:`; not `allow` as
+        // a value, not a comment; the `when` after an unterminated string
+        // is a line of its own.
+        assert_eq!(
+            starts,
+            [
+                "policy", "rule", "when", "rule", "rule", "rule", "when", "decision", "allow",
+                "title", "when"
+            ]
+        );
+    }
+
+    fn items(p: &Parsed) -> Vec<&'static str> {
+        p.file
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.kind.keyword())
+            .collect()
+    }
+
+    fn broken(p: &Parsed) -> Vec<(Option<&'static str>, Option<String>)> {
+        p.file
+            .as_ref()
+            .unwrap()
+            .broken
+            .iter()
+            .map(|b| (b.keyword, b.name.as_ref().map(|n| n.name.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn every_syntax_error_is_reported_and_the_rest_parses() {
+        let text = "policy p\n\
+                    decision d: { a, b }\n\
+                    attribute x: bool\n\
+                    when x then a because \"one\" extra\n\
+                    attribute y: { u, v\n\
+                    rule r overrides q\n\
+                    when x then b\n\
+                    test \"t\": expect a\n\
+                    when x or then a\n";
+        let p = parse(FileId(0), text);
+        let lines: Vec<usize> = p
+            .diagnostics
+            .iter()
+            .map(|d| {
+                1 + text[..d.primary.as_ref().unwrap().span.start as usize]
+                    .matches('\n')
+                    .count()
+            })
+            .collect();
+        // `extra`, the unclosed `{` (found `rule`), `rule r` without `:`
+        // (its `when` is its own, not an item), `or then`.
+        assert_eq!(lines, [4, 6, 7, 9], "{:?}", messages(&p));
+        assert_eq!(
+            items(&p),
+            ["policy", "decision", "attribute", "rule", "test"]
+        );
+        assert_eq!(
+            broken(&p),
+            [
+                (None, None),
+                (Some("attribute"), Some("y".into())),
+                (Some("rule"), Some("r".into())),
+                (Some("when"), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn lexical_errors_are_reported_once_and_their_items_skipped() {
+        let deep = format!("when {}x{} then a\n", "(".repeat(200), ")".repeat(200));
+        let text = format!(
+            "policy p\n\
+             title \"open\n\
+             decision d: {{ a, b }}\n\
+             {deep}\
+             attribute x: bool \"bad \\q escape\"\n\
+             when x then\n\
+             attribute z: bool\n"
+        );
+        let p = parse(FileId(0), &text);
+        let codes: Vec<&str> = p.diagnostics.iter().map(|d| d.code.code).collect();
+        assert_eq!(
+            codes,
+            ["E0002", "E0004", "E0003", "E0001"],
+            "{:?}",
+            messages(&p)
+        );
+        assert_eq!(items(&p), ["policy", "decision", "attribute"]);
+        assert_eq!(
+            broken(&p),
+            [
+                (Some("title"), None),
+                (Some("when"), None),
+                (Some("attribute"), Some("x".into())),
+                (Some("when"), None),
+            ]
+        );
+        // Nesting that only adds up across items is no error: each item is
+        // parsed on its own.
+        let unbalanced = format!("when {}x then a\n", "(".repeat(100)).repeat(3);
+        let p = parse(FileId(0), &unbalanced);
+        let codes: Vec<&str> = p.diagnostics.iter().map(|d| d.code.code).collect();
+        assert_eq!(codes, ["E0001", "E0001", "E0001"]);
+    }
+
+    #[test]
+    fn an_integer_that_overflows_breaks_its_item() {
+        let text = "attribute n: int 0..99999999999999999999\nattribute m: bool\n";
+        let p = parse(FileId(0), text);
+        assert_eq!(p.diagnostics.len(), 1);
+        assert_eq!(items(&p), ["attribute"]);
+        assert_eq!(broken(&p), [(Some("attribute"), Some("n".into()))]);
+    }
+
+    fn help(text: &str) -> Vec<String> {
+        parse(FileId(0), text)
+            .diagnostics
+            .iter()
+            .flat_map(|d| d.notes.iter().filter(|n| n.starts_with("help")).cloned())
+            .collect()
+    }
+
+    #[test]
+    fn a_misspelt_keyword_gets_a_suggestion_from_what_was_expected() {
+        let head = "policy p\ndecision d: { a, b }\n";
+        let cases = [
+            ("when x then a becuase \"x\"\n", "did you mean `because`?"),
+            ("attribue x: bool\n", "did you mean `attribute`?"),
+            ("whn x then a\n", "did you mean `when`?"),
+            ("when x thne a\n", "did you mean `then`?"),
+            (
+                "rule r overide q: when x then a\n",
+                "did you mean `overrides`?",
+            ),
+            ("when x then a regardles y\n", "did you mean `regardless`?"),
+            ("resolve frist\n", "did you mean `first`?"),
+        ];
+        for (item, want) in cases {
+            let got = help(&format!("{head}{item}"));
+            assert_eq!(got, [format!("help: {want}")], "{item}");
+        }
+        // Only keywords that could stand there: `thn` where a name is
+        // expected is a name; an identifier far from every keyword gets
+        // none.
+        assert!(
+            help(&format!("{head}when x then\n"))
+                .iter()
+                .all(|h| !h.contains("did you mean"))
+        );
+        assert!(
+            help(&format!("{head}when x zebra a\n"))
+                .iter()
+                .all(|h| !h.contains("did you mean"))
+        );
+    }
+
+    #[test]
+    fn a_misspelt_item_keyword_inside_a_broken_item_is_an_item_of_its_own() {
+        let text = "policy p\nattribute y: { u, v\nattribue c: bool\nwhen x then a because \"x\" extra\nwhn c then a\n";
+        let p = parse(FileId(0), text);
+        assert_eq!(p.diagnostics.len(), 4, "{:?}", messages(&p));
+        assert_eq!(
+            broken(&p),
+            [
+                (Some("attribute"), Some("y".into())),
+                (Some("attribute"), Some("c".into())),
+                (None, None),
+                (Some("when"), None),
+            ]
+        );
+        // A value that merely looks like a keyword stays in its list.
+        let text = "type t = {\n  a b,\n  dates,\n  rules\n}\n";
+        assert_eq!(parse(FileId(0), text).diagnostics.len(), 1);
+    }
 }
