@@ -258,3 +258,104 @@ fn an_editor_session() {
 
     assert_eq!(c.shutdown(), 0);
 }
+
+/// The quick fixes that need the policy's meaning: for a lint, `allow` it,
+/// add `default undecided` for `incomplete`, or add a test for its region;
+/// on the header, a test for the cases no test covers. Each test written
+/// passes when added.
+#[test]
+fn quick_fixes_from_lints_and_coverage() {
+    let text = "\
+policy q
+attribute location: { US, Ireland, other_foreign }
+attribute stored: bool
+decision outcome: { compel, quash }
+when location = US then compel
+when location = Ireland and stored then quash
+test \"home\": given location = US expect compel
+";
+    let dir = Scratch::new("lsp-fixes");
+    let policy = dir.file("q.policy", text);
+    let pu = uri(&policy);
+    let mut c = Client::start(env!("CARGO_BIN_EXE_writ"));
+    c.initialize(dir.path());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": pu, "languageId": "writ", "version": 1, "text": text}}),
+    );
+    // Opening lints: `incomplete` (no rule decides `other_foreign`).
+    let ds = c.diagnostics_where(&pu, |ds| ds.iter().any(|d| d["code"] == "L0006"));
+    let incomplete = ds
+        .iter()
+        .find(|d| d["code"] == "L0006")
+        .expect("incomplete")
+        .clone();
+    let at = incomplete["range"].clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": pu}, "range": at, "context": {"diagnostics": [incomplete]}}),
+    );
+    let actions = actions["result"].as_array().expect("actions").clone();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Add `default undecided`"), "{titles:?}");
+    assert!(
+        titles.contains(&"Allow `incomplete` in this policy"),
+        "{titles:?}"
+    );
+    let add_test = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add a test for"))
+        .unwrap_or_else(|| panic!("{titles:?}"));
+    let new_test = add_test["edit"]["changes"][&pu][0]["newText"]
+        .as_str()
+        .unwrap();
+    assert!(new_test.contains("expect undecided"), "{new_test}");
+
+    // On the header: a test for what no test covers.
+    let header = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": pu}, "range": header, "context": {"diagnostics": []}}),
+    );
+    let uncovered = actions["result"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Add a test for uncovered cases")
+        })
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let uncovered_test = uncovered["edit"]["changes"][&pu][0]["newText"]
+        .as_str()
+        .unwrap();
+
+    // Both tests, added, pass: the policy's own tests are run on save.
+    let fixed = format!("{text}{new_test}\n{uncovered_test}\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": pu, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    c.notify("textDocument/didSave", json!({"textDocument": {"uri": pu}}));
+    let ds = c.diagnostics_where(&pu, |ds| ds.iter().any(|d| d["code"] == "L0006"));
+    let failed: Vec<&Value> = ds.iter().filter(|d| d["source"] == "writ test").collect();
+    assert!(failed.is_empty(), "{fixed}\n{failed:#?}");
+    let lens = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": pu}}),
+    );
+    let passed = lens["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["command"]["title"] == "✓ passed")
+        .count();
+    assert_eq!(passed, 3, "{fixed}\n{lens:#}");
+    assert_eq!(c.shutdown(), 0);
+}

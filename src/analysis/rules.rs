@@ -83,10 +83,11 @@ pub fn matched(policy: &Policy, d: &mut Diagram, rule: RuleId) -> Result<Count, 
     Ok(crate::analysis::region::count(policy, d, node, &|p| p == 1))
 }
 
-/// The first region of cases that no test covers (a test covers the
-/// cases its `given` admits, every case when it has none), as conditions
-/// that can be pasted into a `given`; `None` when the tests cover every
-/// case, or the diagram would pass its budget.
+/// A region of cases that no test covers (a test covers the cases its
+/// `given` admits, every case when it has none), all decided alike, as
+/// conditions that can be pasted into a `given`: the first of the
+/// uncovered cases of the first verdict that has any. `None` when the
+/// tests cover every case, or the diagram would pass its budget.
 pub fn uncovered(policy: &Policy, d: &mut Diagram) -> Option<crate::diag::Region> {
     let mut givens = Vec::new();
     for t in &policy.tests {
@@ -96,8 +97,23 @@ pub fn uncovered(policy: &Policy, d: &mut Diagram) -> Option<crate::diag::Region
         }
     }
     let covered = compile::cond_diagram(d, &crate::check::ir::Cond::Or(givens)).ok()?;
-    let listed = crate::analysis::list(policy, d, covered, &|p| p == 0, "uncovered");
-    listed.regions.into_iter().next()
+    // Each uncovered case keeps its verdict's payload, so the regions come
+    // grouped by verdict and a test written from one holds on all of it.
+    const COVERED: u32 = u32::MAX;
+    let split = d
+        .mdd
+        .apply(
+            covered,
+            d.root,
+            &mut |c, v| if c == 1 { COVERED } else { v },
+            &mut crate::compile::mdd::Memo2::default(),
+        )
+        .ok()?;
+    crate::analysis::list_grouped(policy, d, split, &|p| (p != COVERED).then_some(p), &|_| {
+        "uncovered".to_string()
+    })
+    .into_iter()
+    .find_map(|(_, listed)| listed.regions.into_iter().next())
 }
 
 #[cfg(test)]

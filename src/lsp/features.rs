@@ -615,9 +615,13 @@ fn code_actions(
         }
     }
     // On the `policy` header: a test for cases no test covers.
-    if let Some(p) = a.report.policy.as_ref()
-        && touches(p.meta.loc.0)
-    {
+    // Anywhere on the header's line, from its `policy` keyword on.
+    let header = a.report.policy.as_ref().map(|p| {
+        let s = p.meta.loc.0;
+        let line_start = text[..s.start as usize].rfind('\n').map_or(0, |i| i + 1);
+        Span::new(s.file, line_start, s.end as usize)
+    });
+    if header.is_some_and(touches) {
         a.ensure_diagram();
         if let (Some(p), Some(d)) = (a.report.policy.as_ref(), a.report.diagram.as_mut())
             && let Some(region) = crate::analysis::rules::uncovered(p, d)
