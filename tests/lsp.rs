@@ -38,14 +38,16 @@ default quash
 rule home: when location = US then compel because \"stored at home\"
 when   location = Ireland then quash
 test \"home compels\": given location = US expect compel
+test \"📦 🏠 stored in Ireland\": given location = Ireland expect quash
 ";
 
 /// The position of the `n`th occurrence (from 0) of `needle` in `text`,
-/// plus `shift` columns.
+/// plus `shift` columns, in UTF-16 code units as the protocol counts them.
 fn pos(text: &str, needle: &str, n: usize, shift: u32) -> Value {
     let at = text.match_indices(needle).nth(n).expect("needle present").0;
     let line = text[..at].matches('\n').count();
-    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col = text[start..at].encode_utf16().count();
     json!({"line": line, "character": col as u32 + shift})
 }
 
@@ -233,6 +235,19 @@ fn an_editor_session() {
     assert!(text.contains("stored at home"), "{text}");
     assert!(text.contains("decides "), "{text}");
 
+    // Columns are UTF-16 code units: after two emoji (four units, eight
+    // bytes), `location` is still found.
+    let h = c.request("textDocument/hover", doc(pos(FIXED, "location", 3, 1)));
+    let text = h["result"]["contents"]["value"]
+        .as_str()
+        .expect("hover text");
+    assert!(text.contains("attribute location: Location"), "{text}");
+    assert_eq!(
+        h["result"]["range"]["start"],
+        pos(FIXED, "location", 3, 0),
+        "{h}"
+    );
+
     // Semantic tokens and symbols answer.
     let t = c.request(
         "textDocument/semanticTokens/full",
@@ -357,5 +372,84 @@ test \"home\": given location = US expect compel
         .filter(|l| l["command"]["title"] == "✓ passed")
         .count();
     assert_eq!(passed, 3, "{fixed}\n{lens:#}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// Whatever the text and wherever the cursor, every request is answered
+/// (a result or an error) and the server exits cleanly: texts cut at every
+/// few bytes from the bundled policies, junk, positions past the end.
+#[test]
+fn every_request_is_answered_on_any_text() {
+    let dir = Scratch::new("lsp-garbage");
+    let source = std::fs::read_to_string("policies/cloud_act_2018.policy").expect("bundled");
+    let mut texts: Vec<String> = (0..source.len())
+        .step_by(97)
+        .filter(|&i| source.is_char_boundary(i))
+        .map(|i| source[..i].to_string())
+        .collect();
+    texts.push("\u{0}\u{1}{{{((( \" \\q when when then".to_string());
+    texts.push("policy p\nattribute a: int 9..1\nwhen a = ".to_string());
+    let path = dir.file("cloud_act_2018.policy", "");
+    dir.file(
+        "sca.vocab",
+        std::fs::read("policies/sca.vocab").expect("bundled"),
+    );
+    let pu = uri(&path);
+    let mut c = Client::start(env!("CARGO_BIN_EXE_writ"));
+    c.initialize(dir.path());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": pu, "languageId": "writ", "version": 0, "text": ""}}),
+    );
+    for (v, text) in texts.iter().enumerate() {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": pu, "version": v + 1}, "contentChanges": [{"text": text}]}),
+        );
+        let lines = text.lines().count() as u32;
+        for (line, character) in [(0, 0), (lines / 2, 3), (lines, 0), (lines + 5, 99)] {
+            let at = json!({"textDocument": {"uri": pu}, "position": {"line": line, "character": character}});
+            for method in [
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/completion",
+                "textDocument/prepareRename",
+            ] {
+                let r = c.request(method, at.clone());
+                assert!(
+                    r.get("result").is_some() || r.get("error").is_some(),
+                    "{method}: {r}"
+                );
+                assert!(
+                    r["error"]["code"] != json!(-32603),
+                    "{method} failed inside writ on {text:?}: {r}"
+                );
+            }
+        }
+        for method in [
+            "textDocument/semanticTokens/full",
+            "textDocument/documentSymbol",
+            "textDocument/foldingRange",
+            "textDocument/codeLens",
+        ] {
+            let r = c.request(method, json!({"textDocument": {"uri": pu}}));
+            assert!(
+                r["error"]["code"] != json!(-32603),
+                "{method} on {text:?}: {r}"
+            );
+        }
+    }
+    // Requests about a document that is not open, and a change to one.
+    let other = "file:///nowhere/x.policy";
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": other}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(r.get("result").is_some(), "{r}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": other, "version": 1}, "contentChanges": [{"text": "x"}]}),
+    );
+    c.notify("textDocument/didOpen", json!({"garbage": true}));
     assert_eq!(c.shutdown(), 0);
 }

@@ -300,14 +300,17 @@ impl Server {
                 let Some(change) = p.content_changes.into_iter().last() else {
                     return Ok(());
                 };
-                if let Some(doc) = self.world.docs.get_mut(&key) {
-                    doc.version = p.text_document.version;
-                    // Lints and tests are of the saved text; they go until
-                    // the next save.
-                    if let Some(a) = &mut doc.analysis {
-                        a.lints = None;
-                        a.tests = None;
-                    }
+                // A change to a document that is not open is ignored: the
+                // disk has the file's text.
+                let Some(doc) = self.world.docs.get_mut(&key) else {
+                    return Ok(());
+                };
+                doc.version = p.text_document.version;
+                // Lints and tests are of the saved text; they go until the
+                // next save.
+                if let Some(a) = &mut doc.analysis {
+                    a.lints = None;
+                    a.tests = None;
                 }
                 self.world.overlay.set(&key, change.text);
                 self.world.touch(&key);
