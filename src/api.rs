@@ -17,7 +17,7 @@ use crate::syntax::ast::SourceFile;
 use std::path::Path;
 
 /// How [`check_file_with`] verifies what needs the compiled diagram.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckOptions {
     /// The node budget of the verification compile (the command's
     /// `--max-nodes`).
@@ -26,6 +26,9 @@ pub struct CheckOptions {
     /// rule index and reports a conflict where a case has one: the
     /// diagram is then compiled only for `regardless` claims.
     pub conflicts_by_index: bool,
+    /// The project `use` and `extends` read in (`--root DIR`); by default
+    /// the checked file's own ([`load::Project::of`]).
+    pub project: Option<load::Project>,
 }
 
 impl Default for CheckOptions {
@@ -33,6 +36,7 @@ impl Default for CheckOptions {
         CheckOptions {
             max_nodes: compile::DEFAULT_MAX_NODES,
             conflicts_by_index: false,
+            project: None,
         }
     }
 }
@@ -71,7 +75,9 @@ pub fn check_file_with(
     path: &Path,
     options: &CheckOptions,
 ) -> Result<CheckReport, Box<Diagnostic>> {
-    let (loaded, diagnostics) = match load::load(map, path) {
+    let overlay = load::Overlay::default();
+    let (loaded, diagnostics) = match load::load_with(map, path, &overlay, options.project.as_ref())
+    {
         Ok(x) => x,
         Err(LoadError::Io(d)) => return Err(d),
     };

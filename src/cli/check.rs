@@ -16,14 +16,21 @@ pub struct Args {
     /// The node budget of the decision diagram that strict conflicts and `regardless` claims are checked on.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
 }
 
 pub fn run(args: Args) -> Exit {
     let mut rep = Reporter::new(args.format);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let mut exit = Exit::Ok;
     for path in &args.files {
         let options = writ::api::CheckOptions {
             max_nodes: args.max_nodes,
+            project: project.clone(),
             ..Default::default()
         };
         match check_input(&mut rep, path, &options) {

@@ -24,6 +24,8 @@ pub struct Args {
     /// The node budget of the decision diagram.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
     /// The most nodes the tree forms (`tree`, `text`) may expand the diagram to.
     #[arg(long, default_value_t = writ::emit::DEFAULT_MAX_TREE_NODES)]
     max_tree_nodes: u64,
@@ -61,8 +63,13 @@ impl From<EmitForm> for Emit {
 
 pub fn run(args: Args) -> Exit {
     let mut rep = Reporter::new(args.format);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        project: project.clone(),
         ..Default::default()
     };
     let report = match check_input(&mut rep, &args.file, &check_options) {

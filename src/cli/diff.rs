@@ -24,13 +24,20 @@ pub struct Args {
     /// The node budget of the diagram both policies are compiled into.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
 }
 
 pub fn run(args: Args) -> Exit {
     let mut rep = Reporter::new(args.format);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let mut policies = Vec::new();
     let options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        project: project.clone(),
         ..Default::default()
     };
     for path in [&args.old, &args.new] {

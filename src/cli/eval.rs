@@ -36,6 +36,8 @@ pub struct Args {
     /// The node budget of the decision diagram (and, separately, of each partial case's scratch diagram).
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
 }
 
 /// `--engine`.
@@ -73,6 +75,10 @@ fn is_compiled(path: &Path) -> bool {
 
 pub fn run(args: Args) -> Exit {
     let mut rep = Reporter::new(args.format);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let cases_from_stdin = match &args.cases {
         Some(p) => io::is_stdin(p),
         None => args.case.is_none(),
@@ -91,6 +97,7 @@ pub fn run(args: Args) -> Exit {
     let options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
         conflicts_by_index: args.engine == Engine::Index,
+        project: project.clone(),
     };
     let report = match check_input(&mut rep, &args.file, &options) {
         Ok(r) => r,

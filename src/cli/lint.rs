@@ -28,6 +28,8 @@ pub struct Args {
     /// The node budget of the decision diagram the lints share.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
 }
 
 /// `writ lint --format`.
@@ -47,6 +49,10 @@ pub fn run(args: Args) -> Exit {
         LintFormat::Text | LintFormat::Sarif => Format::Text,
     };
     let mut rep = Reporter::new(format);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let levels = match lint::Levels::from_flags(&args.allow, &args.warn, &args.deny) {
         Ok(l) => l,
         Err(name) => return rep.fail(unknown_lint(&name), Exit::Usage),
@@ -58,6 +64,7 @@ pub fn run(args: Args) -> Exit {
     let mut exit = Exit::Ok;
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        project: project.clone(),
         ..Default::default()
     };
     for path in &args.files {

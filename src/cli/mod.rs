@@ -178,6 +178,25 @@ impl Reporter {
 
 /// Loads and checks one FILE operand (`-`: standard input, which can `use`
 /// nothing) into the reporter's map. `Err` when it cannot be read at all.
+/// `--root DIR`, on every command that reads policies.
+#[derive(clap::Args, Clone, Debug, Default)]
+struct RootArg {
+    /// The project's folder: `use` and `extends` read only inside it [default: the nearest folder at or above each file that holds `writ.toml` or `.git`, else the file's own folder]
+    #[arg(long, value_name = "DIR")]
+    root: Option<std::path::PathBuf>,
+}
+
+impl RootArg {
+    /// The project `--root` names, if given (E0006 for a folder that does
+    /// not exist).
+    fn project(&self) -> Result<Option<writ::load::Project>, Box<Diagnostic>> {
+        self.root
+            .as_deref()
+            .map(writ::load::Project::at)
+            .transpose()
+    }
+}
+
 fn check_input(
     rep: &mut Reporter,
     path: &std::path::Path,

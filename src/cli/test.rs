@@ -22,6 +22,8 @@ pub struct Args {
     /// The node budget of each policy's decision diagram (tests run on it).
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    #[command(flatten)]
+    root: super::RootArg,
 }
 
 /// One file's outcome, kept until every file has run.
@@ -34,9 +36,14 @@ struct Ran {
 
 pub fn run(args: Args) -> Exit {
     let mut rep = Reporter::new(Format::Text);
+    let project = match args.root.project() {
+        Ok(p) => p,
+        Err(d) => return rep.fail(d, Exit::Usage),
+    };
     let mut exit = Exit::Ok;
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        project: project.clone(),
         ..Default::default()
     };
     let mut ran = Vec::new();

@@ -763,6 +763,35 @@ codes! {
     ///     writ compile review.policy -o review.json
     ///     writ eval review.json --case '{"role": "admin"}'
     NOT_COMPILED = "E0049", "not-a-compiled-policy";
+
+    /// A `use` or `extends` names a file that writ does not read: outside
+    /// the project, by an absolute path, of another kind than `.vocab` or
+    /// `.policy`, or not a regular file.
+    ///
+    /// Policies may come from untrusted hands (a pull request, a shared
+    /// workspace), so a policy reads nothing outside its *project*: the
+    /// nearest folder at or above the checked file that holds `writ.toml`
+    /// or `.git`, else the checked file's own folder, or the folder given
+    /// with `--root DIR`. A path that leaves it, through `..` or a symbolic
+    /// link (links are resolved before the check), is refused, and so is
+    /// an absolute path, a file whose name does not end in `.vocab` or
+    /// `.policy`, and a device, a FIFO or a socket. Nothing of such a file
+    /// is read, so nothing of it can appear in any output; the message
+    /// shows the path as written and the project.
+    ///
+    /// Example (in `policies/leak.policy`, in a repository):
+    ///
+    ///     use "../../.ssh/id_rsa"
+    ///     use "/etc/passwd"
+    ///
+    /// Fixed: keep shared vocabularies inside the project and name them
+    /// relative to the file that uses them,
+    ///
+    ///     use "sca.vocab"
+    ///
+    /// or, to check files that belong together but sit in several folders,
+    /// give their common folder with `--root DIR`.
+    OUTSIDE_PROJECT = "E0050", "outside-project";
 }
 
 /// How a lint is reported.

@@ -223,13 +223,42 @@ impl Overlay {
         if let Ok(c) = std::fs::canonicalize(path) {
             return c;
         }
+        Overlay::key_lexical(path)
+    }
+
+    /// `path` made absolute with `.` and `..` resolved by the text alone
+    /// (the folder it is relative to canonical), without following links.
+    pub fn key_lexical(path: &Path) -> PathBuf {
         let absolute = if path.is_absolute() {
             path.to_path_buf()
         } else {
             std::env::current_dir().unwrap_or_default().join(path)
         };
+        // The longest prefix that exists is made canonical, so that a
+        // folder reached through a link compares with the project's.
         let mut out = PathBuf::new();
-        for c in absolute.components() {
+        let mut rest = absolute.components().peekable();
+        let mut prefix = PathBuf::new();
+        while let Some(c) = rest.peek() {
+            if matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::CurDir
+            ) {
+                break;
+            }
+            let next = prefix.join(c.as_os_str());
+            if !next.is_dir() {
+                break;
+            }
+            prefix = next;
+            rest.next();
+        }
+        if let Ok(c) = std::fs::canonicalize(&prefix) {
+            out = c;
+        } else {
+            out.push(&prefix);
+        }
+        for c in rest {
             match c {
                 std::path::Component::CurDir => {}
                 std::path::Component::ParentDir => {
@@ -265,22 +294,158 @@ impl Overlay {
     }
 }
 
+/// The folder a policy's `use` and `extends` may read in (SPEC section 1):
+/// the nearest folder at or above the checked file that holds `writ.toml`
+/// or `.git`, else the checked file's own folder, or a folder given with
+/// `--root DIR` (or an editor's workspace folder).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// The folder, canonical.
+    root: PathBuf,
+}
+
+impl Project {
+    /// The project of the file at `file` (which need not exist: an editor's
+    /// new buffer).
+    pub fn of(file: &Path) -> Project {
+        let file = Overlay::key(file);
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let found = dir
+            .ancestors()
+            .find(|d| d.join("writ.toml").exists() || d.join(".git").exists());
+        Project {
+            root: found.map_or(dir.clone(), Path::to_path_buf),
+        }
+    }
+
+    /// The project rooted at `dir` (`--root DIR`): E0006 when `dir` is not
+    /// a folder that exists.
+    pub fn at(dir: &Path) -> Result<Project, Box<Diagnostic>> {
+        match std::fs::canonicalize(dir) {
+            Ok(root) if root.is_dir() => Ok(Project { root }),
+            Ok(_) => Err(Box::new(
+                Diagnostic::error(
+                    Code::UNREADABLE,
+                    format!("`--root {}` is not a folder", dir.display()),
+                )
+                .help("`--root` takes the folder that holds the policies and what they use"),
+            )),
+            Err(e) => Err(Box::new(Diagnostic::error(
+                Code::UNREADABLE,
+                format!("cannot use `--root {}`: {e}", dir.display()),
+            ))),
+        }
+    }
+
+    /// The project's folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project's folder as messages show it: relative to the current
+    /// folder when one holds the other (`.`, `policies`, `../..`), so that
+    /// output does not depend on where a checkout lives; else absolute.
+    pub fn shown(&self) -> String {
+        let Ok(cwd) = std::env::current_dir().and_then(std::fs::canonicalize) else {
+            return self.root.display().to_string();
+        };
+        if let Ok(below) = self.root.strip_prefix(&cwd) {
+            return if below.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                below.display().to_string()
+            };
+        }
+        if let Ok(above) = cwd.strip_prefix(&self.root) {
+            let ups = above.components().count();
+            return vec![".."; ups].join("/");
+        }
+        self.root.display().to_string()
+    }
+
+    /// Whether `path` (absolute, without `.` or `..`) is inside the project.
+    pub fn contains(&self, path: &Path) -> bool {
+        path.starts_with(&self.root)
+    }
+}
+
+/// What the target of a `use` or `extends` is, when writ refuses to read
+/// it: a phrase for the message.
+fn refused(written: &str, joined: &Path, project: &Project, overlay: &Overlay) -> Option<String> {
+    let as_written = Path::new(written);
+    if as_written.is_absolute() || as_written.has_root() {
+        return Some("is an absolute path".to_string());
+    }
+    let kind_ok = as_written
+        .extension()
+        .is_some_and(|e| e == "vocab" || e == "policy");
+    if !kind_ok {
+        return Some("names a file that is not a `.vocab` or `.policy` file".to_string());
+    }
+    // Through `..`, read lexically from the folder of the file that says it.
+    let lexical = Overlay::key_lexical(joined);
+    if !project.contains(&lexical) {
+        return Some("leaves the project".to_string());
+    }
+    // Through a symbolic link, resolved.
+    if let Ok(real) = std::fs::canonicalize(joined) {
+        if !project.contains(&real) {
+            return Some("leaves the project through a symbolic link".to_string());
+        }
+        match std::fs::metadata(&real) {
+            Ok(meta) if meta.is_dir() => {
+                return Some("names a folder, not a file".to_string());
+            }
+            Ok(meta) => {
+                if let Some(what) = special(&meta) {
+                    return Some(format!("names {what}, not a regular file"));
+                }
+            }
+            Err(_) => {}
+        }
+    } else if overlay.get(joined).is_none() && std::fs::symlink_metadata(joined).is_ok() {
+        // A link that points nowhere: where it would lead is unknown.
+        return Some("is a symbolic link that leads nowhere".to_string());
+    }
+    None
+}
+
 /// Reads `path` and every file it uses into `map`. Problems inside the files
 /// (syntax errors, cycles, bad `use`s) are returned as diagnostics next to
 /// the result; only an unreadable root is an `Err`.
 pub fn load(map: &mut SourceMap, path: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
-    load_with(map, path, &Overlay::default())
+    load_with(map, path, &Overlay::default(), None)
 }
 
-/// [`load`], reading the files `overlay` holds from it instead of the disk.
+/// [`load`], reading the files `overlay` holds from it instead of the disk,
+/// within `project` (by default, the file's own: [`Project::of`]).
 pub fn load_with(
     map: &mut SourceMap,
     path: &Path,
     overlay: &Overlay,
+    project: Option<&Project>,
 ) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
+    let project = match project {
+        Some(p) => p.clone(),
+        None => Project::of(path),
+    };
+    if !project.contains(&Overlay::key(path)) {
+        return Err(LoadError::Io(Box::new(
+            Diagnostic::error(
+                Code::OUTSIDE_PROJECT,
+                format!(
+                    "`{}` is outside the project `{}`",
+                    path.display(),
+                    project.shown()
+                ),
+            )
+            .help("give `--root` a folder that holds the file"),
+        )));
+    }
     let mut loader = Loader {
         map,
         overlay,
+        project,
         by_path: HashMap::new(),
         files: HashMap::new(),
         stack: Vec::new(),
@@ -306,6 +471,8 @@ pub fn load_with(
 struct Loader<'a> {
     map: &'a mut SourceMap,
     overlay: &'a Overlay,
+    /// Where `use` and `extends` may read.
+    project: Project,
     by_path: HashMap<PathBuf, FileId>,
     files: HashMap<FileId, LoadedFile>,
     /// The files being loaded, outermost first, with the `use` or
@@ -635,6 +802,27 @@ impl Loader<'_> {
                 })
                 .collect();
             for (i, target, span, extends) in targets {
+                let joined = dir.join(&target);
+                if let Some(why) = refused(&target, &joined, &self.project, self.overlay) {
+                    let keyword = if extends { "extends" } else { "use" };
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::OUTSIDE_PROJECT,
+                            format!("`{keyword} \"{target}\"` {why}"),
+                        )
+                        .at(span, "not read")
+                        .note(format!(
+                            "writ reads only `.vocab` and `.policy` files inside the project `{}`",
+                            self.project.shown()
+                        ))
+                        .help(
+                            "name a file inside the project, relative to this file; \
+                             `--root DIR` sets the project's folder",
+                        ),
+                    );
+                    uses.push((i, None));
+                    continue;
+                }
                 let file = if extends {
                     self.follow_base(&dir.join(&target), span)
                 } else {

@@ -237,7 +237,10 @@ fn all_references(
         }
         // Only the names are needed: loaded and indexed, not checked.
         let mut map = SourceMap::new();
-        if let Ok((loaded, _)) = crate::load::load_with(&mut map, &f, &world.overlay) {
+        let project = world.project_of(&f);
+        if let Ok((loaded, _)) =
+            crate::load::load_with(&mut map, &f, &world.overlay, Some(&project))
+        {
             let index = Index::build(&loaded, &map);
             collect(&map, &index, &mut out);
         }
@@ -395,7 +398,10 @@ fn workspace_symbols(
             continue;
         }
         let mut map = SourceMap::new();
-        if let Ok((loaded, _)) = crate::load::load_with(&mut map, &f, &world.overlay) {
+        let project = world.project_of(&f);
+        if let Ok((loaded, _)) =
+            crate::load::load_with(&mut map, &f, &world.overlay, Some(&project))
+        {
             add(&map, &Index::build(&loaded, &map));
         }
     }

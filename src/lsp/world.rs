@@ -7,7 +7,7 @@ use crate::api::{self, CheckReport};
 use crate::check::Policy;
 use crate::diag::{Count, Diagnostic};
 use crate::ide::index::Index;
-use crate::load::{self, Loaded, Overlay};
+use crate::load::{self, Loaded, Overlay, Project};
 use crate::source::{FileId, SourceMap};
 use crate::testing::TestResult;
 use std::collections::HashMap;
@@ -52,10 +52,11 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Loads and checks `path` as the overlay has it, and indexes its names.
-    pub fn new(path: &Path, overlay: &Overlay) -> Analysis {
+    /// Loads and checks `path` as the overlay has it, within `project`, and
+    /// indexes its names.
+    pub fn new(path: &Path, overlay: &Overlay, project: &Project) -> Analysis {
         let mut map = SourceMap::new();
-        let (loaded, report) = match load::load_with(&mut map, path, overlay) {
+        let (loaded, report) = match load::load_with(&mut map, path, overlay, Some(project)) {
             Ok((loaded, diagnostics)) => {
                 let report =
                     api::check_loaded(&map, &loaded, diagnostics, &api::CheckOptions::default());
@@ -255,11 +256,25 @@ impl World {
 
     /// The analysis of an open document, redone first if it is stale.
     pub fn analysis(&mut self, key: &Path) -> Option<&mut Analysis> {
+        let project = self.project_of(key);
         let doc = self.docs.get_mut(key)?;
         if doc.dirty || doc.analysis.is_none() {
-            doc.analysis = Some(Analysis::new(&doc.path, &self.overlay));
+            doc.analysis = Some(Analysis::new(&doc.path, &self.overlay, &project));
             doc.dirty = false;
         }
         doc.analysis.as_mut()
+    }
+
+    /// The project a file is checked in: the innermost workspace folder
+    /// that holds it, else its own project (SPEC section 1). A policy in a
+    /// shared workspace reads nothing outside it.
+    pub fn project_of(&self, path: &Path) -> Project {
+        let key = Overlay::key(path);
+        self.roots
+            .iter()
+            .filter_map(|r| Project::at(r).ok())
+            .filter(|p| p.contains(&key))
+            .max_by_key(|p| p.root().components().count())
+            .unwrap_or_else(|| Project::of(path))
     }
 }
