@@ -1,0 +1,205 @@
+//! Policies from untrusted hands (SPEC section 1, SECURITY.md): a policy
+//! reads nothing outside its project. Each way out is tried through every
+//! command that reads policies and through the language server; each must
+//! end in E0050 at the `use` or `extends`, and no byte of the target may
+//! appear in any output. The targets hold a marker string that is nowhere
+//! else, so finding it anywhere would mean a file outside was read.
+
+mod common;
+
+use common::lsp::{Client, uri};
+use common::{Scratch, Writ};
+use serde_json::json;
+
+/// A project (it holds `writ.toml`) inside a folder that also holds the
+/// secrets, each carrying `marker`.
+struct Setup {
+    dir: Scratch,
+    marker: String,
+}
+
+impl Setup {
+    fn new(tag: &str) -> Setup {
+        let dir = Scratch::new(tag);
+        let marker = format!("WRIT-SECRET-{}-{tag}", std::process::id());
+        dir.file("project/writ.toml", "");
+        dir.file("secret.env", format!("TOKEN={}\n", marker));
+        // Right extension, not writ, outside the project.
+        dir.file("outside.vocab", format!("{}\n", marker));
+        dir.file(
+            "outside.policy",
+            format!("policy {}\n", marker.replace('-', "_")),
+        );
+        // Inside the project: a link to the outside, and a text file.
+        std::os::unix::fs::symlink(
+            dir.path().join("outside.vocab"),
+            dir.path().join("project/link.vocab"),
+        )
+        .expect("a symbolic link");
+        dir.file("project/notes.txt", format!("{}\n", marker));
+        Setup { dir, marker }
+    }
+
+    /// A policy in the project whose `use` (or `extends`) names `target`.
+    fn policy(&self, name: &str, keyword: &str, target: &str) -> String {
+        let text = format!(
+            "policy p\n{keyword} \"{target}\"\nattribute a: bool\ndecision o: {{ yes, no }}\nwhen a then yes\ntest \"t\": given a expect yes\n"
+        );
+        self.dir
+            .file(&format!("project/{name}"), text)
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn project(&self) -> std::path::PathBuf {
+        self.dir.path().join("project")
+    }
+
+    /// Every way out, as `use` or `extends` targets.
+    fn targets(&self) -> Vec<(String, &'static str)> {
+        let fifo = self.project().join("pipe.vocab");
+        if !fifo.exists() {
+            let ok = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok);
+        }
+        vec![
+            (
+                self.dir.path().join("outside.vocab").display().to_string(),
+                "is an absolute path",
+            ),
+            ("../outside.vocab".to_string(), "leaves the project"),
+            ("../outside.policy".to_string(), "leaves the project"),
+            (
+                "../secret.env".to_string(),
+                "is not a `.vocab` or `.policy` file",
+            ),
+            (
+                "link.vocab".to_string(),
+                "leaves the project through a symbolic link",
+            ),
+            (
+                "notes.txt".to_string(),
+                "is not a `.vocab` or `.policy` file",
+            ),
+            ("/dev/zero".to_string(), "is an absolute path"),
+            ("pipe.vocab".to_string(), "not a regular file"),
+        ]
+    }
+}
+
+#[test]
+fn every_command_refuses_every_way_out_and_shows_nothing_of_it() {
+    let s = Setup::new("cli");
+    for (target, why) in s.targets() {
+        for keyword in ["use", "extends"] {
+            let policy = s.policy("leak.policy", keyword, &target);
+            let clean = s.policy("clean.policy", "use", "clean.vocab");
+            s.dir.file("project/clean.vocab", "attribute b: bool\n");
+            let runs: Vec<Vec<&str>> = vec![
+                vec!["check", &policy],
+                vec!["check", "--format", "json", &policy],
+                vec!["lint", &policy],
+                vec!["lint", "--format", "sarif", &policy],
+                vec!["compile", &policy],
+                vec!["test", &policy],
+                vec!["test", "--format", "json", &policy],
+                vec!["eval", &policy, "--case", "{\"a\": true}"],
+                vec!["diff", &clean, &policy],
+            ];
+            for args in runs {
+                let r = Writ::new(&args).run();
+                let shown = format!("{args:?} with {keyword} {target:?}");
+                assert!(matches!(r.status, 1 | 2), "{shown}: {r:?}");
+                let all = format!("{}{}", r.stdout, r.stderr);
+                assert!(all.contains("E0050"), "{shown}: {all}");
+                assert!(all.contains(why), "{shown}: wanted {why:?} in {all}");
+                assert!(!all.contains(&s.marker), "{shown} leaked the target: {all}");
+            }
+        }
+    }
+}
+
+#[test]
+fn root_sets_the_project() {
+    let s = Setup::new("root");
+    let policy = s.policy("leak.policy", "use", "../outside.vocab");
+    // With the parent folder as the project, the file is inside it, and it
+    // is read: it is not writ, so the parser quotes it. That is the
+    // project's own text, which `--root` chose to trust.
+    let r = Writ::new(["check", "--root", s.dir.path().to_str().unwrap(), &policy]).run();
+    assert_eq!(r.status, 1, "{r:?}");
+    assert!(!r.stderr.contains("E0050"), "{}", r.stderr);
+    assert!(r.stderr.contains("E0001"), "{}", r.stderr);
+    // A root that does not hold the file is refused before anything is read.
+    let r = Writ::new(["check", "--root", "/usr", &policy]).run();
+    assert_eq!(r.status, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("E0050") && r.stderr.contains("outside the project"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_language_server_reads_only_inside_its_workspace() {
+    let s = Setup::new("lsp");
+    let mut c = Client::start(env!("CARGO_BIN_EXE_writ"));
+    let init = c.initialize(&s.project());
+    let mut seen = init.to_string();
+    for (i, (target, why)) in s.targets().into_iter().enumerate() {
+        let name = format!("leak{i}.policy");
+        let path = s.project().join(&name);
+        let text = format!(
+            "policy p\nuse \"{target}\"\nattribute a: bool\ndecision o: {{ yes, no }}\nwhen a then yes\n"
+        );
+        std::fs::write(&path, "").unwrap();
+        let u = uri(&path);
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "writ", "version": 1, "text": text}}),
+        );
+        let ds = c.diagnostics_where(&u, |ds| !ds.is_empty());
+        assert!(
+            ds.iter()
+                .any(|d| d["code"] == "E0050" && d["message"].as_str().unwrap().contains(why)),
+            "{target}: {ds:#?}"
+        );
+        seen.push_str(&serde_json::to_string(&ds).unwrap());
+        // Hover, completion, symbols and references ask about the names of
+        // what was (not) read.
+        for (method, params) in [
+            (
+                "textDocument/hover",
+                json!({"textDocument": {"uri": u}, "position": {"line": 1, "character": 6}}),
+            ),
+            (
+                "textDocument/completion",
+                json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 5}}),
+            ),
+            (
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": u}}),
+            ),
+            ("workspace/symbol", json!({"query": ""})),
+            (
+                "textDocument/semanticTokens/full",
+                json!({"textDocument": {"uri": u}}),
+            ),
+        ] {
+            seen.push_str(&c.request(method, params).to_string());
+        }
+    }
+    for n in &c.notifications {
+        seen.push_str(&n.to_string());
+    }
+    assert!(
+        !seen.contains(&s.marker),
+        "the server showed a file outside its workspace"
+    );
+    assert_eq!(c.shutdown(), 0);
+}
