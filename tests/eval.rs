@@ -277,3 +277,127 @@ fn index_reasons_without_a_diagram_are_sufficient_and_subset_minimal() {
         }
     }
 }
+
+/// A policy whose diagram passes `auto`'s budget, even with outcomes
+/// alone (`x1 and y1`, … as rules of their own, the `x`s declared first:
+/// exponential in declaration order), beside a three-way `and` and `or`.
+fn past_the_auto_budget() -> String {
+    let n = 16;
+    let mut text = String::from("policy mixed\n");
+    for i in 1..=3 {
+        text += &format!("attribute a{i}: bool\n");
+    }
+    for v in ["x", "y"] {
+        for i in 1..=n {
+            text += &format!("attribute {v}{i}: bool\n");
+        }
+    }
+    text += "decision o: { yes, no }\nresolve priority no > yes\n";
+    text += "rule all_a: when a1 and a2 and a3 then yes\n";
+    text += "rule any_a: when a1 or a2 or a3 then no\n";
+    for i in 1..=n {
+        text += &format!("rule pair{i}: when x{i} and y{i} then yes\n");
+    }
+    text
+}
+
+/// `--engine auto` answers wherever the engines it chooses between do.
+/// Here the diagram passes its budget, so the rule index decides; it used
+/// to give up on `--why-not` (which needs a diagram of outcomes, tried
+/// only within a tenth of the budget) and to leave its reason
+/// `unchecked` when no cheap case refuted a value.
+#[test]
+fn auto_answers_past_its_budget() {
+    let dir = common::Scratch::new("auto-budget");
+    let path = dir.file("mixed.policy", past_the_auto_budget());
+    let path = path.to_str().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["eval", path, "--format", "json"];
+        all.extend_from_slice(args);
+        let (status, stdout, stderr) = writ(&all);
+        assert_eq!(status, 0, "writ {}: {stderr}", all.join(" "));
+        serde_json::from_str(&stdout).unwrap()
+    };
+    // `a1` alone fixes `no`: dropping it is refuted by the case that only
+    // changes it (nothing matches), which no shift of every missing
+    // value at once finds; the fold that would settle it passes its
+    // budget.
+    let v = json(&["--case", r#"{"a1": true}"#]);
+    assert_eq!(v["outcome"], "no");
+    assert_eq!(v["sufficient"], serde_json::json!({"a1": true}));
+    assert_eq!(v["sufficient_minimal"], "subset", "{v}");
+    assert!(v.get("path").is_none(), "the index decided: {v}");
+    // A complete case, undecided; the nearest `yes` completes one pair.
+    let mut case = serde_json::Map::new();
+    for i in 1..=3 {
+        case.insert(format!("a{i}"), false.into());
+    }
+    for i in 1..=16 {
+        case.insert(format!("x{i}"), true.into());
+        case.insert(format!("y{i}"), false.into());
+    }
+    let case = serde_json::Value::Object(case).to_string();
+    let v = json(&["--case", &case, "--why-not", "yes"]);
+    assert_eq!(v["outcome"], serde_json::Value::Null, "{v}");
+    let nearest = v["why_not"]["nearest"].as_array().unwrap();
+    assert!(!nearest.is_empty(), "{v}");
+    for n in nearest {
+        let changes = n["changes"].as_object().unwrap();
+        assert_eq!(changes.len(), 1, "{v}");
+        let (y, value) = changes.iter().next().unwrap();
+        assert!(y.starts_with('y') && value == true, "{v}");
+        assert_eq!(n["rules"][0]["id"], format!("pair{}", &y[1..]), "{v}");
+    }
+}
+
+/// Verification of a `resolve strict` policy builds its diagram whatever
+/// its size; `auto` evaluates on it only within its budget, as on a
+/// diagram it built itself, and otherwise decides on the index, with the
+/// verified diagram's outcomes for reasons: smallest reasons, no `path`.
+#[test]
+fn auto_leaves_a_large_verified_diagram_to_the_index() {
+    // Every set of the `r`s is a leaf of its own: 2^17 leaves.
+    let k = 17;
+    let mut text = String::from("policy strict_wide\n");
+    for i in 1..=k {
+        text += &format!("attribute b{i}: bool\n");
+    }
+    text += "attribute z: bool\ndecision o: { yes, no }\n";
+    for i in 1..=k {
+        text += &format!("rule r{i}: when b{i} and not z then yes\n");
+    }
+    text += "rule stop: when z then no\n";
+    let dir = common::Scratch::new("auto-verified");
+    let path = dir.file("strict_wide.policy", text);
+    let cases = dir.file(
+        "cases.jsonl",
+        "{\"b1\": true, \"b2\": true, \"z\": false}\n{\"b3\": true}\n",
+    );
+    let (status, stdout, stderr) = writ(&[
+        "eval",
+        path.to_str().unwrap(),
+        "--cases",
+        cases.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let decided = &lines[0];
+    assert_eq!(decided["outcome"], "yes", "{decided}");
+    assert_eq!(decided["rules"][0]["id"], "r1");
+    assert_eq!(decided["rules"][1]["id"], "r2");
+    assert!(
+        decided.get("path").is_none(),
+        "the index decided: {decided}"
+    );
+    // A smallest reason (read off the verified diagram's outcomes): one
+    // of the `b`s and `z`.
+    assert!(decided.get("sufficient_minimal").is_none(), "{decided}");
+    let reason = decided["sufficient"].as_object().unwrap();
+    assert_eq!(reason.len(), 2, "{decided}");
+    assert_eq!(reason["z"], false);
+    assert_eq!(lines[1]["undetermined"], true);
+    assert_eq!(lines[1]["needs"], serde_json::json!(["z"]));
+}

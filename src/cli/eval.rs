@@ -51,9 +51,11 @@ enum Engine {
 
 /// Under `--engine auto`, a diagram is abandoned for the rule index once it
 /// passes this many nodes: building that many takes a fraction of a second,
-/// so `eval` never spends seconds on a diagram it then throws away. The
-/// rule index reads its reasons off a diagram of outcomes within the same
-/// budget.
+/// so `eval` never spends seconds on a diagram it then throws away. A
+/// diagram that verification built is used only up to this size too:
+/// evaluating a partial case restricts the whole diagram. Under `--engine
+/// index` the rule index reads its reasons off a diagram of outcomes
+/// within the same budget.
 const AUTO_DIAGRAM_BUDGET: usize = 250_000;
 
 /// Under `--engine auto`, once the diagram has not fitted, the budget of
@@ -110,12 +112,22 @@ pub fn run(args: Args) -> Exit {
         Ok(o) => o,
         Err(d) => return rep.fail(d, Exit::Usage),
     };
-    // The diagram verification built is reused whatever its size: its
-    // cost is paid.
-    let mut diagram = report.diagram;
-    if diagram.is_none() && args.engine != Engine::Index {
+    let auto_budget = args.max_nodes.min(AUTO_DIAGRAM_BUDGET);
+    // The diagram verification built, whose cost is paid.
+    let mut verified = report.diagram;
+    // Under `auto`, a diagram is evaluated on only when that fits the auto
+    // budget: a partial case restricts all of it, and the evaluator lays
+    // it out again. So the diagram verification built is used past it no
+    // more than one built here would be, and `auto` chooses alike whether
+    // or not the policy needed verifying.
+    let mut diagram = match args.engine {
+        Engine::Index => None,
+        Engine::Auto if verified.as_ref().is_some_and(|d| d.size() > auto_budget) => None,
+        _ => verified.take(),
+    };
+    if diagram.is_none() && verified.is_none() && args.engine != Engine::Index {
         let budget = match args.engine {
-            Engine::Auto => args.max_nodes.min(AUTO_DIAGRAM_BUDGET),
+            Engine::Auto => auto_budget,
             _ => args.max_nodes,
         };
         let options = writ::compile::Options {
@@ -131,9 +143,6 @@ pub fn run(args: Args) -> Exit {
             Err(_) => {}
         }
     }
-    if args.engine == Engine::Index {
-        diagram = None;
-    }
     match diagram {
         Some(d) => {
             let evaluator = Evaluator::on_diagram(&d, policy.decision.outcomes.len());
@@ -143,22 +152,25 @@ pub fn run(args: Args) -> Exit {
         None => {
             let index = writ::semantics::index::RuleIndex::build(&policy);
             // A diagram of outcomes alone gives smallest reasons and
-            // `--why-not`, when it fits. Under `auto` the full diagram has
-            // just failed to fit, so the attempt is kept short: SPEC asks
-            // for smallest reasons only where the policy's diagram fits.
-            let budget = match args.engine {
-                Engine::Index => AUTO_DIAGRAM_BUDGET,
+            // `--why-not`, when it fits. A verified diagram gives it at the
+            // cost of one copy. Otherwise, under `auto` the full diagram
+            // has just failed to fit, so the attempt is kept short: SPEC
+            // asks for smallest reasons only where the policy's diagram
+            // fits. `--why-not` has no answer without it, so it then gets
+            // the whole budget, as the diagram engine would.
+            let budget = match (args.engine, why_not) {
+                (_, Some(_)) => args.max_nodes,
+                (Engine::Index, None) => AUTO_DIAGRAM_BUDGET,
                 _ => AUTO_OUTCOMES_BUDGET,
             };
-            let outcomes = writ::compile::compile(
-                &policy,
-                &writ::compile::Options {
+            let outcomes = verified.or_else(|| {
+                let options = writ::compile::Options {
                     outcomes_only: true,
                     max_nodes: args.max_nodes.min(budget),
                     ..Default::default()
-                },
-            )
-            .ok();
+                };
+                writ::compile::compile(&policy, &options).ok()
+            });
             let evaluator = Evaluator::on_index(&policy, &index, outcomes.as_ref(), args.max_nodes);
             drop(outcomes);
             cases(rep, &header, &evaluator, &args, why_not)
