@@ -443,3 +443,53 @@ fn a_diagram_past_max_nodes_says_how_far_it_got() {
         "{stderr}"
     );
 }
+
+/// `x1 and y1 or … or xn and yn`, declared with every `x` first: `--order
+/// auto` finds the interleaved order (a node per attribute, where
+/// declaration order needs `2^(n+1)`), and, with a budget that only the
+/// interleaved order fits, still answers rather than giving up.
+#[test]
+fn order_auto_interleaves_the_textbook_case() {
+    let n = 14;
+    let mut text = String::from("policy textbook\n");
+    for v in ["x", "y"] {
+        for i in 1..=n {
+            text += &format!("attribute {v}{i}: bool\n");
+        }
+    }
+    let terms: Vec<String> = (1..=n).map(|i| format!("x{i} and y{i}")).collect();
+    text += &format!(
+        "decision o: {{ yes }}\nwhen {} then yes\n",
+        terms.join(" or ")
+    );
+    let dir = common::Scratch::new("textbook");
+    let path = dir.file("textbook.policy", &text);
+    let path = path.to_str().unwrap();
+    let dag = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["compile", path, "--emit", "dag"];
+        all.extend_from_slice(args);
+        let (status, stdout, stderr) = writ(&all);
+        assert_eq!(status, 0, "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let names = |d: &serde_json::Value| -> Vec<String> {
+        d["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let declaration = dag(&[]);
+    assert_eq!(declaration["nodes"].as_array().unwrap().len(), 1 << (n + 1));
+    let auto = dag(&["--order", "auto"]);
+    let interleaved: Vec<String> = (1..=n)
+        .flat_map(|i| [format!("x{i}"), format!("y{i}")])
+        .collect();
+    assert_eq!(names(&auto), interleaved);
+    // A node per attribute, and the two leaves (`yes` and undecided).
+    assert_eq!(auto["nodes"].as_array().unwrap().len(), 2 * n + 2);
+    // Declaration order cannot fit 5,000 nodes; auto gets past it.
+    let small = dag(&["--order", "auto", "--max-nodes", "5000"]);
+    assert_eq!(names(&small), interleaved);
+}

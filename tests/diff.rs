@@ -354,3 +354,90 @@ fn case_counts_past_u64_are_decimal_strings_in_json() {
         serde_json::json!([[91, 180]])
     );
 }
+
+/// Two policies over one enum of 200,000 values, listed in opposite orders
+/// on the two sides, differing on a few rules: every value is matched by
+/// name (the regions name the right values, the counts are exact). Joining
+/// the vocabularies used to compare each value with every other, quadratic
+/// in the enum (more than 10 s at this size); it is linear now.
+#[test]
+fn a_huge_shared_enum_is_joined_by_name() {
+    const N: usize = 200_000;
+    let values = |order: &mut dyn Iterator<Item = usize>| {
+        order
+            .map(|i| format!("v{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let head = |name: &str, values: &str| {
+        format!(
+            "policy {name}\ntype T = {{ {values} }}\nattribute t: T\nattribute u: T\n\
+             attribute b: bool\ndecision o: {{ yes, no }}\nresolve first\n"
+        )
+    };
+    let old = head("old", &values(&mut (0..N)))
+        + "when t = v5 then yes\nwhen t in { v10, v20 } and b then no\n";
+    let new = head("new", &values(&mut (0..N).rev()))
+        + "when t = v6 then yes\nwhen t in { v10, v21 } and b then no\nwhen u = v7 and not b then yes\n";
+    let dir = common::Scratch::new("huge-enum-diff");
+    let (old, new) = (dir.file("old.policy", old), dir.file("new.policy", new));
+    let (status, stdout, stderr) = diff(
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        &["--format", "json"],
+    );
+    assert_eq!(status, 1, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let n = N as u64;
+    assert_eq!(v["cases"], n * n * 2);
+    let regions: Vec<(String, String, String, u64)> = v["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let outcome = |side: &str| r[side]["outcome"].as_str().unwrap_or("-").to_string();
+            let when: Vec<String> = r["when"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(a, vs)| {
+                    let vs: Vec<String> = vs
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect();
+                    let shown = if vs.len() > 3 {
+                        format!("{} values", vs.len())
+                    } else {
+                        vs.join(" ")
+                    };
+                    format!("{a}: {shown}")
+                })
+                .collect();
+            (
+                when.join("; "),
+                outcome("old"),
+                outcome("new"),
+                r["cases"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // t = v5: yes → undecided, but where u = v7 and not b (2n - 1); t =
+    // v6: undecided → yes (2n); t = v20 and b: no → undecided, t = v21
+    // and b the reverse (n each); u = v7 and not b with any other t:
+    // undecided → yes (n - 2).
+    let total: u64 = regions.iter().map(|r| r.3).sum();
+    assert_eq!(v["differing"], total, "{regions:#?}");
+    assert_eq!(total, 7 * n - 3, "{regions:#?}");
+    for (when, old, new, _) in &regions {
+        let expected = match (old.as_str(), new.as_str()) {
+            ("yes", "-") => when.contains("\"v5\""),
+            ("-", "yes") => when.contains("\"v6\"") || when.contains("\"v7\""),
+            ("no", "-") => when.contains("\"v20\""),
+            ("-", "no") => when.contains("\"v21\""),
+            _ => false,
+        };
+        assert!(expected, "{when}: {old} → {new}\n{regions:#?}");
+    }
+}

@@ -277,3 +277,128 @@ fn index_reasons_without_a_diagram_are_sufficient_and_subset_minimal() {
         }
     }
 }
+
+/// A policy whose diagram passes `auto`'s budget, even with outcomes
+/// alone (`x1 and y1`, … as rules of their own, the `x`s declared first:
+/// exponential in declaration order), beside a three-way `and` and `or`.
+fn past_the_auto_budget() -> String {
+    let n = 16;
+    let mut text = String::from("policy mixed\n");
+    for i in 1..=3 {
+        text += &format!("attribute a{i}: bool\n");
+    }
+    for v in ["x", "y"] {
+        for i in 1..=n {
+            text += &format!("attribute {v}{i}: bool\n");
+        }
+    }
+    text += "decision o: { yes, no }\nresolve priority no > yes\n";
+    text += "rule all_a: when a1 and a2 and a3 then yes\n";
+    text += "rule any_a: when a1 or a2 or a3 then no\n";
+    for i in 1..=n {
+        text += &format!("rule pair{i}: when x{i} and y{i} then yes\n");
+    }
+    text
+}
+
+/// `--engine auto` answers wherever the engines it chooses between do.
+/// Here the diagram passes its budget, so the rule index decides; it used
+/// to give up on `--why-not` (which needs a diagram of outcomes, tried
+/// only within a tenth of the budget) and to leave its reason
+/// `unchecked` when no cheap case refuted a value.
+#[test]
+fn auto_answers_past_its_budget() {
+    let dir = common::Scratch::new("auto-budget");
+    let path = dir.file("mixed.policy", past_the_auto_budget());
+    let path = path.to_str().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["eval", path, "--format", "json"];
+        all.extend_from_slice(args);
+        let (status, stdout, stderr) = writ(&all);
+        assert_eq!(status, 0, "writ {}: {stderr}", all.join(" "));
+        serde_json::from_str(&stdout).unwrap()
+    };
+    // `a1` alone fixes `no`: dropping it is refuted by the case that only
+    // changes it (nothing matches), which no shift of every missing
+    // value at once finds; the fold that would settle it passes its
+    // budget.
+    let v = json(&["--case", r#"{"a1": true}"#]);
+    assert_eq!(v["outcome"], "no");
+    assert_eq!(v["sufficient"], serde_json::json!({"a1": true}));
+    assert_eq!(v["sufficient_minimal"], "subset", "{v}");
+    assert!(v.get("path").is_none(), "the index decided: {v}");
+    // A complete case, undecided; the nearest `yes` completes one pair.
+    let mut case = serde_json::Map::new();
+    for i in 1..=3 {
+        case.insert(format!("a{i}"), false.into());
+    }
+    for i in 1..=16 {
+        case.insert(format!("x{i}"), true.into());
+        case.insert(format!("y{i}"), false.into());
+    }
+    let case = serde_json::Value::Object(case).to_string();
+    let v = json(&["--case", &case, "--why-not", "yes"]);
+    assert_eq!(v["outcome"], serde_json::Value::Null, "{v}");
+    let nearest = v["why_not"]["nearest"].as_array().unwrap();
+    assert!(!nearest.is_empty(), "{v}");
+    for n in nearest {
+        let changes = n["changes"].as_object().unwrap();
+        assert_eq!(changes.len(), 1, "{v}");
+        let (y, value) = changes.iter().next().unwrap();
+        assert!(y.starts_with('y') && value == true, "{v}");
+        assert_eq!(n["rules"][0]["id"], format!("pair{}", &y[1..]), "{v}");
+    }
+}
+
+/// A `regardless` claim is verified on the policy's diagram whatever the
+/// engine; `--engine index` then reads its reasons and `--why-not` off
+/// that diagram's outcomes. Its own diagram of outcomes, within its
+/// budget, would not fit here (every set of the `r`s is a state of the
+/// fold), so it used to leave reasons `unchecked` and refuse `--why-not`.
+#[test]
+fn the_index_reads_reasons_off_a_verified_diagram() {
+    // 2^17 leaves.
+    let k = 17;
+    let mut text = String::from("policy strict_wide\n");
+    for i in 1..=k {
+        text += &format!("attribute b{i}: bool\n");
+    }
+    text += "attribute z: bool\ndecision o: { yes, no }\n";
+    for i in 1..=k {
+        text += &format!("rule r{i}: when b{i} and not z then yes\n");
+    }
+    text += "rule stop: when z then no regardless b1\n";
+    let dir = common::Scratch::new("index-verified");
+    let path = dir.file("strict_wide.policy", text);
+    let mut case = serde_json::Map::new();
+    for i in 1..=k {
+        case.insert(format!("b{i}"), (i <= 2).into());
+    }
+    case.insert("z".into(), false.into());
+    let case = serde_json::Value::Object(case).to_string();
+    let (status, stdout, stderr) = writ(&[
+        "eval",
+        path.to_str().unwrap(),
+        "--engine",
+        "index",
+        "--format",
+        "json",
+        "--why-not",
+        "no",
+        "--case",
+        &case,
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["outcome"], "yes", "{v}");
+    assert_eq!(v["rules"][0]["id"], "r1");
+    assert_eq!(v["rules"][1]["id"], "r2");
+    assert!(v.get("path").is_none(), "the index decided: {v}");
+    // A smallest reason: one of the `b`s and `z`.
+    assert!(v.get("sufficient_minimal").is_none(), "{v}");
+    assert_eq!(v["sufficient"], serde_json::json!({"b1": true, "z": false}));
+    // The nearest `no` sets `z`, and `stop` decides it.
+    let nearest = &v["why_not"]["nearest"];
+    assert_eq!(nearest[0]["changes"], serde_json::json!({"z": true}), "{v}");
+    assert_eq!(nearest[0]["rules"][0]["id"], "stop", "{v}");
+}

@@ -134,24 +134,39 @@ fn domain_text(d: &Domain) -> String {
     }
 }
 
+/// Where each of `new`'s values stands among `old`'s, or `None` when some
+/// value of `new` is not one of `old`'s. A hash map from name to position
+/// keeps this linear: a shared enum may have hundreds of thousands of
+/// values, and a search per value would be quadratic.
+fn value_positions(old: &[String], new: &[String]) -> Option<Vec<u32>> {
+    let at: HashMap<&str, u32> = old
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.as_str(), i as u32))
+        .collect();
+    new.iter().map(|v| at.get(v.as_str()).copied()).collect()
+}
+
 fn join(old: &Policy, new: &Policy) -> Result<Joined, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut attributes = old.attributes.clone();
     let mut attr_map = Vec::with_capacity(new.attributes.len());
     let mut value_map = Vec::with_capacity(new.attributes.len());
+    let old_attr: HashMap<&str, usize> = old
+        .attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.as_str(), i))
+        .collect();
     for a in &new.attributes {
-        match old.attributes.iter().position(|o| o.name == a.name) {
+        match old_attr.get(a.name.as_str()).copied() {
             Some(i) => {
                 let o = &old.attributes[i];
                 let values = match (&o.domain, &a.domain) {
                     (Domain::Enum { values: ov, .. }, Domain::Enum { values: nv, .. })
-                        if ov.len() == nv.len() && nv.iter().all(|v| ov.contains(v)) =>
+                        if ov.len() == nv.len() =>
                     {
-                        Some(
-                            nv.iter()
-                                .map(|v| ov.iter().position(|x| x == v).unwrap_or(0) as u32)
-                                .collect(),
-                        )
+                        value_positions(ov, nv)
                     }
                     (Domain::Bool, Domain::Bool) => Some(vec![0, 1]),
                     (Domain::Int { lo: a1, hi: b1 }, Domain::Int { lo: a2, hi: b2 })
@@ -202,8 +217,10 @@ fn join(old: &Policy, new: &Policy) -> Result<Joined, Vec<Diagnostic>> {
         }
     }
     let (od, nd) = (&old.decision, &new.decision);
-    let same_outcomes = od.outcomes.len() == nd.outcomes.len()
-        && nd.outcomes.iter().all(|o| od.outcomes.contains(o));
+    let outcome_map = (od.outcomes.len() == nd.outcomes.len())
+        .then(|| value_positions(&od.outcomes, &nd.outcomes))
+        .flatten();
+    let same_outcomes = outcome_map.is_some();
     if od.name != nd.name || !same_outcomes {
         errors.push(
             Diagnostic::error(
@@ -224,10 +241,10 @@ fn join(old: &Policy, new: &Policy) -> Result<Joined, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let outcome_map = nd
-        .outcomes
-        .iter()
-        .map(|o| od.outcomes.iter().position(|x| x == o).unwrap_or(0))
+    let outcome_map = outcome_map
+        .expect("the outcomes match")
+        .into_iter()
+        .map(|o| o as usize)
         .collect();
     Ok(Joined {
         attributes,
@@ -330,9 +347,8 @@ fn level_order(old: &Policy, j: &Joined) -> Vec<AttrId> {
     if shared_old != shared_new {
         by_name(&mut order);
     }
-    let mut one_sided: Vec<AttrId> = (0..j.attributes.len())
-        .filter(|a| !order.contains(a))
-        .collect();
+    let shared = |a: AttrId| a < old.attributes.len() && in_new[a];
+    let mut one_sided: Vec<AttrId> = (0..j.attributes.len()).filter(|&a| !shared(a)).collect();
     by_name(&mut one_sided);
     order.extend(one_sided);
     order
@@ -551,4 +567,20 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
         reasons: reason_changes,
         complete,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_positions;
+
+    #[test]
+    fn values_are_matched_by_name_in_any_order() {
+        let names = |s: &str| -> Vec<String> { s.split(' ').map(String::from).collect() };
+        let old = names("a b c d");
+        assert_eq!(
+            value_positions(&old, &names("d a c b")),
+            Some(vec![3, 0, 2, 1])
+        );
+        assert_eq!(value_positions(&old, &names("a b c e")), None);
+    }
 }

@@ -121,24 +121,36 @@ fn cover_node(
     }
     let level = mdd.level(n);
     let last = mdd.cells()[level as usize] - 1;
-    // The cells leading to each child, children in first-run order.
+    // The cells leading to each child, children in first-run order. A
+    // node over a large enum may have as many runs as values, alternating
+    // between many children: they are found by hash, not by a search.
     let mut children: Vec<(NodeId, CellSet)> = Vec::new();
+    let mut child_at: HashMap<NodeId, usize, FxBuild> = HashMap::default();
     let mut start = 0;
     for r in mdd.runs(n) {
-        match children.iter_mut().find(|(c, _)| *c == r.child) {
-            Some((_, cells)) => cells.push((start, r.end)),
-            None => children.push((r.child, vec![(start, r.end)])),
+        match child_at.get(&r.child) {
+            Some(&i) => children[i].1.push((start, r.end)),
+            None => {
+                child_at.insert(r.child, children.len());
+                children.push((r.child, vec![(start, r.end)]));
+            }
         }
         start = r.end + 1;
     }
     // Cubes below that agree (same group, same constraints) are one
     // cube with the union of cells.
+    // The cells of a cube met again are appended and put in order once at
+    // the end: a union per meeting would cost the cells so far each time.
     let mut index: HashMap<(u32, Cube), usize, FxBuild> = HashMap::default();
     let mut merged: Vec<((u32, Cube), CellSet)> = Vec::new();
+    let mut unsorted: Vec<usize> = Vec::new();
     for (child, cells) in children {
         for rest in memo[&child].iter() {
             match index.get(rest) {
-                Some(&i) => merged[i].1 = union(&merged[i].1, &cells),
+                Some(&i) => {
+                    merged[i].1.extend_from_slice(&cells);
+                    unsorted.push(i);
+                }
                 None => {
                     index.insert(rest.clone(), merged.len());
                     merged.push((rest.clone(), cells.clone()));
@@ -148,6 +160,11 @@ fn cover_node(
         if merged.len() > MAX_CUBES {
             return Err(TooManyPieces);
         }
+    }
+    unsorted.sort_unstable();
+    unsorted.dedup();
+    for i in unsorted {
+        merged[i].1 = union(&merged[i].1, &[]);
     }
     Ok(Rc::new(
         merged

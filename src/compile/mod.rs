@@ -34,6 +34,7 @@
 //! together.
 
 pub mod mdd;
+mod order;
 mod verify;
 
 pub use verify::{base_case, verify, witness};
@@ -53,8 +54,9 @@ pub enum Order {
     Declaration,
     /// These attributes first, in this order; the rest in declaration order.
     Given(Vec<AttrId>),
-    /// Try several orders and keep the smallest diagram (never larger than
-    /// declaration order).
+    /// Try several orders, the first grouping the attributes that the
+    /// rules compare together, and keep the smallest diagram (never larger
+    /// than declaration order); see `order`'s documentation.
     Auto,
 }
 
@@ -461,48 +463,7 @@ pub fn compile(policy: &Policy, options: &Options) -> Result<Diagram, CompileErr
             order.extend((0..n).filter(|a| !first.contains(a)));
             build(policy, order, options)
         }
-        Order::Auto => auto(policy, options),
-    }
-}
-
-/// `--order auto`: compile under a few heuristic orders and keep the
-/// smallest. Declaration order is always a candidate, so the result is
-/// never larger than it; a candidate that exceeds the budget is skipped.
-fn auto(policy: &Policy, options: &Options) -> Result<Diagram, CompileError> {
-    let n = policy.attributes.len();
-    // Each rule's attributes are listed once, not once per comparison of
-    // the sort.
-    let mut mentions = vec![0usize; n];
-    for r in &policy.rules {
-        for a in r.cond.attributes() {
-            mentions[a] += 1;
-        }
-    }
-    let mut by_mentions: Vec<AttrId> = (0..n).collect();
-    by_mentions.sort_by_key(|&a| std::cmp::Reverse(mentions[a]));
-    let cells = cells_of(policy);
-    let mut by_cells: Vec<AttrId> = (0..n).collect();
-    by_cells.sort_by_key(|&a| cells[a].count());
-    let mut reversed: Vec<AttrId> = (0..n).collect();
-    reversed.reverse();
-    let mut best: Option<(usize, Diagram)> = None;
-    let mut first_error = None;
-    for order in [(0..n).collect(), by_mentions, by_cells, reversed] {
-        match build(policy, order, options) {
-            Ok(d) => {
-                let size = d.size();
-                if best.as_ref().is_none_or(|(s, _)| size < *s) {
-                    best = Some((size, d));
-                }
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match best {
-        Some((_, d)) => Ok(d),
-        None => Err(first_error.expect("at least one order was tried")),
+        Order::Auto => order::auto(policy, options),
     }
 }
 

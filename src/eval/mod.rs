@@ -488,7 +488,9 @@ impl<'a> Evaluator<'a> {
                 let Scratch {
                     possible, index: x, ..
                 } = &mut *s;
-                other_case(policy, index, products, case, &trial, o, possible, x).then_some(false)
+                let c = (cells, a);
+                other_case(policy, index, products, case, &trial, o, possible, x, c)
+                    .then_some(false)
             });
             if let Some(fixed) = known {
                 if !fixed {
@@ -525,9 +527,11 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Whether one of a few cases that agree with the known values of `trial`
-/// is decided other than outcome code `o`: the full `case` with the
-/// missing values moved into the cases of a possible rule of another
-/// outcome, or shifted value by value. A cheap refutation before a fold.
+/// is decided other than outcome code `o`: the full `case` with only the
+/// value just dropped (`dropped`: its cells, and the attribute) changed,
+/// with the missing values moved into the cases of a possible rule of
+/// another outcome, or shifted value by value. A cheap refutation before a
+/// fold.
 #[allow(clippy::too_many_arguments)]
 fn other_case(
     policy: &Policy,
@@ -538,6 +542,7 @@ fn other_case(
     o: u32,
     possible: &[RuleId],
     scratch: &mut index::Scratch,
+    (cells, dropped): (&[Cells], AttrId),
 ) -> bool {
     let outcomes = policy.decision.outcomes.len();
     let base: Vec<Value> = case.iter().map(|v| v.unwrap_or(0)).collect();
@@ -545,6 +550,21 @@ fn other_case(
     let differs = |y: &[Value], scratch: &mut index::Scratch| {
         code(&index.decide_into(y, scratch), outcomes) != o
     };
+    // The value just dropped is the one most likely to matter: the cells
+    // nearest its own, and the first and last.
+    let cut = &cells[dropped];
+    let own = cut.cell_of(base[dropped]).unwrap_or(0);
+    let last = cut.count() - 1;
+    let near = (1..=4u32).flat_map(|k| [own.checked_sub(k), own.checked_add(k)]);
+    for c in [Some(0), Some(last)].into_iter().chain(near).flatten() {
+        if c != own && c <= last {
+            y[dropped] = cut.interval(c).0;
+            if differs(&y, scratch) {
+                return true;
+            }
+        }
+    }
+    y[dropped] = base[dropped];
     for &r in possible
         .iter()
         .filter(|&&r| Some(policy.rules[r].outcome) != outcome_of_code(o, outcomes))
