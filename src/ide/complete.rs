@@ -7,29 +7,8 @@
 
 use super::index::{Index, SymbolKind};
 use crate::load::Loaded;
-use crate::syntax::KEYWORDS;
 use crate::syntax::ast::{ItemKind as AstItem, TypeExpr};
-
-/// The item keywords, offered where an item may start.
-pub const ITEM_KEYWORDS: &[&str] = &[
-    "use",
-    "type",
-    "group",
-    "attribute",
-    "decision",
-    "policy",
-    "title",
-    "source",
-    "date",
-    "resolve",
-    "default",
-    "extends",
-    "repeal",
-    "allow",
-    "rule",
-    "when",
-    "test",
-];
+use crate::syntax::{ITEM_KEYWORDS, KEYWORDS};
 
 /// What the cursor's position asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,4 +12,4 @@ pub mod ast;
 pub mod lex;
 mod parser;
 
-pub use parser::{KEYWORDS, Parsed, is_parse_error, parse};
+pub use parser::{ITEM_KEYWORDS, KEYWORDS, Parsed, is_parse_error, parse};

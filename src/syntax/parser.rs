@@ -125,7 +125,7 @@ const MIN_WINDOW: usize = 4 << 10;
 const MAX_WINDOW: usize = 1 << 20;
 
 /// The words that start an item (SPEC section 2), `allow` among them.
-pub(crate) const ITEM_KEYWORDS: &[&str] = &[
+pub const ITEM_KEYWORDS: &[&str] = &[
     "use",
     "type",
     "group",
