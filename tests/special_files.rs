@@ -114,3 +114,42 @@ fn invalid_utf8_is_reported_at_its_first_bad_byte_through_use_too() {
         "{d}"
     );
 }
+
+/// `-o` onto something that is not a regular file writes into it and
+/// leaves it as it was. Renaming a temporary file over it, as `-o` does for
+/// a regular file, turned `-o /dev/null` (run as root) into a plain file
+/// that every later program read as its standard input. A FIFO stands in
+/// for the device here, so a regression cannot break the machine it runs on.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_onto_a_fifo_writes_into_it_and_keeps_it() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    // Linux's O_NONBLOCK: the test must fail, not hang, when nothing is
+    // written into the FIFO.
+    const O_NONBLOCK: i32 = 0o4000;
+    let dir = Scratch::new("special-out");
+    dir.file(
+        "p.policy",
+        "policy p\nattribute a: { x, y }\ndecision d: { yes }\nwhen a = x then yes\n",
+    );
+    let fifo = mkfifo(&dir, "out.json");
+    // Read and write, so that neither this open nor writ's blocks; the
+    // compiled policy is far smaller than the pipe's buffer.
+    let mut pipe = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(O_NONBLOCK)
+        .open(&fifo)
+        .expect("the FIFO opens");
+    let r = Writ::new(["compile", "p.policy", "-o", fifo.as_str()])
+        .dir(dir.path())
+        .run();
+    assert_eq!(r.status, 0, "{r:?}");
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "`-o` replaced the FIFO with {kind:?}");
+    let mut bytes = vec![0; 1 << 16];
+    let n = pipe.read(&mut bytes).expect("writ wrote into the FIFO");
+    let text = String::from_utf8_lossy(&bytes[..n]);
+    assert!(text.contains("\"format\": \"writ.tree/1\""), "{text}");
+}

@@ -64,8 +64,17 @@ pub fn refuse_input(output: &Path, map: &SourceMap) -> Result<(), Box<Diagnostic
 /// over the target, so that an interrupted write never leaves a
 /// half-written file. Follows symbolic links: the link stays, the file it
 /// points to changes.
+///
+/// A target that exists and is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written to, never renamed over: renaming would replace the
+/// device with a plain file, and `-o /dev/null` run as root would then
+/// break every later program that reads `/dev/null`.
 pub fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     let path = &write_target(path);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(text.as_bytes()).and_then(|()| f.flush());
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
