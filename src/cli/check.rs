@@ -16,6 +16,9 @@ pub struct Args {
     /// The node budget of the decision diagram that strict conflicts and `regardless` claims are checked on.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    /// The memory budget of that diagram and what is kept beside it: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024: `1536M`, `1.5G`).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -24,6 +27,7 @@ pub fn run(args: Args) -> Exit {
     for path in &args.files {
         let options = writ::api::CheckOptions {
             max_nodes: args.max_nodes,
+            max_memory: args.max_memory,
             ..Default::default()
         };
         match check_input(&mut rep, path, &options) {

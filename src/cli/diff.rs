@@ -24,6 +24,9 @@ pub struct Args {
     /// The node budget of the diagram both policies are compiled into.
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    /// The memory budget of the diagram both policies are compiled into: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -31,6 +34,7 @@ pub fn run(args: Args) -> Exit {
     let mut policies = Vec::new();
     let options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
         ..Default::default()
     };
     for path in [&args.old, &args.new] {
@@ -54,6 +58,7 @@ pub fn run(args: Args) -> Exit {
     let options = diff::Options {
         reasons: args.reasons,
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
     };
     match diff::diff(old, new, &options) {
         Ok(report) => {

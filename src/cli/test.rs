@@ -22,6 +22,9 @@ pub struct Args {
     /// The node budget of each policy's decision diagram (tests run on it).
     #[arg(long, default_value_t = writ::compile::DEFAULT_MAX_NODES)]
     max_nodes: usize,
+    /// The memory budget of each policy's decision diagram: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 /// One file's outcome, kept until every file has run.
@@ -37,6 +40,7 @@ pub fn run(args: Args) -> Exit {
     let mut exit = Exit::Ok;
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
         ..Default::default()
     };
     let mut ran = Vec::new();
@@ -79,6 +83,7 @@ pub fn run(args: Args) -> Exit {
             None => {
                 let options = writ::compile::Options {
                     max_nodes: args.max_nodes,
+                    max_memory: args.max_memory,
                     ..Default::default()
                 };
                 writ::testing::run_policy_tests(&policy, &options)
@@ -93,7 +98,7 @@ pub fn run(args: Args) -> Exit {
                     test: t,
                     name: policy.tests[t].name.clone(),
                     failure: Some(Failure::TooLarge {
-                        max_nodes: args.max_nodes,
+                        budget: *e.budget(),
                     }),
                 })
                 .collect()
