@@ -615,7 +615,7 @@ codes! {
     ///
     /// Example: 1,000 random rules over 16 attributes of 4–16 values; or
     /// 40 rules `when xI and yI then …` over 80 bools in declaration
-    /// order (`x0 … x39` first), a diagram of 2^40 paths.
+    /// order (`x0 … x39` first), which would take about 2^40 nodes.
     ///
     /// Fixed: try `--order auto`, or `--outcomes-only` (smaller leaves), or
     /// raise `--max-nodes` or `--max-memory`. `writ eval` still decides
