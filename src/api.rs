@@ -22,6 +22,8 @@ pub struct CheckOptions {
     /// The node budget of the verification compile (the command's
     /// `--max-nodes`).
     pub max_nodes: usize,
+    /// Its byte budget (the command's `--max-memory`).
+    pub max_memory: usize,
     /// Leave strict conflicts to the caller, which decides cases with the
     /// rule index and reports a conflict where a case has one: the
     /// diagram is then compiled only for `regardless` claims.
@@ -35,6 +37,7 @@ impl Default for CheckOptions {
     fn default() -> CheckOptions {
         CheckOptions {
             max_nodes: compile::DEFAULT_MAX_NODES,
+            max_memory: compile::DEFAULT_MAX_MEMORY,
             conflicts_by_index: false,
             project: None,
         }
@@ -194,16 +197,13 @@ fn verified(
     }
     let compile_options = compile::Options {
         max_nodes: options.max_nodes,
+        max_memory: options.max_memory,
         ..compile::Options::default()
     };
     let found = match compile::compile(&p, &compile_options) {
         Ok(mut d) => match compile::verify(&p, &mut d) {
             Ok(found) => Ok((found, d)),
-            Err(_) => Err(compile::CompileError::TooLarge {
-                max_nodes: options.max_nodes,
-                rules_done: p.rules.len(),
-                rules_total: p.rules.len(),
-            }),
+            Err(e) => Err(compile::CompileError::too_large(e, p.rules.len(), &p)),
         },
         Err(e) => Err(e),
     };
@@ -248,11 +248,20 @@ pub enum Purpose<'a> {
     Test,
 }
 
-/// The diagnostic (E0042) for a diagram past its budget.
+/// The diagnostic (E0042) for a diagram past its budget of nodes or of
+/// memory; for memory, a note says what held it.
 pub fn too_large(p: &Policy, e: &compile::CompileError, purpose: Purpose<'_>) -> Diagnostic {
-    let d = Diagnostic::error(crate::diag::Code::DIAGRAM_TOO_LARGE, format!("{e}"))
+    let mut d = Diagnostic::error(crate::diag::Code::DIAGRAM_TOO_LARGE, format!("{e}"))
         .at(p.meta.loc.0, "this policy's decision diagram is too large");
-    let raise = "raise `--max-nodes` (the default is 10,000,000 nodes)";
+    let raise = match e.budget() {
+        compile::BudgetExceeded::Nodes { .. } => {
+            "raise `--max-nodes` (the default is 10,000,000 nodes)"
+        }
+        compile::BudgetExceeded::Memory { .. } => "raise `--max-memory` (the default is 2 GiB)",
+    };
+    if let Some(held) = e.budget().breakdown() {
+        d = d.note(format!("at that point it needed {held}"));
+    }
     match purpose {
         Purpose::Verify => {
             let strict = p.resolve == crate::check::Resolve::Strict;

@@ -158,6 +158,83 @@ pub fn strict(seed: u64, rules: usize) -> String {
     out
 }
 
+/// Issue 14's first family: one `regardless` claim under `resolve
+/// priority`, then `n` copies of a rule that overlaps it and gives the
+/// other outcome. `scripts/memory_families.py` writes the same text.
+pub fn regardless_overlap(n: usize) -> String {
+    let mut out = String::from(
+        "policy p\n\
+         attribute x: { a, b, c }\n\
+         attribute us: bool\n\
+         attribute huge: int -9223372036854775808..9223372036854775807\n\
+         decision outcome: { compel, quash }\n\
+         resolve priority quash > compel\n\
+         when x = a and not us then quash regardless huge\n",
+    );
+    for _ in 0..n {
+        out.push_str("when huge >= 0 or x != b then compel\n");
+    }
+    out
+}
+
+/// Issue 14's second family: `resolve strict` (the default), one conflict,
+/// and `n` copies of one rule.
+pub fn strict_copies(n: usize) -> String {
+    let mut out = String::from(
+        "policy p\n\
+         attribute instrument: { SCA_warrant, subpoena }\n\
+         attribute location: { US, Ireland }\n\
+         decision outcome: { compel, quash }\n\
+         when instrument = SCA_warrant then quash\n",
+    );
+    for _ in 0..n {
+        out.push_str("when location = US then compel\n");
+    }
+    out
+}
+
+/// Issue 14's third family: a chain of `n` rules (at least one) over one
+/// bool, each overriding the one before, the outcomes alternating (`flip`
+/// swaps the last one's, for a `diff`), and a test of the top of the chain.
+pub fn override_chain(n: usize, flip: bool) -> String {
+    let outcome = |i: usize| {
+        let o = ["yes", "no"][i % 2];
+        match (flip && i == n - 1, o) {
+            (true, "yes") => "no",
+            (true, _) => "yes",
+            (false, o) => o,
+        }
+    };
+    let mut out = String::from(
+        "policy p\nattribute a: bool\ndecision outcome: { yes, no }\nrule r0: when a then yes\n",
+    );
+    for i in 1..n {
+        let _ = writeln!(
+            out,
+            "rule r{i} overrides r{}: when a then {}",
+            i - 1,
+            outcome(i)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "test \"top\": given a expect {} by r{}",
+        outcome(n - 1),
+        n - 1
+    );
+    out
+}
+
+/// Issue 14's fourth family: one rule `when n = 0 or n = 3 or … then yes`
+/// of `n` comparisons over a wide int.
+pub fn eq_chain(n: usize) -> String {
+    let conds: Vec<String> = (0..n).map(|i| format!("n = {}", 3 * i)).collect();
+    format!(
+        "policy p\nattribute n: int 0..1000000000\ndecision outcome: {{ yes }}\ndefault undecided\nwhen {} then yes\n",
+        conds.join(" or ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

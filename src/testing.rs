@@ -72,12 +72,13 @@ pub enum Failure {
         /// What the policy decides for it.
         got: Verdict,
     },
-    /// The diagram grew past its node budget while the test was combined
-    /// with it, or the policy itself could not be compiled
-    /// ([`run_policy_tests`] reports the latter as an `Err` instead).
+    /// The diagram grew past its budget of nodes or of memory while the
+    /// test was combined with it, or the policy itself could not be
+    /// compiled ([`run_policy_tests`] reports the latter as an `Err`
+    /// instead).
     TooLarge {
-        /// The budget.
-        max_nodes: usize,
+        /// Which budget, and for memory, what held it.
+        budget: compile::BudgetExceeded,
     },
     /// The test expects `by` a rule but the diagram was compiled with
     /// `outcomes_only`, so it carries no explaining rules to check.
@@ -143,9 +144,7 @@ fn run_one(policy: &Policy, d: &mut Diagram, test: usize) -> Result<(), Failure>
     if d.outcomes_only && matches!(t.expect, Expectation::Outcome { by: Some(_), .. }) {
         return Err(Failure::NoExplanations);
     }
-    let too_large = |e: compile::mdd::BudgetExceeded| Failure::TooLarge {
-        max_nodes: e.max_nodes,
-    };
+    let too_large = |budget| Failure::TooLarge { budget };
     let region = match &t.given {
         Some(c) => compile::cond_diagram(d, c).map_err(too_large)?,
         None => d.mdd.leaf(1).map_err(too_large)?,

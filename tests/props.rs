@@ -167,6 +167,7 @@ fn property(g: &Gen) -> Result<(), TestCaseError> {
                 order: order.clone(),
                 outcomes_only,
                 max_nodes: 1_000_000,
+                ..Options::default()
             };
             let d = compile::compile(&policy, &options)
                 .map_err(|e| TestCaseError::fail(format!("{e}:\n{text}")))?;

@@ -33,6 +33,8 @@ pub struct Options {
     pub reasons: bool,
     /// The node budget of the shared diagram manager.
     pub max_nodes: usize,
+    /// Its byte budget (`--max-memory`).
+    pub max_memory: usize,
 }
 
 impl std::default::Default for Options {
@@ -40,6 +42,7 @@ impl std::default::Default for Options {
         Options {
             reasons: false,
             max_nodes: compile::DEFAULT_MAX_NODES,
+            max_memory: compile::DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -389,7 +392,11 @@ pub fn prepare(old: &Policy, new: &Policy, options: &Options) -> Result<Prepared
     both.rules.extend(new_j.rules.iter().cloned());
     let cells = compile::cells_of(&both);
     let order = level_order(old, &j);
-    let mut d = Diagram::empty(order, cells, options.max_nodes, false);
+    let budget = compile::Budget {
+        max_nodes: options.max_nodes,
+        max_bytes: options.max_memory,
+    };
+    let mut d = Diagram::empty(order, cells, budget, false);
     let a = compile::fold(&mut d, &old_j, &Fold::default())
         .map_err(|error| Error::TooLarge { error, old: true })?;
     let b = compile::fold(&mut d, &new_j, &Fold::default())
@@ -459,9 +466,9 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
         .iter()
         .map(|r| &r.id)
         .eq(new_j.rules.iter().map(|r| &r.id));
-    let too_large = |_| Error::TooLarge {
+    let too_large = |budget| Error::TooLarge {
         error: CompileError::TooLarge {
-            max_nodes: options.max_nodes,
+            budget,
             rules_done: old.rules.len() + new.rules.len(),
             rules_total: old.rules.len() + new.rules.len(),
         },

@@ -18,6 +18,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of that diagram and what is kept beside it: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024: `1536M`, `1.5G`).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -31,6 +34,7 @@ pub fn run(args: Args) -> Exit {
         let options = writ::api::CheckOptions {
             max_nodes: args.max_nodes,
             project: project.clone(),
+            max_memory: args.max_memory,
             ..Default::default()
         };
         match check_input(&mut rep, path, &options) {

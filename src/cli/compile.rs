@@ -26,6 +26,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of the decision diagram and what is kept beside it: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
     /// The most nodes the tree forms (`tree`, `text`) may expand the diagram to.
     #[arg(long, default_value_t = writ::emit::DEFAULT_MAX_TREE_NODES)]
     max_tree_nodes: u64,
@@ -70,6 +73,7 @@ pub fn run(args: Args) -> Exit {
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
         project: project.clone(),
+        max_memory: args.max_memory,
         ..Default::default()
     };
     let report = match check_input(&mut rep, &args.file, &check_options) {
@@ -103,6 +107,7 @@ pub fn run(args: Args) -> Exit {
         order,
         outcomes_only: args.outcomes_only,
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
     };
     let reusable = options.order == writ::compile::Order::Declaration && !options.outcomes_only;
     let compiled = match verified {

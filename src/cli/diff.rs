@@ -26,6 +26,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of the diagram both policies are compiled into: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -38,6 +41,7 @@ pub fn run(args: Args) -> Exit {
     let options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
         project: project.clone(),
+        max_memory: args.max_memory,
         ..Default::default()
     };
     for path in [&args.old, &args.new] {
@@ -61,6 +65,7 @@ pub fn run(args: Args) -> Exit {
     let options = diff::Options {
         reasons: args.reasons,
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
     };
     match diff::diff(old, new, &options) {
         Ok(report) => {

@@ -38,6 +38,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of the decision diagram: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 /// `--engine`.
@@ -96,6 +99,7 @@ pub fn run(args: Args) -> Exit {
     }
     let options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
         conflicts_by_index: args.engine == Engine::Index,
         project: project.clone(),
     };
@@ -134,6 +138,7 @@ pub fn run(args: Args) -> Exit {
         };
         let options = writ::compile::Options {
             max_nodes: budget,
+            max_memory: args.max_memory,
             ..Default::default()
         };
         match writ::compile::compile(&policy, &options) {
@@ -169,11 +174,16 @@ pub fn run(args: Args) -> Exit {
                 let options = writ::compile::Options {
                     outcomes_only: true,
                     max_nodes: args.max_nodes.min(budget),
+                    max_memory: args.max_memory,
                     ..Default::default()
                 };
                 writ::compile::compile(&policy, &options).ok()
             });
-            let evaluator = Evaluator::on_index(&policy, &index, outcomes.as_ref(), args.max_nodes);
+            let budget = writ::compile::Budget {
+                max_nodes: args.max_nodes,
+                max_bytes: args.max_memory,
+            };
+            let evaluator = Evaluator::on_index(&policy, &index, outcomes.as_ref(), budget);
             drop(outcomes);
             cases(rep, &header, &evaluator, &args, why_not)
         }

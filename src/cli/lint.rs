@@ -30,6 +30,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of the diagram the lints share: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 /// `writ lint --format`.
@@ -60,11 +63,13 @@ pub fn run(args: Args) -> Exit {
     let options = lint::Options {
         levels,
         max_nodes: args.max_nodes,
+        max_memory: args.max_memory,
     };
     let mut exit = Exit::Ok;
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
         project: project.clone(),
+        max_memory: args.max_memory,
         ..Default::default()
     };
     for path in &args.files {

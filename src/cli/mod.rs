@@ -72,6 +72,46 @@ enum Format {
     Json,
 }
 
+/// `--max-memory`'s default, as the flag is written: the library's
+/// [`writ::compile::DEFAULT_MAX_MEMORY`].
+const DEFAULT_MAX_MEMORY: &str = "2G";
+
+const _: () = assert!(writ::compile::DEFAULT_MAX_MEMORY == 2 << 30);
+
+/// Reads `--max-memory`: a number of bytes, or a number (a fraction too)
+/// with a suffix `K`, `M`, `G` or `T`, powers of 1,024, optionally followed
+/// by `B` or `iB` and in either case: `1536M`, `1.5G`, `2GiB`.
+fn parse_memory(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not an amount of memory (`1536M`, `1.5G`, `2147483648`)")
+    })?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "`{}` is not a unit of memory; write bytes, or a number with `K`, `M`, `G` or `T` (`1536M`, `1.5G`)",
+                unit.trim()
+            ));
+        }
+    };
+    let bytes = value * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes >= usize::MAX as f64 {
+        return Err(format!(
+            "`{text}` is more memory than this machine can address"
+        ));
+    }
+    Ok(bytes as usize)
+}
+
 /// Runs the command line and returns the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -226,4 +266,34 @@ fn not_a_policy(path: &std::path::Path, what: &str) -> Diagnostic {
         ),
     )
     .help("name a `.policy` file (a vocabulary only declares names; policies `use` it)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_memory;
+
+    #[test]
+    fn max_memory_takes_bytes_and_suffixes() {
+        assert_eq!(parse_memory("2G"), Ok(2 << 30));
+        assert_eq!(
+            parse_memory(super::DEFAULT_MAX_MEMORY),
+            Ok(writ::compile::DEFAULT_MAX_MEMORY)
+        );
+        assert_eq!(parse_memory("1536M"), Ok(1536 << 20));
+        assert_eq!(parse_memory("1.5gib"), Ok(3 << 29));
+        assert_eq!(parse_memory("64 KB"), Ok(64 << 10));
+        assert_eq!(parse_memory("1000"), Ok(1000));
+        assert!(
+            parse_memory("2X")
+                .unwrap_err()
+                .contains("not a unit of memory")
+        );
+        assert!(
+            parse_memory("G")
+                .unwrap_err()
+                .contains("not an amount of memory")
+        );
+        assert!(parse_memory("1.2.3M").is_err());
+        assert!(parse_memory("99999999999T").is_err());
+    }
 }

@@ -24,6 +24,9 @@ pub struct Args {
     max_nodes: usize,
     #[command(flatten)]
     root: super::RootArg,
+    /// The memory budget of each policy's decision diagram: bytes, or with a suffix `K`, `M`, `G` (powers of 1,024).
+    #[arg(long, value_name = "SIZE", default_value = super::DEFAULT_MAX_MEMORY, value_parser = super::parse_memory)]
+    max_memory: usize,
 }
 
 /// One file's outcome, kept until every file has run.
@@ -44,6 +47,7 @@ pub fn run(args: Args) -> Exit {
     let check_options = writ::api::CheckOptions {
         max_nodes: args.max_nodes,
         project: project.clone(),
+        max_memory: args.max_memory,
         ..Default::default()
     };
     let mut ran = Vec::new();
@@ -86,6 +90,7 @@ pub fn run(args: Args) -> Exit {
             None => {
                 let options = writ::compile::Options {
                     max_nodes: args.max_nodes,
+                    max_memory: args.max_memory,
                     ..Default::default()
                 };
                 writ::testing::run_policy_tests(&policy, &options)
@@ -100,7 +105,7 @@ pub fn run(args: Args) -> Exit {
                     test: t,
                     name: policy.tests[t].name.clone(),
                     failure: Some(Failure::TooLarge {
-                        max_nodes: args.max_nodes,
+                        budget: *e.budget(),
                     }),
                 })
                 .collect()

@@ -22,8 +22,21 @@
 //!
 //! Nodes live in flat arrays (12 bytes a node plus 8 a run, plus 8 to 16
 //! bytes a node of unique table); nothing is freed, so node ids stay valid for the life of the
-//! manager. Every node creation counts against a budget, and exceeding it
-//! is an error the caller reports, never an out-of-memory crash.
+//! manager. Every node creation counts against a [`Budget`] of nodes and of
+//! bytes, and exceeding it is an error the caller reports, never an
+//! out-of-memory crash.
+//!
+//! # Memory
+//!
+//! The byte budget covers everything a diagram's construction keeps: the
+//! manager's own arrays (counted from their capacities), the computed table
+//! of the operation under way, and what the manager's users keep beside it
+//! (a fold's winner states, the verdicts at the leaves, the `overrides`
+//! order), which they report to the manager's [`Meter`] under a [`Use`].
+//! Every array grows only after the manager has checked that the grown
+//! array fits, counting the old one too while both are alive, so the
+//! budget is reached as a diagnostic that names what grew, before the
+//! allocation that would have failed.
 //!
 //! `apply` combines two diagrams cell by cell with a function on leaf
 //! payloads, memoised per operation (the computed table). It and
@@ -36,6 +49,8 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fast, non-cryptographic hasher for node ids (the FxHash mixing step of
 /// rustc): the tables here are keyed by small integers that no adversary
@@ -102,11 +117,209 @@ struct NodeData {
     len: u32,
 }
 
-/// The diagram was about to grow past its node budget.
+/// The default byte budget of a diagram manager (`--max-memory`): 2 GiB,
+/// the same peak-memory budget the input caps are derived from
+/// (`load::MEMORY_BUDGET`).
+pub const DEFAULT_MAX_BYTES: usize = 2 << 30;
+
+/// What a manager may hold: nodes, and bytes of memory (see the module
+/// documentation for what the bytes cover).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BudgetExceeded {
-    /// The budget that was reached.
+pub struct Budget {
+    /// The most nodes (`--max-nodes`).
     pub max_nodes: usize,
+    /// The most bytes (`--max-memory`).
+    pub max_bytes: usize,
+}
+
+impl Budget {
+    /// At most `max_nodes` nodes, within the default byte budget.
+    pub fn nodes(max_nodes: usize) -> Budget {
+        Budget {
+            max_nodes,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+impl From<usize> for Budget {
+    /// A node budget within the default byte budget ([`Budget::nodes`]).
+    fn from(max_nodes: usize) -> Budget {
+        Budget::nodes(max_nodes)
+    }
+}
+
+/// What the memory of a manager is spent on: the uses its byte budget
+/// accounts for, named when the budget is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Use {
+    /// Nodes, their runs, the unique table, and the walks' stacks.
+    Nodes,
+    /// The computed tables of operations (`apply`, `map_leaves`).
+    ComputedTables,
+    /// A fold's winner states, with what it keeps per state and per node.
+    WinnerStates,
+    /// The verdicts at the leaves, with their explaining rules.
+    Verdicts,
+    /// The transitive `overrides` order a fold consults.
+    OverridesOrder,
+}
+
+/// How many [`Use`]s there are.
+pub const USES: usize = 5;
+
+impl Use {
+    /// Every use, in the order of [`Use::index`].
+    pub const ALL: [Use; USES] = [
+        Use::Nodes,
+        Use::ComputedTables,
+        Use::WinnerStates,
+        Use::Verdicts,
+        Use::OverridesOrder,
+    ];
+
+    /// The use's position in [`Use::ALL`] and in a breakdown of bytes.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// What the use is, in words (`the winner states`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Use::Nodes => "the diagram's nodes",
+            Use::ComputedTables => "the computed tables",
+            Use::WinnerStates => "the winner states",
+            Use::Verdicts => "the verdicts and their explaining rules",
+            Use::OverridesOrder => "the `overrides` order",
+        }
+    }
+}
+
+/// The bytes a manager's users keep beside it, by [`Use`]: what they
+/// report and the manager checks against its budget. Shared (an `Arc`)
+/// so that code running inside an operation, a fold's leaf function,
+/// can report what it allocates while the manager is busy.
+#[derive(Debug, Default)]
+pub struct Meter {
+    bytes: [AtomicUsize; USES],
+    /// The most bytes the manager has checked and allowed, its own
+    /// included: its peak, as far as its checks saw.
+    peak: AtomicUsize,
+}
+
+impl Meter {
+    /// Records that `what` now holds `bytes` (replacing what it held).
+    pub fn set(&self, what: Use, bytes: usize) {
+        self.bytes[what.index()].store(bytes, Ordering::Relaxed);
+    }
+
+    /// What `what` holds.
+    pub fn get(&self, what: Use) -> usize {
+        self.bytes[what.index()].load(Ordering::Relaxed)
+    }
+
+    fn total(&self) -> usize {
+        self.bytes
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .fold(0, usize::saturating_add)
+    }
+}
+
+/// The diagram was about to grow past its budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetExceeded {
+    /// One more node than `max_nodes`.
+    Nodes {
+        /// The budget that was reached.
+        max_nodes: usize,
+    },
+    /// More memory than `max_bytes`.
+    Memory {
+        /// The budget that was reached.
+        max_bytes: usize,
+        /// The use holding the most bytes when it was reached: what grew.
+        what: Use,
+        /// The bytes each use held, or was about to, by [`Use::index`].
+        held: [usize; USES],
+    },
+}
+
+impl std::fmt::Display for BudgetExceeded {
+    /// `past 10000000 nodes`, or `past its memory budget of 2 GiB`: what
+    /// follows "the decision diagram grew".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BudgetExceeded::Nodes { max_nodes } => write!(f, "past {max_nodes} nodes"),
+            BudgetExceeded::Memory { max_bytes, .. } => {
+                write!(f, "past its memory budget of {}", show_bytes(*max_bytes))
+            }
+        }
+    }
+}
+
+impl BudgetExceeded {
+    /// For a memory budget, what held the memory, the most first:
+    /// `1.4 GiB for the winner states, 512 MiB for the diagram's nodes`
+    /// (uses under a megabyte left out, unless none is larger).
+    pub fn breakdown(&self) -> Option<String> {
+        let BudgetExceeded::Memory { held, .. } = self else {
+            return None;
+        };
+        let mut uses: Vec<Use> = Use::ALL.to_vec();
+        uses.sort_by_key(|u| std::cmp::Reverse(held[u.index()]));
+        let shown: Vec<String> = uses
+            .iter()
+            .enumerate()
+            .filter(|&(i, u)| i == 0 || held[u.index()] >= 1 << 20)
+            .map(|(_, u)| format!("{} for {}", show_bytes(held[u.index()]), u.describe()))
+            .collect();
+        Some(shown.join(", "))
+    }
+}
+
+/// Bytes for people: `512 KiB`, `1.5 GiB`.
+pub fn show_bytes(bytes: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() == 0.0 || value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The bytes of a hash table that can hold `capacity` entries of `entry`
+/// bytes without growing (std's table: a power of two of buckets at most
+/// seven eighths full, one control byte each).
+pub fn table_bytes(capacity: usize, entry: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = match capacity {
+        0..4 => 4,
+        4..8 => 8,
+        _ => (capacity.saturating_mul(8) / 7).next_power_of_two(),
+    };
+    buckets.saturating_mul(entry + 1)
+}
+
+/// The capacity a vector of `len` elements in `capacity` grows to for
+/// `additional` more: at least double, as `Vec` itself grows.
+fn grown(len: usize, capacity: usize, additional: usize) -> usize {
+    if len + additional <= capacity {
+        capacity
+    } else {
+        (capacity * 2).max(len + additional).max(8)
+    }
 }
 
 /// A diagram manager: the nodes of any number of diagrams over one ordered
@@ -131,7 +344,9 @@ pub struct Mdd {
     apply_frames: Vec<ApplyFrame>,
     /// The frames of [`Mdd::map_leaves`]'s walk, likewise.
     map_frames: Vec<MapFrame>,
-    max_nodes: usize,
+    budget: Budget,
+    /// What the manager's users hold beside it.
+    meter: Arc<Meter>,
 }
 
 /// A pair of nodes that [`Mdd::apply_with`] is combining: the runs of
@@ -187,8 +402,9 @@ const INITIAL_SLOTS: usize = 1 << 10;
 
 impl Mdd {
     /// A manager for levels with `cells[l]` cells each (every count > 0),
-    /// refusing to hold more than `max_nodes` nodes.
-    pub fn new(cells: Vec<u32>, max_nodes: usize) -> Mdd {
+    /// refusing to grow past `budget`.
+    pub fn new(cells: Vec<u32>, budget: impl Into<Budget>) -> Mdd {
+        let budget = budget.into();
         Mdd {
             cells,
             nodes: Vec::new(),
@@ -197,7 +413,8 @@ impl Mdd {
             stack: Vec::new(),
             apply_frames: Vec::new(),
             map_frames: Vec::new(),
-            max_nodes,
+            budget,
+            meter: Arc::default(),
         }
     }
 
@@ -225,7 +442,71 @@ impl Mdd {
 
     /// The most nodes the manager may hold.
     pub fn max_nodes(&self) -> usize {
-        self.max_nodes
+        self.budget.max_nodes
+    }
+
+    /// The manager's budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// Where the manager's users report the bytes they keep beside it.
+    pub fn meter(&self) -> Arc<Meter> {
+        Arc::clone(&self.meter)
+    }
+
+    /// Records that `what` now holds `bytes` beside the manager, and checks
+    /// the budget.
+    pub fn charge(&self, what: Use, bytes: usize) -> Result<(), BudgetExceeded> {
+        self.meter.set(what, bytes);
+        self.check_bytes(what, 0)
+    }
+
+    /// Checks the budget with what the meter holds now: for users that
+    /// reported bytes from inside an operation.
+    pub fn check_budget(&self) -> Result<(), BudgetExceeded> {
+        self.check_bytes(Use::Nodes, 0)
+    }
+
+    /// Every byte the budget counts: the manager's own and the meter's.
+    pub fn bytes(&self) -> usize {
+        self.heap_bytes().saturating_add(self.meter.total())
+    }
+
+    /// The most bytes the budget has counted at once so far (as of its
+    /// checks, before each array grows): what a test reads to see how
+    /// memory grows with the input.
+    pub fn peak_bytes(&self) -> usize {
+        self.meter.peak.load(Ordering::Relaxed).max(self.bytes())
+    }
+
+    /// Whether `extra` more bytes for `what` fit the budget; the error
+    /// names the use holding the most.
+    fn check_bytes(&self, what: Use, extra: usize) -> Result<(), BudgetExceeded> {
+        let own = self.heap_bytes();
+        let total = own.saturating_add(self.meter.total()).saturating_add(extra);
+        if total <= self.budget.max_bytes {
+            self.meter.peak.fetch_max(total, Ordering::Relaxed);
+            return Ok(());
+        }
+        let mut held = [0usize; USES];
+        for u in Use::ALL {
+            held[u.index()] = if u == Use::Nodes {
+                own
+            } else {
+                self.meter.get(u)
+            };
+        }
+        held[what.index()] = held[what.index()].saturating_add(extra);
+        let largest = Use::ALL
+            .into_iter()
+            .max_by_key(|u| held[u.index()])
+            .unwrap_or(what);
+        Err(BudgetExceeded::Memory {
+            max_bytes: self.budget.max_bytes,
+            what: largest,
+            held,
+        })
     }
 
     /// The number of cells of each level.
@@ -342,11 +623,12 @@ impl Mdd {
             }
             i = (i + 1) & mask;
         }
-        if self.nodes.len() >= self.max_nodes {
-            return Err(BudgetExceeded {
-                max_nodes: self.max_nodes,
+        if self.nodes.len() >= self.budget.max_nodes {
+            return Err(BudgetExceeded::Nodes {
+                max_nodes: self.budget.max_nodes,
             });
         }
+        self.reserve_node(self.stack.len() - base)?;
         let id = self.nodes.len() as NodeId;
         let data = if level == LEAF_LEVEL {
             NodeData {
@@ -369,6 +651,26 @@ impl Mdd {
             self.grow();
         }
         Ok(id)
+    }
+
+    /// Makes room for one more node of `runs` runs, within the budget:
+    /// grows the node and run arrays and the unique table ahead of the
+    /// insertion, after checking that the grown arrays (and the old table,
+    /// alive while the new one is filled) fit. Every new node also checks
+    /// what the meter holds, so that bytes reported from inside an
+    /// operation stop it at its next node.
+    fn reserve_node(&mut self, runs: usize) -> Result<(), BudgetExceeded> {
+        let nodes = grown(self.nodes.len(), self.nodes.capacity(), 1);
+        let run_cap = grown(self.runs.len(), self.runs.capacity(), runs);
+        let mut extra = (nodes - self.nodes.capacity()) * std::mem::size_of::<NodeData>()
+            + (run_cap - self.runs.capacity()) * std::mem::size_of::<Run>();
+        if (self.nodes.len() + 1) * 4 > self.slots.len() * 3 {
+            extra += self.slots.len() * 2 * std::mem::size_of::<Slot>();
+        }
+        self.check_bytes(Use::Nodes, extra)?;
+        self.nodes.reserve_exact(nodes - self.nodes.len());
+        self.runs.reserve_exact(run_cap - self.runs.len());
+        Ok(())
     }
 
     /// Doubles the unique table and reinserts every node by its stored
@@ -531,17 +833,56 @@ impl Mdd {
         memo: &mut Memo2,
     ) -> Result<NodeId, BudgetExceeded> {
         let entry = self.stack.len();
+        let held = self.table_begin(memo);
         let mut frames = std::mem::take(&mut self.apply_frames);
-        let r = self.apply_walk(a, b, shortcut, op, memo, &mut frames);
+        let r = self.apply_walk(a, b, shortcut, op, memo, held, &mut frames);
         if r.is_err() {
             // Every unfinished node's runs sit above `entry`.
             self.stack.truncate(entry);
         }
         frames.clear();
         self.apply_frames = frames;
+        self.meter.set(Use::ComputedTables, held);
         r
     }
 
+    /// Starts counting an operation's computed table: returns what the
+    /// meter's computed tables held before (tables the caller keeps), and
+    /// adds `memo`'s own bytes to it until [`Mdd::reserve_memo`] or the
+    /// operation's end changes them.
+    fn table_begin<K, V>(&self, memo: &HashMap<K, V, FxBuild>) -> usize {
+        let held = self.meter.get(Use::ComputedTables);
+        let entry = std::mem::size_of::<(K, V)>();
+        self.meter.set(
+            Use::ComputedTables,
+            held + table_bytes(memo.capacity(), entry),
+        );
+        held
+    }
+
+    /// Makes room in an operation's computed table for one more entry,
+    /// within the budget (the old table counted too: both are alive while
+    /// the table grows). `held` is what [`Mdd::table_begin`] returned.
+    fn reserve_memo<K: Eq + std::hash::Hash, V>(
+        &self,
+        memo: &mut HashMap<K, V, FxBuild>,
+        held: usize,
+    ) -> Result<(), BudgetExceeded> {
+        if memo.len() < memo.capacity() {
+            return Ok(());
+        }
+        let entry = std::mem::size_of::<(K, V)>();
+        let want = (memo.len() * 2).max(16);
+        self.check_bytes(Use::ComputedTables, table_bytes(want, entry))?;
+        memo.reserve(want - memo.len());
+        self.meter.set(
+            Use::ComputedTables,
+            held + table_bytes(memo.capacity(), entry),
+        );
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn apply_walk(
         &mut self,
         a: NodeId,
@@ -549,6 +890,7 @@ impl Mdd {
         shortcut: &mut dyn FnMut(&Mdd, NodeId, NodeId) -> Option<NodeId>,
         op: &mut dyn FnMut(u32, u32) -> u32,
         memo: &mut Memo2,
+        held: usize,
         frames: &mut Vec<ApplyFrame>,
     ) -> Result<NodeId, BudgetExceeded> {
         if let Some(r) = self.apply_enter(a, b, shortcut, op, memo, frames)? {
@@ -588,6 +930,7 @@ impl Mdd {
             } else {
                 let f = frames.pop().expect("the walk is inside a node");
                 let r = self.finish_node(f.level, f.base)?;
+                self.reserve_memo(memo, held)?;
                 memo.insert((f.a, f.b), r);
                 match frames.last() {
                     Some(p) => self.push_run(
@@ -653,13 +996,15 @@ impl Mdd {
         memo: &mut Memo1,
     ) -> Result<NodeId, BudgetExceeded> {
         let entry = self.stack.len();
+        let held = self.table_begin(memo);
         let mut frames = std::mem::take(&mut self.map_frames);
-        let r = self.map_walk(root, f, memo, &mut frames);
+        let r = self.map_walk(root, f, memo, held, &mut frames);
         if r.is_err() {
             self.stack.truncate(entry);
         }
         frames.clear();
         self.map_frames = frames;
+        self.meter.set(Use::ComputedTables, held);
         r
     }
 
@@ -668,6 +1013,7 @@ impl Mdd {
         root: NodeId,
         f: &mut dyn FnMut(u32) -> u32,
         memo: &mut Memo1,
+        held: usize,
         frames: &mut Vec<MapFrame>,
     ) -> Result<NodeId, BudgetExceeded> {
         if let Some(r) = self.map_enter(root, f, memo, frames)? {
@@ -691,6 +1037,7 @@ impl Mdd {
             } else {
                 let done = frames.pop().expect("the walk is inside a node");
                 let r = self.finish_node(done.data.level, done.base)?;
+                self.reserve_memo(memo, held)?;
                 memo.insert(done.node, r);
                 match frames.last() {
                     Some(p) => {
@@ -731,17 +1078,23 @@ impl Mdd {
 
     /// The nodes reachable from `root`, each once, in depth-first preorder
     /// (children in cell order).
+    ///
+    /// Nodes seen are marked in a bitset over the manager's node ids (one
+    /// bit a node, a hundredth of what the nodes themselves take), so the
+    /// walk's memory stays a small share of what the budget counted.
     pub fn reachable(&self, root: NodeId) -> Vec<NodeId> {
-        let mut seen: std::collections::HashSet<NodeId, FxBuild> = Default::default();
+        let mut seen = vec![0u64; self.nodes.len().div_ceil(64)];
         let mut order = Vec::new();
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
+            let (word, bit) = (n as usize / 64, 1u64 << (n % 64));
+            if seen[word] & bit != 0 {
                 continue;
             }
+            seen[word] |= bit;
             order.push(n);
             for r in self.runs(n).iter().rev() {
-                if !seen.contains(&r.child) {
+                if seen[r.child as usize / 64] & (1u64 << (r.child % 64)) == 0 {
                     stack.push(r.child);
                 }
             }
@@ -756,7 +1109,7 @@ mod tests {
 
     #[test]
     fn nodes_are_reduced_and_shared() {
-        let mut m = Mdd::new(vec![3, 2], 1000);
+        let mut m = Mdd::new(vec![3, 2], Budget::nodes(1000));
         let f = m.leaf(0).unwrap();
         let t = m.leaf(1).unwrap();
         assert_eq!(m.leaf(1).unwrap(), t);
@@ -772,7 +1125,7 @@ mod tests {
 
     #[test]
     fn apply_combines_cell_by_cell() {
-        let mut m = Mdd::new(vec![3, 2], 1000);
+        let mut m = Mdd::new(vec![3, 2], Budget::nodes(1000));
         let f = m.leaf(0).unwrap();
         let t = m.leaf(1).unwrap();
         let x1 = m.split(0, &[(1, 1)], t, f).unwrap();
@@ -790,13 +1143,120 @@ mod tests {
 
     #[test]
     fn budget_is_enforced() {
-        let mut m = Mdd::new(vec![4], 3);
+        let mut m = Mdd::new(vec![4], Budget::nodes(3));
         let a = m.leaf(0).unwrap();
         let b = m.leaf(1).unwrap();
         m.split(0, &[(0, 0)], a, b).unwrap();
         assert_eq!(
             m.split(0, &[(1, 1)], a, b),
-            Err(BudgetExceeded { max_nodes: 3 })
+            Err(BudgetExceeded::Nodes { max_nodes: 3 })
         );
+    }
+
+    /// The `or` of `n` comparisons of one attribute with one cell each,
+    /// every other cell, one by one: `n` nodes of up to `2n` runs, a
+    /// quadratic number of runs.
+    fn staircase(m: &mut Mdd, n: u32) -> Result<NodeId, BudgetExceeded> {
+        let mut acc = m.leaf(0)?;
+        let one = m.leaf(1)?;
+        let mut memo = Memo2::default();
+        for i in 0..n {
+            let zero = m.leaf(0)?;
+            let next = m.split(0, &[(2 * i, 2 * i)], one, zero)?;
+            memo.clear();
+            acc = m.apply(acc, next, &mut |a, b| a | b, &mut memo)?;
+        }
+        Ok(acc)
+    }
+
+    #[test]
+    fn the_byte_budget_stops_growth_and_names_what_grew() {
+        let budget = Budget {
+            max_nodes: usize::MAX,
+            max_bytes: 1 << 20,
+        };
+        let mut m = Mdd::new(vec![4_001], budget);
+        let e = staircase(&mut m, 2_000).unwrap_err();
+        let BudgetExceeded::Memory {
+            max_bytes,
+            what,
+            held,
+        } = e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((max_bytes, what), (1 << 20, Use::Nodes));
+        // Refused before it happened: what the manager holds fits.
+        assert!(m.bytes() <= 1 << 20, "{}", m.bytes());
+        assert!(held.iter().sum::<usize>() > 1 << 20, "{held:?}");
+        assert_eq!(e.to_string(), "past its memory budget of 1 MiB");
+        let breakdown = e.breakdown().unwrap();
+        assert!(
+            breakdown.contains(" for the diagram's nodes"),
+            "{breakdown}"
+        );
+    }
+
+    #[test]
+    fn a_meter_charge_counts_against_the_budget() {
+        let budget = Budget {
+            max_nodes: usize::MAX,
+            max_bytes: 1 << 20,
+        };
+        let mut m = Mdd::new(vec![4], budget);
+        m.charge(Use::Verdicts, 1 << 19).unwrap();
+        let e = m.charge(Use::WinnerStates, 1 << 19).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BudgetExceeded::Memory {
+                    what: Use::WinnerStates | Use::Verdicts,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // A leaf is a new node: it checks the meter too.
+        assert!(m.leaf(0).is_err());
+        m.charge(Use::WinnerStates, 0).unwrap();
+        assert!(m.leaf(0).is_ok());
+    }
+
+    /// A chain of nodes over `levels` levels of two cells, each sending
+    /// cell 1 to a leaf and cell 0 one level down.
+    fn chain(m: &mut Mdd, levels: u32) -> NodeId {
+        let mut n = m.leaf(0).unwrap();
+        for l in (0..levels).rev() {
+            let leaf = m.leaf(1 + l % 2).unwrap();
+            n = m.split(l, &[(1, 1)], leaf, n).unwrap();
+        }
+        n
+    }
+
+    #[test]
+    fn computed_tables_are_counted_while_they_grow() {
+        let mut m = Mdd::new(vec![2; 4_000], Budget::nodes(usize::MAX));
+        let x = chain(&mut m, 4_000);
+        // Room for what the manager holds and a few KiB.
+        m.budget.max_bytes = m.bytes() + 4_096;
+        // Combining a diagram with itself makes no node: only the computed
+        // table grows, one entry a node, and it passes the budget.
+        let e = m
+            .apply(x, x, &mut |a, b| a & b, &mut Memo2::default())
+            .unwrap_err();
+        let BudgetExceeded::Memory { held, .. } = e else {
+            panic!("{e:?}")
+        };
+        assert!(held[Use::ComputedTables.index()] > 4_096, "{held:?}");
+        // Released when the operation returns.
+        assert_eq!(m.meter.get(Use::ComputedTables), 0);
+    }
+
+    #[test]
+    fn show_bytes_rounds_for_people() {
+        assert_eq!(show_bytes(100), "100 bytes");
+        assert_eq!(show_bytes(2 << 30), "2 GiB");
+        assert_eq!(show_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(show_bytes(1536), "1.5 KiB");
     }
 }

@@ -29,6 +29,26 @@
 //! decision table then compiles in time close to the size of its diagram,
 //! not to rules × diagram.
 //!
+//! # Memory
+//!
+//! What a fold keeps grows with the work, not with the product of rules and
+//! nodes, and every byte of it counts against the manager's budget
+//! ([`mdd::Budget`], `--max-memory`):
+//!
+//! * a state is a cell of a shared list, the state before it plus one rule,
+//!   interned: N rules that match the same cases make N cells, where
+//!   copied lists of winners would hold N²/2 rule ids;
+//! * the transitive `overrides` order (`Above`) is cut into chains, each
+//!   rule keeping the first position it reaches on each chain below it: a
+//!   chain of N exceptions is N entries, where a closure is N²/2 pairs;
+//! * `cond_diagram` builds the comparisons an `and` or an `or` makes of
+//!   one attribute as the one set of cells they are, so `n = 1 or n = 5 or
+//!   …` costs what `n in { 1, 5, … }` does.
+//!
+//! The states, the order and the verdicts are reported to the manager's
+//! [`mdd::Meter`] as they grow, and the manager checks the total before
+//! each of its own arrays grows.
+//!
 //! The reference interpreter (`semantics::interp`) computes the same meaning
 //! case by case, with none of this machinery; property tests hold the two
 //! together.
@@ -41,11 +61,16 @@ pub use verify::{base_case, verify, witness};
 
 use crate::check::{AttrId, Cond, Domain, Policy, Resolve, RuleId, ValueSet};
 use crate::semantics::{Value, Verdict};
-use mdd::{BudgetExceeded, Mdd, NodeId};
+pub use mdd::{Budget, BudgetExceeded};
+use mdd::{Mdd, NodeId, Use};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// The default `--max-nodes`.
 pub const DEFAULT_MAX_NODES: usize = 10_000_000;
+
+/// The default `--max-memory`, in bytes: 2 GiB.
+pub const DEFAULT_MAX_MEMORY: usize = mdd::DEFAULT_MAX_BYTES;
 
 /// The attribute order of a diagram.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +157,19 @@ pub struct Options {
     pub outcomes_only: bool,
     /// The most nodes the diagram manager may hold.
     pub max_nodes: usize,
+    /// The most bytes the diagram manager and what is kept beside it (the
+    /// fold's winner states, the verdicts, the computed tables) may hold.
+    pub max_memory: usize,
+}
+
+impl Options {
+    /// The diagram manager's budget.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            max_nodes: self.max_nodes,
+            max_bytes: self.max_memory,
+        }
+    }
 }
 
 impl Default for Options {
@@ -140,6 +178,7 @@ impl Default for Options {
             order: Order::Declaration,
             outcomes_only: false,
             max_nodes: DEFAULT_MAX_NODES,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -147,10 +186,10 @@ impl Default for Options {
 /// Why a policy could not be compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileError {
-    /// The diagram grew past the node budget.
+    /// The diagram grew past its budget of nodes or of memory.
     TooLarge {
-        /// The budget.
-        max_nodes: usize,
+        /// Which budget was reached, and for memory, what held it.
+        budget: BudgetExceeded,
         /// How many rules had been folded in when it was reached.
         rules_done: usize,
         /// How many rules the policy has.
@@ -158,16 +197,35 @@ pub enum CompileError {
     },
 }
 
+impl CompileError {
+    /// The error for a budget reached after `rules_done` of the policy's
+    /// rules.
+    pub fn too_large(budget: BudgetExceeded, rules_done: usize, policy: &Policy) -> CompileError {
+        CompileError::TooLarge {
+            budget,
+            rules_done,
+            rules_total: policy.rules.len(),
+        }
+    }
+
+    /// The budget that was reached.
+    pub fn budget(&self) -> &BudgetExceeded {
+        match self {
+            CompileError::TooLarge { budget, .. } => budget,
+        }
+    }
+}
+
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CompileError::TooLarge {
-                max_nodes,
+                budget,
                 rules_done,
                 rules_total,
             } => write!(
                 f,
-                "the decision diagram grew past {max_nodes} nodes after {rules_done} of {rules_total} rules"
+                "the decision diagram grew {budget} after {rules_done} of {rules_total} rules"
             ),
         }
     }
@@ -242,14 +300,14 @@ impl Diagram {
     pub fn empty(
         order: Vec<AttrId>,
         cells: Vec<Cells>,
-        max_nodes: usize,
+        budget: impl Into<Budget>,
         outcomes_only: bool,
     ) -> Diagram {
         let mut level_of = vec![0u32; order.len()];
         for (l, &a) in order.iter().enumerate() {
             level_of[a] = l as u32;
         }
-        let mdd = Mdd::new(order.iter().map(|&a| cells[a].count()).collect(), max_nodes);
+        let mdd = Mdd::new(order.iter().map(|&a| cells[a].count()).collect(), budget);
         Diagram {
             mdd,
             root: 0,
@@ -269,6 +327,7 @@ impl Diagram {
         self.root = 0;
         self.verdicts.clear();
         self.verdict_index.clear();
+        self.mdd.meter().set(Use::Verdicts, verdict_bytes(self));
     }
 
     /// The verdict for a complete case (values in the attributes' domains).
@@ -377,16 +436,18 @@ impl Diagram {
     }
 }
 
-/// Runs `f` on a thread with a large stack (1 GiB, only reserved, not
+/// Runs `f` on a thread with a large stack (256 MiB, only reserved, not
 /// used). The library does not need one for diagrams, however deep: every
 /// walk of a diagram keeps its stack on the heap, and conditions nest at
 /// most `MAX_DEPTH` levels. What still recurses is a chain of files (`use`,
 /// `extends`), once per file; the CLI keeps a big stack as a margin for
-/// that.
+/// that. The reservation counts against an address-space limit (`ulimit
+/// -v`), beside the memory budget ([`DEFAULT_MAX_MEMORY`]), so it is kept
+/// to what a chain of thousands of files needs, many times over.
 pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| {
         std::thread::Builder::new()
-            .stack_size(1 << 30)
+            .stack_size(256 << 20)
             .spawn_scoped(s, f)
             .expect("a thread can be started")
             .join()
@@ -467,91 +528,283 @@ pub fn compile(policy: &Policy, options: &Options) -> Result<Diagram, CompileErr
     }
 }
 
-/// The transitive `overrides` relation, kept sparse: most policies have few
-/// or no overrides.
+/// The transitive `overrides` relation, in memory about linear in the
+/// `overrides` graph for the shapes policies have.
+///
+/// A transitive closure stored as lists (or bitsets) is quadratic: a chain
+/// of 20,000 exceptions, each overriding the one before, is 200 million
+/// pairs. Instead the rules in the relation are cut into *chains* (paths
+/// along direct `overrides` edges, each rule on one chain), and each rule
+/// keeps, for every chain it reaches, the first position it reaches on it:
+/// it is then above exactly the rules from that position down the chain.
+/// A chain of exceptions is one chain, and every rule reaches one entry;
+/// in general a rule keeps one entry per chain below it, which stays small
+/// unless the graph is both wide and deep (then the budget says so).
 struct Above {
-    /// For each rule, the rules it is above (transitively), ascending.
-    below: Vec<Vec<RuleId>>,
+    /// Each rule's chain (`NO_CHAIN` for a rule in no `overrides` edge)
+    /// and position on it, counted from the top.
+    chain: Vec<u32>,
+    pos: Vec<u32>,
+    /// `reach[span[r].0 .. span[r].0 + span[r].1]`: the chains rule `r` is
+    /// above some rule of, ascending, each with the first position it
+    /// reaches there.
+    span: Vec<(usize, u32)>,
+    reach: Vec<(u32, u32)>,
     /// For each rule, the largest index of a rule above it (or none).
     last_above: Vec<Option<RuleId>>,
     /// For each rule, the largest index of a rule it is above (or none).
     last_below: Vec<Option<RuleId>>,
+    /// Whether any rule is above another.
+    any: bool,
 }
 
+const NO_CHAIN: u32 = u32::MAX;
+
 impl Above {
-    /// The order of `policy`, or of `policy` without rule `skip`.
-    fn new(policy: &Policy, skip: Option<RuleId>) -> Above {
+    /// The order of `policy`, or of `policy` without rule `skip` (and
+    /// every edge into or out of it). `check` is told the bytes held so
+    /// far as they grow, and may refuse them.
+    fn new(
+        policy: &Policy,
+        skip: Option<RuleId>,
+        check: &mut dyn FnMut(usize) -> Result<(), BudgetExceeded>,
+    ) -> Result<Above, BudgetExceeded> {
         let n = policy.rules.len();
-        let below: Vec<Vec<RuleId>> = policy
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(r, rule)| {
-                let mut out = Vec::new();
-                if rule.overrides.is_empty() || Some(r) == skip {
-                    return out;
-                }
-                let mut seen = vec![false; n];
-                if let Some(skip) = skip {
-                    seen[skip] = true;
-                }
-                let mut stack = rule.overrides.clone();
-                while let Some(x) = stack.pop() {
-                    if !std::mem::replace(&mut seen[x], true) {
-                        out.push(x);
-                        stack.extend(&policy.rules[x].overrides);
-                    }
-                }
-                out.sort_unstable();
-                out
-            })
-            .collect();
-        let mut last_above = vec![None; n];
-        let mut last_below = vec![None; n];
-        for (r, bs) in below.iter().enumerate() {
-            last_below[r] = bs.last().copied();
-            for &b in bs {
-                last_above[b] = Some(last_above[b].map_or(r, |x: RuleId| x.max(r)));
+        let edges = |r: RuleId| -> &[RuleId] {
+            if Some(r) == skip {
+                &[]
+            } else {
+                &policy.rules[r].overrides
+            }
+        };
+        let live = |x: RuleId| Some(x) != skip;
+        let mut above = Above {
+            chain: Vec::new(),
+            pos: Vec::new(),
+            span: Vec::new(),
+            reach: Vec::new(),
+            last_above: vec![None; n],
+            last_below: vec![None; n],
+            any: false,
+        };
+        let mut parents = vec![0u32; n];
+        let mut involved = vec![false; n];
+        for r in 0..n {
+            for &x in edges(r).iter().filter(|&&x| live(x)) {
+                parents[x] += 1;
+                involved[r] = true;
+                involved[x] = true;
+                above.any = true;
             }
         }
-        Above {
-            below,
-            last_above,
-            last_below,
+        if !above.any {
+            return Ok(above);
         }
+        // Parents before children (Kahn's algorithm; the checker has
+        // refused cycles).
+        let mut topo: Vec<RuleId> = (0..n).filter(|&r| parents[r] == 0).collect();
+        let mut at = 0;
+        while at < topo.len() {
+            let r = topo[at];
+            at += 1;
+            for &x in edges(r).iter().filter(|&&x| live(x)) {
+                parents[x] -= 1;
+                if parents[x] == 0 {
+                    topo.push(x);
+                }
+            }
+        }
+        drop(parents);
+        above.chain = vec![NO_CHAIN; n];
+        above.pos = vec![0; n];
+        let mut chains = 0u32;
+        for &top in &topo {
+            if above.chain[top] != NO_CHAIN || !involved[top] {
+                continue;
+            }
+            // A new chain down from `top`, through children not on one yet.
+            let (mut cur, mut p) = (top, 0);
+            above.chain[cur] = chains;
+            loop {
+                let next = edges(cur)
+                    .iter()
+                    .copied()
+                    .find(|&x| live(x) && above.chain[x] == NO_CHAIN);
+                let Some(x) = next else { break };
+                p += 1;
+                above.chain[x] = chains;
+                above.pos[x] = p;
+                cur = x;
+            }
+            chains += 1;
+        }
+        // Children before parents: a rule reaches what its children are
+        // and what they reach, the highest position per chain.
+        above.span = vec![(0, 0); n];
+        let mut merged: Vec<(u32, u32)> = Vec::new();
+        let mut held = 0;
+        for &r in topo.iter().rev() {
+            merged.clear();
+            for &x in edges(r).iter().filter(|&&x| live(x)) {
+                merged.push((above.chain[x], above.pos[x]));
+                let (start, len) = above.span[x];
+                merged.extend_from_slice(&above.reach[start..start + len as usize]);
+                let last = above.last_below[x].map_or(x, |b| b.max(x));
+                above.last_below[r] = Some(above.last_below[r].map_or(last, |b| b.max(last)));
+            }
+            merged.sort_unstable();
+            merged.dedup_by_key(|e| e.0);
+            above.span[r] = (above.reach.len(), merged.len() as u32);
+            above.reach.extend_from_slice(&merged);
+            if above.reach.capacity() != held {
+                held = above.reach.capacity();
+                check(above.bytes())?;
+            }
+        }
+        for &r in &topo {
+            let mine = above.last_above[r].map_or(r, |a| a.max(r));
+            for &x in edges(r).iter().filter(|&&x| live(x)) {
+                above.last_above[x] = Some(above.last_above[x].map_or(mine, |a| a.max(mine)));
+            }
+        }
+        check(above.bytes())?;
+        Ok(above)
+    }
+
+    /// The bytes the relation holds.
+    fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        (self.chain.capacity() + self.pos.capacity()) * size_of::<u32>()
+            + self.span.capacity() * size_of::<(usize, u32)>()
+            + self.reach.capacity() * size_of::<(u32, u32)>()
+            + (self.last_above.capacity() + self.last_below.capacity())
+                * size_of::<Option<RuleId>>()
     }
 
     fn is_above(&self, a: RuleId, b: RuleId) -> bool {
-        self.below[a].binary_search(&b).is_ok()
+        let Some(&c) = self.chain.get(b).filter(|&&c| c != NO_CHAIN) else {
+            return false;
+        };
+        let (start, len) = self.span[a];
+        let reach = &self.reach[start..start + len as usize];
+        match reach.binary_search_by_key(&c, |e| e.0) {
+            Ok(i) => reach[i].1 <= self.pos[b],
+            Err(_) => false,
+        }
     }
 }
+
+/// A winner state as a cell of a shared list: the state `prev` with the
+/// rule `last` added at its end. States are interned cell by cell, so a
+/// state that grows by one rule costs one cell, not a copy of its winners:
+/// N rules that all match the same cases make N states in N cells, where
+/// lists would hold N²/2 rule ids.
+#[derive(Clone, Copy, Debug)]
+struct StateCell {
+    prev: u32,
+    last: u32,
+    /// The earliest winner (the first cell's `last`).
+    first: u32,
+}
+
+/// The empty state (no winner yet).
+const EMPTY_STATE: u32 = 0;
+
+/// No rule, no state.
+const NONE: u32 = u32::MAX;
 
 struct Folder<'p> {
     policy: &'p Policy,
     above: Above,
     rank: Vec<usize>,
-    states: Vec<Vec<RuleId>>,
-    state_ids: HashMap<Vec<RuleId>, u32, mdd::FxBuild>,
+    /// The states, by id: cell 0 is the empty state; the state for the
+    /// cases outside [`Fold::within`] has a cell of its own, never looked
+    /// up by content.
+    states: Vec<StateCell>,
+    state_ids: HashMap<(u32, u32), u32, mdd::FxBuild>,
     /// Within one rule's step, the state each state becomes when the rule
     /// matches (`NONE` when not computed yet): a step meets the same leaf
-    /// states over and over, and `add` allocates.
+    /// states over and over.
     step: Vec<u32>,
     /// The states whose `step` entry is set, to clear them for the next rule.
     stepped: Vec<u32>,
+    /// A state's winners, spelled out when a rule removes or prunes some.
+    scratch: Vec<RuleId>,
+    /// Bytes the fold keeps per node beside the states (which nodes are
+    /// settled), counted with them.
+    beside: usize,
+    /// Where the bytes above are reported while an operation runs.
+    meter: std::sync::Arc<mdd::Meter>,
 }
 
-/// An empty entry of [`Folder::step`].
-const NONE: u32 = u32::MAX;
-
 impl Folder<'_> {
-    fn state(&mut self, s: Vec<RuleId>) -> u32 {
-        if let Some(&id) = self.state_ids.get(&s) {
+    /// The state `prev` followed by rule `r` (later in the file than any
+    /// rule of `prev`).
+    fn cons(&mut self, prev: u32, r: RuleId) -> u32 {
+        let r = r as u32;
+        if let Some(&id) = self.state_ids.get(&(prev, r)) {
             return id;
         }
+        let first = if prev == EMPTY_STATE {
+            r
+        } else {
+            self.states[prev as usize].first
+        };
         let id = self.states.len() as u32;
-        self.states.push(s.clone());
-        self.state_ids.insert(s, id);
+        self.states.push(StateCell {
+            prev,
+            last: r,
+            first,
+        });
+        self.state_ids.insert((prev, r), id);
+        self.meter.set(Use::WinnerStates, self.bytes());
         id
+    }
+
+    /// The state with these winners (ascending).
+    fn intern(&mut self, winners: &[RuleId]) -> u32 {
+        winners.iter().fold(EMPTY_STATE, |s, &r| self.cons(s, r))
+    }
+
+    /// Spells out a state's winners into `out`, in file order.
+    fn winners(&self, s: u32, out: &mut Vec<RuleId>) {
+        out.clear();
+        let mut at = s;
+        while at != EMPTY_STATE {
+            let c = self.states[at as usize];
+            if c.last == NONE {
+                break;
+            }
+            out.push(c.last as RuleId);
+            at = c.prev;
+        }
+        out.reverse();
+    }
+
+    /// Whether some winner of state `s` satisfies `f`.
+    fn any_winner(&self, s: u32, mut f: impl FnMut(RuleId) -> bool) -> bool {
+        let mut at = s;
+        while at != EMPTY_STATE {
+            let c = self.states[at as usize];
+            if c.last == NONE {
+                return false;
+            }
+            if f(c.last as RuleId) {
+                return true;
+            }
+            at = c.prev;
+        }
+        false
+    }
+
+    /// The bytes held: states, their table, the step's tables.
+    fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.states.capacity() * size_of::<StateCell>()
+            + mdd::table_bytes(self.state_ids.capacity(), size_of::<((u32, u32), u32)>())
+            + (self.step.capacity() + self.stepped.capacity()) * size_of::<u32>()
+            + self.scratch.capacity() * size_of::<RuleId>()
+            + self.beside
     }
 
     /// [`Folder::add`], memoised for the current rule's step.
@@ -580,20 +833,61 @@ impl Folder<'_> {
     /// The winners after rule `r` matches too, pruned for the rules after
     /// `r`.
     fn add(&mut self, s: u32, r: RuleId) -> u32 {
-        let w = &self.states[s as usize];
-        let mut next: Vec<RuleId> = if w.iter().any(|&x| self.above.is_above(x, r)) {
-            w.clone()
+        if !self.above.any {
+            return self.add_plain(s, r);
+        }
+        let blocked =
+            self.above.last_above[r].is_some() && self.any_winner(s, |x| self.above.is_above(x, r));
+        let next = if blocked {
+            s
+        } else if self.above.last_below[r].is_some() {
+            let mut w = std::mem::take(&mut self.scratch);
+            self.winners(s, &mut w);
+            w.retain(|&x| !self.above.is_above(r, x));
+            w.push(r);
+            let t = self.intern(&w);
+            self.scratch = w;
+            t
         } else {
-            let mut v: Vec<RuleId> = w
-                .iter()
-                .copied()
-                .filter(|&x| !self.above.is_above(r, x))
-                .collect();
-            v.push(r);
-            v
+            self.cons(s, r)
         };
-        self.prune(&mut next, r + 1);
-        self.state(next)
+        if self.policy.resolve == Resolve::Strict {
+            return next;
+        }
+        let mut w = std::mem::take(&mut self.scratch);
+        self.winners(next, &mut w);
+        let before = w.len();
+        self.prune(&mut w, r + 1);
+        let t = if w.len() == before {
+            next
+        } else {
+            self.intern(&w)
+        };
+        self.scratch = w;
+        t
+    }
+
+    /// [`Folder::add`] when no rule is above another: every winner is safe
+    /// and inert at once, so pruning keeps, under `first`, the earliest
+    /// winner alone and, under `priority`, the winners of the best-ranked
+    /// outcome, which a state's last winner stands for.
+    fn add_plain(&mut self, s: u32, r: RuleId) -> u32 {
+        if s == EMPTY_STATE {
+            return self.cons(EMPTY_STATE, r);
+        }
+        match &self.policy.resolve {
+            Resolve::Strict => self.cons(s, r),
+            Resolve::First => s,
+            Resolve::Priority(_) => {
+                let rank = |x: RuleId| self.rank[self.policy.rules[x].outcome];
+                let (mine, theirs) = (rank(r), rank(self.states[s as usize].last as RuleId));
+                match mine.cmp(&theirs) {
+                    std::cmp::Ordering::Less => self.cons(EMPTY_STATE, r),
+                    std::cmp::Ordering::Equal => self.cons(s, r),
+                    std::cmp::Ordering::Greater => s,
+                }
+            }
+        }
     }
 
     /// Whether no rule from `next` on can change the verdict of state `s`:
@@ -602,10 +896,11 @@ impl Folder<'_> {
     /// and `strict` a later winner can still join the explaining rules or
     /// create a conflict.)
     fn settled(&self, s: u32, next: usize) -> bool {
+        let c = self.states[s as usize];
         matches!(self.policy.resolve, Resolve::First)
-            && self.states[s as usize]
-                .first()
-                .is_some_and(|&w| self.above.last_above[w].is_none_or(|a| a < next))
+            && s != EMPTY_STATE
+            && c.first != NONE
+            && self.above.last_above[c.first as usize].is_none_or(|a| a < next)
     }
 
     /// Drops winners that can no longer matter once rules `0..done` are
@@ -645,7 +940,7 @@ fn build(policy: &Policy, order: Vec<AttrId>, options: &Options) -> Result<Diagr
     let mut d = Diagram::empty(
         order,
         cells_of(policy),
-        options.max_nodes,
+        options.budget(),
         options.outcomes_only,
     );
     d.root = fold(&mut d, policy, &Fold::default())?;
@@ -681,6 +976,7 @@ pub struct Fold<'a> {
 /// variants of a policy, or two policies, into one manager this way, so that
 /// their diagrams compare node by node.
 pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, CompileError> {
+    let too_large = |budget, rules_done| CompileError::too_large(budget, rules_done, policy);
     let rank = match &policy.resolve {
         Resolve::Priority(list) => {
             let mut rank = vec![0; policy.decision.outcomes.len()];
@@ -691,41 +987,57 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
         }
         _ => Vec::new(),
     };
-    let mut folder = Folder {
+    let meter = d.mdd.meter();
+    // The order and the states live only as long as this fold.
+    let _release = Release {
+        meter: meter.clone(),
+        uses: &[Use::WinnerStates, Use::OverridesOrder],
+    };
+    let above = {
+        let mdd = &d.mdd;
+        Above::new(policy, how.skip, &mut |bytes| {
+            mdd.charge(Use::OverridesOrder, bytes)
+        })
+        .map_err(|e| too_large(e, 0))?
+    };
+    let no_state = StateCell {
+        prev: NONE,
+        last: NONE,
+        first: NONE,
+    };
+    let folder = RefCell::new(Folder {
         policy,
-        above: Above::new(policy, how.skip),
+        above,
         rank,
-        states: Vec::new(),
+        // The empty state, then the state of the cases outside `within`,
+        // which every step treats as settled, so that no rule's fold
+        // visits them.
+        states: vec![no_state, no_state],
         state_ids: HashMap::default(),
         step: Vec::new(),
         stepped: Vec::new(),
-    };
-    let max_nodes = d.mdd.max_nodes();
-    let too_large = |rules_done| CompileError::TooLarge {
-        max_nodes,
-        rules_done,
-        rules_total: policy.rules.len(),
-    };
+        scratch: Vec::new(),
+        beside: 0,
+        meter: meter.clone(),
+    });
+    let outside = 1u32;
     // Which nodes have only settled leaves below them (see `Folder::settled`).
     // Without `overrides`, a state is settled from its creation on, so
-    // both answers can be kept for good.
-    let stable = policy.rules.iter().all(|r| r.overrides.is_empty());
+    // both answers can be kept for good; under `strict` and `priority` only
+    // the cases outside `within` are, from the start.
+    let stable = !folder.borrow().above.any;
+    let answers_last = stable || policy.resolve != Resolve::First;
     let mut node_settled: Vec<Option<bool>> = Vec::new();
-    let empty = folder.state(Vec::new());
-    // The cases outside `within` get a state of their own that every step
-    // treats as settled, so that no rule's fold visits them.
-    let outside = folder.states.len() as u32;
-    folder.states.push(Vec::new());
-    let mut root = d.mdd.leaf(empty).map_err(|_| too_large(0))?;
+    let mut root = d.mdd.leaf(EMPTY_STATE).map_err(|e| too_large(e, 0))?;
     if let Some(within) = how.within {
         root = d
             .mdd
             .map_leaves(
                 within,
-                &mut |p| if p == 1 { empty } else { outside },
+                &mut |p| if p == 1 { EMPTY_STATE } else { outside },
                 &mut mdd::Memo1::default(),
             )
-            .map_err(|_| too_large(0))?;
+            .map_err(|e| too_large(e, 0))?;
     }
     let all: Vec<RuleId>;
     let rules = match how.only {
@@ -735,8 +1047,8 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             &all
         }
     };
+    let memo_entry = std::mem::size_of::<((NodeId, NodeId), NodeId)>();
     let mut memo = mdd::Memo2::default();
-    let mut state_settled: Vec<bool> = Vec::new();
     let mut settled_stack = Vec::new();
     for &i in rules {
         if Some(i) == how.skip {
@@ -744,20 +1056,25 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
         }
         let rule = &policy.rules[i];
         let step = (|| -> Result<NodeId, BudgetExceeded> {
+            // The computed table kept from the last step is held while
+            // the rule's condition is built.
+            let tables = meter.get(Use::ComputedTables);
+            meter.set(
+                Use::ComputedTables,
+                tables + mdd::table_bytes(memo.capacity(), memo_entry),
+            );
             let c = match how.conds {
-                Some(conds) => conds[i],
-                None => cond_diagram(d, &rule.cond)?,
+                Some(conds) => Ok(conds[i]),
+                None => cond_diagram(d, &rule.cond),
             };
+            meter.set(Use::ComputedTables, tables);
+            let c = c?;
             // Where the rule does not match, the diagram is left as it is:
             // states are pruned only when a rule changes them, which loses
             // nothing for policies without `overrides` (every winner is safe
             // at once) and keeps each step proportional to the rule's region.
             let never = d.mdd.leaf(0)?;
-            state_settled.clear();
-            state_settled.extend(
-                (0..folder.states.len() as u32).map(|s| s == outside || folder.settled(s, i)),
-            );
-            if !stable {
+            if !answers_last {
                 // With `overrides`, "not settled" may turn into "settled"
                 // later; only "settled" answers stay true.
                 node_settled
@@ -765,29 +1082,42 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
                     .filter(|s| **s == Some(false))
                     .for_each(|s| *s = None);
             }
+            // The two closures take turns with the folder: `apply` asks
+            // whether a node is settled, then combines leaves, never both
+            // at once.
             let mut is_settled = |m: &Mdd, n: NodeId| {
-                fully_settled(m, n, &state_settled, &mut node_settled, &mut settled_stack)
+                let f = folder.borrow();
+                let settled = |s: u32| s == outside || f.settled(s, i);
+                fully_settled(m, n, &settled, &mut node_settled, &mut settled_stack)
             };
-            folder.new_step();
-            let mut op = |s: u32, _matched: u32| folder.add_memo(s, i);
+            folder.borrow_mut().new_step();
+            let mut op = |s: u32, _matched: u32| folder.borrow_mut().add_memo(s, i);
             // One computed table for every step, cleared: its capacity is
             // reused rather than grown again for each rule.
             memo.clear();
-            d.mdd
-                .apply_unless(root, c, Some(never), &mut is_settled, &mut op, &mut memo)
+            let next =
+                d.mdd
+                    .apply_unless(root, c, Some(never), &mut is_settled, &mut op, &mut memo)?;
+            let mut f = folder.borrow_mut();
+            f.beside = node_settled.capacity() * std::mem::size_of::<Option<bool>>()
+                + settled_stack.capacity() * std::mem::size_of::<(NodeId, usize)>();
+            d.mdd.charge(Use::WinnerStates, f.bytes())?;
+            Ok(next)
         })();
-        root = step.map_err(|_| too_large(i))?;
+        root = step.map_err(|e| too_large(e, i))?;
         // Without `overrides`, a settled case stays settled: once every
         // case is, the remaining rules cannot change anything.
         if stable
             && how.within.is_some()
             && d.mdd
                 .payload(root)
-                .is_some_and(|s| s == outside || folder.settled(s, i + 1))
+                .is_some_and(|s| s == outside || folder.borrow().settled(s, i + 1))
         {
             break;
         }
     }
+    drop(memo);
+    let folder = folder.into_inner();
     if d.verdict_index.len() != d.verdicts.len() {
         d.verdict_index = d
             .verdicts
@@ -796,25 +1126,89 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
             .map(|(i, v)| (v.clone(), i as u32))
             .collect();
     }
+    // Each verdict's rules are kept twice: in the list and as the table's key.
+    let mut rule_bytes: usize = 2 * d.verdicts.iter().map(rules_bytes).sum::<usize>();
+    d.mdd
+        .charge(Use::Verdicts, verdict_bytes(d))
+        .map_err(|e| too_large(e, policy.rules.len()))?;
     let outcomes_only = d.outcomes_only;
     let verdict_ids = &mut d.verdict_index;
     let verdicts = &mut d.verdicts;
+    let mut winners = Vec::new();
     let mut to_verdict = |s: u32| {
         if s == outside {
             return OUTSIDE;
         }
-        let mut v = crate::semantics::resolve(policy, &folder.states[s as usize]);
+        folder.winners(s, &mut winners);
+        let mut v = crate::semantics::resolve(policy, &winners);
         if outcomes_only && let Verdict::Decided { rules, .. } = &mut v {
             rules.clear();
         }
-        *verdict_ids.entry(v).or_insert_with_key(|v| {
+        let mut new = false;
+        let id = *verdict_ids.entry(v).or_insert_with_key(|v| {
             verdicts.push(v.clone());
+            rule_bytes += 2 * rules_bytes(v);
+            new = true;
             (verdicts.len() - 1) as u32
-        })
+        });
+        if new {
+            // Checked by the manager at its next node, and after the map.
+            let table = mdd::table_bytes(
+                verdict_ids.capacity(),
+                std::mem::size_of::<(Verdict, u32)>(),
+            );
+            meter.set(
+                Use::Verdicts,
+                verdicts.capacity() * std::mem::size_of::<Verdict>() + table + rule_bytes,
+            );
+        }
+        id
     };
-    d.mdd
+    let root = d
+        .mdd
         .map_leaves(root, &mut to_verdict, &mut mdd::Memo1::default())
-        .map_err(|_| too_large(policy.rules.len()))
+        .map_err(|e| too_large(e, policy.rules.len()))?;
+    d.mdd
+        .charge(Use::Verdicts, verdict_bytes(d))
+        .map_err(|e| too_large(e, policy.rules.len()))?;
+    Ok(root)
+}
+
+/// Sets a meter's uses back to zero when dropped: what a fold keeps only
+/// while it runs, whether it returns or fails.
+struct Release {
+    meter: std::sync::Arc<mdd::Meter>,
+    uses: &'static [Use],
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        for &u in self.uses {
+            self.meter.set(u, 0);
+        }
+    }
+}
+
+/// The bytes of a verdict's explaining rules.
+fn rules_bytes(v: &Verdict) -> usize {
+    match v {
+        Verdict::Decided { rules, .. } | Verdict::Conflict { rules } => {
+            rules.capacity() * std::mem::size_of::<RuleId>()
+        }
+        Verdict::Undecided => 0,
+    }
+}
+
+/// The bytes a diagram's verdicts hold: the list, the table by value, and
+/// the explaining rules of each (in both).
+fn verdict_bytes(d: &Diagram) -> usize {
+    let rules: usize = d.verdicts.iter().map(rules_bytes).sum();
+    d.verdicts.capacity() * std::mem::size_of::<Verdict>()
+        + mdd::table_bytes(
+            d.verdict_index.capacity(),
+            std::mem::size_of::<(Verdict, u32)>(),
+        )
+        + 2 * rules
 }
 
 /// Whether every leaf below `n` holds a settled state, memoised per node
@@ -824,7 +1218,7 @@ pub fn fold(d: &mut Diagram, policy: &Policy, how: &Fold) -> Result<NodeId, Comp
 fn fully_settled(
     m: &Mdd,
     n: NodeId,
-    states: &[bool],
+    settled: &dyn Fn(u32) -> bool,
     memo: &mut Vec<Option<bool>>,
     stack: &mut Vec<(NodeId, usize)>,
 ) -> bool {
@@ -841,8 +1235,7 @@ fn fully_settled(
         if let Some(Some(known)) = memo.get(n as usize) {
             return Some(*known);
         }
-        // A state made during this step is not settled yet.
-        let answer = states.get(m.payload(n)? as usize).copied().unwrap_or(false);
+        let answer = settled(m.payload(n)?);
         remember(memo, n, answer);
         Some(answer)
     };
@@ -875,33 +1268,130 @@ fn fully_settled(
 }
 
 /// The bool diagram (leaf payloads 0 and 1) of a condition.
+///
+/// The comparisons an `and` or an `or` makes of one attribute (negated or
+/// not) are combined as the set of cells they are, into one node: `n = 0
+/// or n = 3 or …` is one split, as `n in { 0, 3, … }` is, where combining
+/// them one by one would make a node of every width on the way, a
+/// quadratic number of runs. What remains is combined pairwise, a balanced
+/// tree of `apply`s rather than a chain, so that a long `or` of richer
+/// conditions does not rebuild an ever larger accumulator either.
 pub(crate) fn cond_diagram(d: &mut Diagram, c: &Cond) -> Result<NodeId, BudgetExceeded> {
     match c {
         Cond::Const(b) => d.mdd.leaf(u32::from(*b)),
-        Cond::Atom(a) => {
-            let level = d.level_of[a.attr];
-            let inside = cell_intervals(&d.cells[a.attr], &a.set);
-            let (t, f) = (d.mdd.leaf(1)?, d.mdd.leaf(0)?);
-            d.mdd.split(level, &inside, t, f)
+        Cond::Atom(_) | Cond::Not(_) if let Some((attr, inside)) = atom_cells(d, c) => {
+            split_cells(d, attr, &inside)
         }
         Cond::Not(c) => {
             let inner = cond_diagram(d, c)?;
             d.mdd
                 .map_leaves(inner, &mut |p| 1 - p, &mut mdd::Memo1::default())
         }
+        Cond::Atom(_) => unreachable!("an atom is always a set of cells"),
         Cond::And(cs) | Cond::Or(cs) => {
             let is_and = matches!(c, Cond::And(_));
-            let mut acc = d.mdd.leaf(u32::from(is_and))?;
-            let mut memo = mdd::Memo2::default();
+            // Each atom's cells, tagged with its attribute; under `and`,
+            // the cells it excludes (an intersection is the complement of
+            // the union of the complements).
+            let mut atoms: Vec<(AttrId, u32, u32)> = Vec::new();
+            let mut parts: Vec<NodeId> = Vec::new();
             for c in cs {
-                let next = cond_diagram(d, c)?;
-                let mut op = |a: u32, b: u32| if is_and { a & b } else { a | b };
-                memo.clear();
-                acc = d.mdd.apply(acc, next, &mut op, &mut memo)?;
+                match atom_cells(d, c) {
+                    Some((attr, inside)) => {
+                        let inside = if is_and {
+                            complement(&inside, d.cells[attr].count())
+                        } else {
+                            inside
+                        };
+                        // An atom that is always true under `and` (or never
+                        // under `or`) adds no cells, and changes nothing.
+                        atoms.extend(inside.into_iter().map(|(lo, hi)| (attr, lo, hi)));
+                    }
+                    None => parts.push(cond_diagram(d, c)?),
+                }
             }
-            Ok(acc)
+            atoms.sort_unstable();
+            let mut at = 0;
+            while at < atoms.len() {
+                let attr = atoms[at].0;
+                let mut union: Vec<(u32, u32)> = Vec::new();
+                while at < atoms.len() && atoms[at].0 == attr {
+                    let (_, lo, hi) = atoms[at];
+                    at += 1;
+                    match union.last_mut() {
+                        Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+                        _ => union.push((lo, hi)),
+                    }
+                }
+                let inside = if is_and {
+                    complement(&union, d.cells[attr].count())
+                } else {
+                    union
+                };
+                parts.push(split_cells(d, attr, &inside)?);
+            }
+            let mut op = |a: u32, b: u32| if is_and { a & b } else { a | b };
+            let mut memo = mdd::Memo2::default();
+            while parts.len() > 1 {
+                let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+                for pair in parts.chunks(2) {
+                    next.push(match *pair {
+                        [a, b] => {
+                            memo.clear();
+                            d.mdd.apply(a, b, &mut op, &mut memo)?
+                        }
+                        [a] => a,
+                        _ => unreachable!("chunks of two"),
+                    });
+                }
+                parts = next;
+            }
+            match parts.pop() {
+                Some(n) => Ok(n),
+                None => d.mdd.leaf(u32::from(is_and)),
+            }
         }
     }
+}
+
+/// The attribute and cells of a comparison, negated any number of times:
+/// `None` for anything else.
+fn atom_cells(d: &Diagram, c: &Cond) -> Option<(AttrId, Vec<(u32, u32)>)> {
+    match c {
+        Cond::Atom(a) => Some((a.attr, cell_intervals(&d.cells[a.attr], &a.set))),
+        Cond::Not(c) => {
+            let (attr, inside) = atom_cells(d, c)?;
+            Some((attr, complement(&inside, d.cells[attr].count())))
+        }
+        _ => None,
+    }
+}
+
+/// The cells of `0..count` outside the ascending, disjoint intervals
+/// `inside`.
+fn complement(inside: &[(u32, u32)], count: u32) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(inside.len() + 1);
+    let mut at = 0u32;
+    for &(lo, hi) in inside {
+        if lo > at {
+            out.push((at, lo - 1));
+        }
+        at = hi + 1;
+    }
+    if at < count {
+        out.push((at, count - 1));
+    }
+    out
+}
+
+/// The bool diagram of "the attribute's cell is in `inside`".
+fn split_cells(
+    d: &mut Diagram,
+    attr: AttrId,
+    inside: &[(u32, u32)],
+) -> Result<NodeId, BudgetExceeded> {
+    let (t, f) = (d.mdd.leaf(1)?, d.mdd.leaf(0)?);
+    d.mdd.split(d.level_of[attr], inside, t, f)
 }
 
 /// The cells of a value set, as ascending inclusive cell intervals.
@@ -975,6 +1465,7 @@ mod tests {
                             order,
                             outcomes_only,
                             max_nodes: 100_000,
+                            ..Options::default()
                         },
                     );
                 }
@@ -1007,9 +1498,148 @@ mod tests {
         assert!(matches!(
             e,
             CompileError::TooLarge {
-                max_nodes: 1_000,
+                budget: BudgetExceeded::Nodes { max_nodes: 1_000 },
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn the_memory_budget_stops_compilation() {
+        let p = policy(&crate::synth::wide(3, 200));
+        let e = compile(
+            &p,
+            &Options {
+                max_memory: 1 << 20,
+                ..Options::default()
+            },
+        )
+        .unwrap_err();
+        let CompileError::TooLarge {
+            budget: BudgetExceeded::Memory { max_bytes, .. },
+            rules_done,
+            rules_total: 200,
+        } = e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(max_bytes, 1 << 20);
+        assert!(rules_done < 200);
+        assert!(
+            e.to_string()
+                .starts_with("the decision diagram grew past its memory budget of 1 MiB after ")
+        );
+    }
+
+    /// Whether `a` is above `b`, by a walk of the `overrides` edges
+    /// without `skip`: what [`Above`] must answer.
+    fn above_by_walk(p: &Policy, skip: Option<RuleId>, a: RuleId, b: RuleId) -> bool {
+        if Some(a) == skip || Some(b) == skip {
+            return false;
+        }
+        let mut seen = vec![false; p.rules.len()];
+        let mut stack = p.rules[a].overrides.clone();
+        while let Some(x) = stack.pop() {
+            if Some(x) == skip || std::mem::replace(&mut seen[x], true) {
+                continue;
+            }
+            if x == b {
+                return true;
+            }
+            stack.extend(&p.rules[x].overrides);
+        }
+        false
+    }
+
+    #[test]
+    fn the_overrides_order_matches_a_walk() {
+        // Random acyclic graphs (a rule overrides only earlier-numbered
+        // ones here, so that any choice is acyclic), dense and sparse,
+        // with every rule skipped in turn.
+        let mut rng = crate::synth::Rng::new(11);
+        for round in 0..40 {
+            let n = 2 + (round % 12);
+            let density = 1 + round % 4;
+            let mut text =
+                String::from("policy t\nresolve first\nattribute a: bool\ndecision o: { y }\n");
+            for r in 0..n {
+                let mut over: Vec<String> = Vec::new();
+                for x in 0..r {
+                    if rng.range(0, 5) < density as u64 {
+                        over.push(format!("r{x}"));
+                    }
+                }
+                if over.is_empty() {
+                    text.push_str(&format!("rule r{r}: when a then y\n"));
+                } else {
+                    text.push_str(&format!(
+                        "rule r{r} overrides {}: when a then y\n",
+                        over.join(", ")
+                    ));
+                }
+            }
+            let p = policy(&text);
+            let n = p.rules.len();
+            for skip in std::iter::once(None).chain((0..n).map(Some)) {
+                let above = Above::new(&p, skip, &mut |_| Ok(())).unwrap();
+                for a in 0..n {
+                    for b in 0..n {
+                        assert_eq!(
+                            above.is_above(a, b),
+                            above_by_walk(&p, skip, a, b),
+                            "{text} skip {skip:?}: {a} above {b}"
+                        );
+                    }
+                    let last_below = (0..n).filter(|&b| above_by_walk(&p, skip, a, b)).max();
+                    let last_above = (0..n).filter(|&x| above_by_walk(&p, skip, x, a)).max();
+                    assert_eq!(above.last_below[a], last_below, "{text}");
+                    assert_eq!(above.last_above[a], last_above, "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_of_exceptions_keeps_one_entry_a_rule() {
+        let mut text = String::from(
+            "policy t\nattribute a: bool\ndecision o: { y, n }\nrule r0: when a then y\n",
+        );
+        for r in 1..2_000 {
+            text.push_str(&format!("rule r{r} overrides r{}: when a then n\n", r - 1));
+        }
+        let p = policy(&text);
+        let above = Above::new(&p, None, &mut |_| Ok(())).unwrap();
+        assert_eq!(above.reach.len(), 1_999);
+        assert!(above.is_above(1_999, 0) && !above.is_above(0, 1_999));
+    }
+
+    #[test]
+    fn comparisons_of_one_attribute_are_one_node() {
+        // `or` of `=`, `and` of `!=` and of negations, mixed with another
+        // attribute: the same diagram as the set written out, and the same
+        // meaning as the interpreter's.
+        let ors: Vec<String> = (0..300).map(|i| format!("n = {}", 3 * i)).collect();
+        let nots: Vec<String> = (0..300)
+            .map(|i| format!("not (n = {})", 3 * i + 1))
+            .collect();
+        let set: Vec<String> = (0..300).map(|i| (3 * i).to_string()).collect();
+        let text = format!(
+            "policy t\nresolve first\ndefault undecided\nattribute n: int 0..1000\nattribute b: bool\n\
+             decision o: {{ y, z, w }}\n\
+             when {} then y\n\
+             when b and {} and n != 2 then z\n\
+             when n in {{ {} }} or (b or n >= 999) then w\n",
+            ors.join(" or "),
+            nots.join(" and "),
+            set.join(", ")
+        );
+        let p = policy(&text);
+        agree_everywhere(&p, &Options::default());
+        let mut d = compile(&p, &Options::default()).unwrap();
+        let first = cond_diagram(&mut d, &p.rules[0].cond).unwrap();
+        assert_eq!(d.mdd.reachable(first).len(), 3, "one split and two leaves");
+        let before = d.mdd.len();
+        let second = cond_diagram(&mut d, &p.rules[0].cond).unwrap();
+        assert_eq!((first, d.mdd.len()), (second, before));
     }
 }

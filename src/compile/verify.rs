@@ -22,6 +22,9 @@ const UNDECIDED: u32 = u32::MAX - 1;
 const CONFLICT: u32 = u32::MAX - 2;
 const MASKED: u32 = u32::MAX;
 
+/// How many winners a conflict's note names before it counts the rest.
+const WINNERS_NAMED: usize = 10;
+
 /// Runs the exact checks; the diagram must have been compiled with
 /// explaining rules (not `outcomes_only`), so that conflicts name rules.
 pub fn verify(policy: &Policy, d: &mut Diagram) -> Result<Vec<Diagnostic>, BudgetExceeded> {
@@ -95,10 +98,16 @@ fn conflicts(policy: &Policy, d: &Diagram) -> Vec<Diagnostic> {
         .at(rb.loc.0, format!("gives `{}`", outcome(rb.outcome)))
         .also(ra.loc.0, format!("gives `{}`", outcome(ra.outcome)));
         if rules.len() > 2 {
-            let others: Vec<String> = rules
+            // A few names, then a count: a thousand copies of a rule make
+            // a note, not a page.
+            let mut others: Vec<String> = rules
                 .iter()
+                .take(WINNERS_NAMED)
                 .map(|&r| format!("`{}`", policy.rules[r].id))
                 .collect();
+            if rules.len() > WINNERS_NAMED {
+                others.push(format!("and {} more", rules.len() - WINNERS_NAMED));
+            }
             diag = diag.note(format!(
                 "the winners of the witness case are {}",
                 others.join(", ")

@@ -616,18 +616,27 @@ codes! {
     /// touch the rule's cases.
     REGARDLESS_VIOLATED = "E0041", "regardless-violated";
 
-    /// The decision diagram would exceed its node budget (`--max-nodes`,
-    /// default 10,000,000).
+    /// The decision diagram would exceed its budget: its node budget
+    /// (`--max-nodes`, default 10,000,000) or its memory budget
+    /// (`--max-memory`, default 2 GiB).
     ///
     /// Exact diagrams can grow exponentially on wide policies (many
-    /// attributes, rules constraining unrelated ones). The diagnostic says how
-    /// many rules were compiled when the budget was reached.
+    /// attributes, rules constraining unrelated ones). The memory budget
+    /// counts, in bytes, everything a diagram's construction keeps: the
+    /// nodes and the unique table, the computed tables of the operation
+    /// under way, the winner states of the fold, the verdicts with their
+    /// explaining rules, and the `overrides` order. It is checked before
+    /// each of them grows, so the budget is reached as this error, never
+    /// as an allocation failure. The diagnostic says how many rules were
+    /// compiled when the budget was reached and, for memory, what held it.
     ///
-    /// Example: 1,000 random rules over 16 attributes of 4–16 values.
+    /// Example: 1,000 random rules over 16 attributes of 4–16 values; or
+    /// 40 rules `when xI and yI then …` over 80 bools in declaration
+    /// order (`x0 … x39` first), which would take about 2^40 nodes.
     ///
     /// Fixed: try `--order auto`, or `--outcomes-only` (smaller leaves), or
-    /// raise `--max-nodes`. `writ eval` still decides such policies with its
-    /// rule index (`--engine index`).
+    /// raise `--max-nodes` or `--max-memory`. `writ eval` still decides
+    /// such policies with its rule index (`--engine index`).
     DIAGRAM_TOO_LARGE = "E0042", "diagram-too-large";
 
     /// `writ diff` compares two policies over the union of their

@@ -109,8 +109,8 @@ pub enum EvalError {
     /// The index engine's scratch diagram for a partial case passed its
     /// budget.
     PartialTooLarge {
-        /// The budget.
-        max_nodes: usize,
+        /// Which budget was reached.
+        budget: compile::BudgetExceeded,
     },
     /// `--why-not` on the index engine without a diagram of the outcomes.
     WhyNotWithoutDiagram,
@@ -119,10 +119,11 @@ pub enum EvalError {
 impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            EvalError::PartialTooLarge { max_nodes } => write!(
+            EvalError::PartialTooLarge { budget } => write!(
                 f,
-                "this partial case needs a diagram of more than {max_nodes} nodes over its missing \
-                 attributes (its own budget, `--max-nodes`); give more of the case's attributes"
+                "this partial case needs a diagram over its missing attributes that grew {budget} \
+                 (its own budget, `--max-nodes` and `--max-memory`); give more of the case's \
+                 attributes"
             ),
             EvalError::WhyNotWithoutDiagram => write!(
                 f,
@@ -154,7 +155,7 @@ enum Kind<'a> {
         cells: Vec<Cells>,
         /// Each rule's product, for cheap refutations.
         products: Vec<Option<index::Product>>,
-        max_nodes: usize,
+        budget: compile::Budget,
     },
 }
 
@@ -223,14 +224,16 @@ impl Evaluator<'static> {
 impl<'a> Evaluator<'a> {
     /// An evaluator on the rule index of `policy`. `outcomes_diagram`, a
     /// diagram of the policy compiled with `outcomes_only` (when it fits),
-    /// gives smallest reasons and `--why-not`; `max_nodes` bounds the
-    /// scratch diagrams of partial cases and of reasons without it.
+    /// gives smallest reasons and `--why-not`; `budget` (nodes, or a
+    /// [`compile::Budget`] of nodes and bytes) bounds the scratch diagrams
+    /// of partial cases and of reasons without it.
     pub fn on_index(
         policy: &'a Policy,
         index: &'a RuleIndex,
         outcomes_diagram: Option<&Diagram>,
-        max_nodes: usize,
+        budget: impl Into<compile::Budget>,
     ) -> Evaluator<'a> {
+        let budget = budget.into();
         let outcomes = policy.decision.outcomes.len();
         Evaluator {
             kind: Kind::Index {
@@ -239,7 +242,7 @@ impl<'a> Evaluator<'a> {
                 reasons: outcomes_diagram.map(|d| outcome_flat(d, outcomes)),
                 cells: compile::cells_of(policy),
                 products: index::products(policy),
-                max_nodes,
+                budget,
             },
             outcomes,
             attributes: policy.attributes.len(),
@@ -293,7 +296,7 @@ impl<'a> Evaluator<'a> {
                 reasons,
                 cells,
                 products,
-                max_nodes,
+                budget,
             } => {
                 let (verdict, depends_on) = if complete {
                     s.full.clear();
@@ -303,7 +306,7 @@ impl<'a> Evaluator<'a> {
                     s.full = full;
                     (v, Vec::new())
                 } else {
-                    let residual = self.residual(policy, index, cells, case, *max_nodes, s)?;
+                    let residual = self.residual(policy, index, cells, case, *budget, s)?;
                     match self.partial(&residual, case, s)? {
                         Ok(x) => x,
                         Err(undetermined) => return Ok(*undetermined),
@@ -316,9 +319,7 @@ impl<'a> Evaluator<'a> {
                         reason::sufficient(flat, &s.cells, o, &mut s.reason)
                             .expect("the outcome is fixed on every engine alike")
                     }
-                    None => {
-                        self.index_reason(policy, index, cells, products, case, o, *max_nodes, s)
-                    }
+                    None => self.index_reason(policy, index, cells, products, case, o, *budget, s),
                 };
                 let why_not = match (why_not, reasons) {
                     (None, _) => None,
@@ -369,11 +370,17 @@ impl<'a> Evaluator<'a> {
             level_of[a] = l as u32;
         }
         // Restriction never grows a reduced diagram, and mapping leaves to
-        // outcomes never grows it either: this budget cannot be reached.
-        let budget = 2 * (flat.len() + flat.verdicts.len()) + 8;
+        // outcomes never grows it either: this budget cannot be reached
+        // (its bytes are bounded by the diagram's, already paid for).
+        let budget = compile::Budget {
+            max_nodes: 2 * (flat.len() + flat.verdicts.len()) + 8,
+            max_bytes: usize::MAX,
+        };
         let counts: Vec<u32> = flat.order.iter().map(|&a| flat.cells[a].count()).collect();
         let mut d = match s.partial.take() {
-            Some(mut d) if d.mdd.cells() == counts.as_slice() && d.mdd.max_nodes() >= budget => {
+            Some(mut d)
+                if d.mdd.cells() == counts.as_slice() && d.mdd.max_nodes() >= budget.max_nodes =>
+            {
                 d.mdd.clear();
                 d
             }
@@ -383,7 +390,7 @@ impl<'a> Evaluator<'a> {
         let r = restrict(flat, flat.root, &level_of, s, &mut d);
         let result = r.map(|root| self.read_partial(flat, &d, root));
         s.partial = Some(d);
-        result.map_err(|_| EvalError::PartialTooLarge { max_nodes: budget })
+        result.map_err(|budget| EvalError::PartialTooLarge { budget })
     }
 
     /// Reads the restricted diagram (leaves: indices of `flat`'s verdicts).
@@ -445,14 +452,16 @@ impl<'a> Evaluator<'a> {
         index: &RuleIndex,
         cells: &[Cells],
         case: &[Option<Value>],
-        max_nodes: usize,
+        budget: compile::Budget,
         s: &mut Scratch,
     ) -> Result<Flat, EvalError> {
-        let mut d = fresh_manager(s.partial.take(), policy, cells, max_nodes);
+        let mut d = fresh_manager(s.partial.take(), policy, cells, budget);
         let r = fold_within(policy, index, case, &mut d);
         let out = r.map(|root| Flat::from_root(&d, root, self.outcomes));
         s.partial = Some(d);
-        out.map_err(|_| EvalError::PartialTooLarge { max_nodes })
+        out.map_err(|e| EvalError::PartialTooLarge {
+            budget: *e.budget(),
+        })
     }
 
     /// A subset-minimal reason on the index engine, without a diagram of
@@ -467,7 +476,7 @@ impl<'a> Evaluator<'a> {
         products: &[Option<index::Product>],
         case: &[Option<Value>],
         o: u32,
-        max_nodes: usize,
+        budget: compile::Budget,
         s: &mut Scratch,
     ) -> (Vec<AttrId>, Minimality) {
         let mut trial: Vec<Option<Value>> = case.to_vec();
@@ -476,7 +485,10 @@ impl<'a> Evaluator<'a> {
             s.partial.take(),
             policy,
             cells,
-            max_nodes.min(REASON_CHECK_BUDGET),
+            compile::Budget {
+                max_nodes: budget.max_nodes.min(REASON_CHECK_BUDGET),
+                ..budget
+            },
         );
         for a in (0..case.len()).rev() {
             if trial[a].is_none() {
@@ -697,7 +709,12 @@ fn fixed_by_rules(
 /// alone, reduced: a canonical diagram of the outcome function for `d`'s
 /// order, whichever way `d` was made.
 fn outcome_flat(d: &Diagram, outcomes: usize) -> Flat {
-    let mut out = Diagram::empty(d.order.clone(), d.cells.clone(), usize::MAX, true);
+    // The copy is never larger than `d`, whose memory is paid for.
+    let unbounded = compile::Budget {
+        max_nodes: usize::MAX,
+        max_bytes: usize::MAX,
+    };
+    let mut out = Diagram::empty(d.order.clone(), d.cells.clone(), unbounded, true);
     out.verdicts = (0..=outcomes + 1)
         .map(|c| match c {
             0 => Verdict::Undecided,
@@ -776,13 +793,11 @@ fn fresh_manager(
     old: Option<Diagram>,
     policy: &Policy,
     cells: &[Cells],
-    max_nodes: usize,
+    budget: compile::Budget,
 ) -> Diagram {
     match old {
         Some(mut d)
-            if d.cells == cells
-                && d.mdd.max_nodes() == max_nodes
-                && d.order.len() == cells.len() =>
+            if d.cells == cells && d.mdd.budget() == budget && d.order.len() == cells.len() =>
         {
             d.reset();
             d
@@ -790,7 +805,7 @@ fn fresh_manager(
         _ => Diagram::empty(
             (0..policy.attributes.len()).collect(),
             cells.to_vec(),
-            max_nodes,
+            budget,
             false,
         ),
     }
@@ -804,12 +819,7 @@ fn fold_within(
     case: &[Option<Value>],
     d: &mut Diagram,
 ) -> Result<NodeId, compile::CompileError> {
-    let max_nodes = d.mdd.max_nodes();
-    let too_large = |_| compile::CompileError::TooLarge {
-        max_nodes,
-        rules_done: 0,
-        rules_total: policy.rules.len(),
-    };
+    let too_large = |e| compile::CompileError::too_large(e, 0, policy);
     let mut cube = d.mdd.leaf(1).map_err(too_large)?;
     let no = d.mdd.leaf(0).map_err(too_large)?;
     for level in (0..d.order.len()).rev() {

@@ -76,8 +76,8 @@ pub fn failure(policy: &Policy, result: &TestResult) -> Option<String> {
             describe_verdict(policy, got),
             counterexample_text(policy, case)
         ),
-        Failure::TooLarge { max_nodes } => {
-            format!("not run: the decision diagram grew past {max_nodes} nodes")
+        Failure::TooLarge { budget } => {
+            format!("not run: the decision diagram grew {budget}")
         }
         Failure::NoExplanations => {
             "not run: the diagram was compiled with outcomes only, so `by` cannot be checked"

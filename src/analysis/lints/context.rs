@@ -79,6 +79,8 @@ pub struct Options {
     pub levels: Levels,
     /// The node budget of the diagram all lints share.
     pub max_nodes: usize,
+    /// Its byte budget (`--max-memory`).
+    pub max_memory: usize,
 }
 
 impl std::default::Default for Options {
@@ -86,6 +88,7 @@ impl std::default::Default for Options {
         Options {
             levels: Levels::default(),
             max_nodes: compile::DEFAULT_MAX_NODES,
+            max_memory: compile::DEFAULT_MAX_MEMORY,
         }
     }
 }
@@ -97,6 +100,24 @@ pub struct Timings {
     pub compile: std::time::Duration,
     /// Each lint's own time, by code.
     pub lints: Vec<(Code, std::time::Duration)>,
+}
+
+/// Builds the error for the shared diagram past its budget: every rule is
+/// folded in by the time a lint runs.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TooLarge {
+    rules: usize,
+}
+
+impl TooLarge {
+    /// The error for this budget reached.
+    pub(super) fn of(self, budget: crate::compile::BudgetExceeded) -> CompileError {
+        CompileError::TooLarge {
+            budget,
+            rules_done: self.rules,
+            rules_total: self.rules,
+        }
+    }
 }
 
 /// Payloads of the per-rule classification diagram beyond verdict ids:
@@ -139,7 +160,7 @@ pub(super) struct Linter<'a> {
     /// first only).
     seen_codes: HashSet<&'static str>,
     /// The error for a diagram past the budget.
-    pub(super) too_large: CompileError,
+    pub(super) too_large: TooLarge,
     /// For each rule, the rules that directly override it.
     pub(super) overridden_by: Vec<Vec<RuleId>>,
     /// Rules the later lints skip, one cause, one warning: those that never
@@ -162,7 +183,6 @@ impl<'a> Linter<'a> {
         levels: &'a Levels,
         d: Diagram,
         conds: Vec<NodeId>,
-        too_large: CompileError,
     ) -> Linter<'a> {
         let n = policy.rules.len();
         let mut overridden_by: Vec<Vec<RuleId>> = vec![Vec::new(); n];
@@ -178,7 +198,9 @@ impl<'a> Linter<'a> {
             levels,
             out: Vec::new(),
             seen_codes: HashSet::new(),
-            too_large,
+            too_large: TooLarge {
+                rules: policy.rules.len(),
+            },
             overridden_by,
             skip: vec![false; n],
             skip_redundant: vec![false; n],
@@ -271,15 +293,29 @@ impl<'a> Linter<'a> {
     /// the rules whose class `partly-masked` or `overlap` reads, where each
     /// explains its cases and where (and by which verdict) it is beaten.
     pub(super) fn classify(&mut self) -> Result<Classes, CompileError> {
-        let never = self.d.mdd.leaf(0).map_err(|_| self.too_large.clone())?;
+        let never = self.d.mdd.leaf(0).map_err(|e| self.too_large.of(e))?;
         let explains = self.explains();
         // Which rules explain some case, and such a case for each: one
         // depth-first walk of the diagram, each node once, remembering the
         // path that first reached it.
         let mut live_at: Vec<Option<Vec<Vec<Value>>>> = vec![None; self.policy.rules.len()];
+        // The cases are only a shortcut for `redundant-rule`, which decides
+        // without them too: a wide policy of many rules keeps fewer of
+        // them, within an eighth of what the memory budget has left.
+        let per_case = self.policy.attributes.len() * std::mem::size_of::<Value>()
+            + std::mem::size_of::<Vec<Value>>();
+        let room = self
+            .d
+            .mdd
+            .budget()
+            .max_bytes
+            .saturating_sub(self.d.mdd.bytes())
+            / 8;
+        let witnesses = (room / (per_case * self.policy.rules.len()).max(1)).min(WITNESSES);
         {
             let d = &self.d;
-            let mut seen: HashSet<NodeId, FxBuild> = HashSet::default();
+            // Nodes seen, one bit each.
+            let mut seen = vec![0u64; d.mdd.len().div_ceil(64)];
             let mut case = compile::base_case(self.policy);
             // (node, level whose value to set, value) frames.
             let mut stack: Vec<(NodeId, Option<(usize, Value)>)> = vec![(d.root, None)];
@@ -294,13 +330,14 @@ impl<'a> Linter<'a> {
                     Some(v) => {
                         for &r in &explains[v as usize] {
                             let cases = live_at[r].get_or_insert_with(Vec::new);
-                            if cases.len() < WITNESSES {
+                            if cases.len() < witnesses {
                                 cases.push(case.clone());
                             }
                         }
                     }
-                    None if !seen.insert(n) => {}
+                    None if seen[n as usize / 64] & (1 << (n % 64)) != 0 => {}
                     None => {
+                        seen[n as usize / 64] |= 1 << (n % 64);
                         let attr = d.attribute_at(d.mdd.level(n));
                         let mut start = 0;
                         for run in d.mdd.runs(n).iter() {
@@ -345,7 +382,7 @@ impl<'a> Linter<'a> {
         r: RuleId,
         explains: &[Vec<RuleId>],
     ) -> Result<Class, CompileError> {
-        let err = |_| self.too_large.clone();
+        let err = |e| self.too_large.of(e);
         let never = self.d.mdd.leaf(0).map_err(err)?;
         let out_leaf = self.d.mdd.leaf(OUT).map_err(err)?;
         let mut shortcut = |_: &_, _: NodeId, b: NodeId| (b == never).then_some(out_leaf);

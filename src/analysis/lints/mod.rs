@@ -219,30 +219,23 @@ fn lint_timed_with(
             policy,
             &compile::Options {
                 max_nodes: options.max_nodes,
+                max_memory: options.max_memory,
                 ..compile::Options::default()
             },
         )?,
     };
-    let too_large = |rules_done| CompileError::TooLarge {
-        max_nodes: options.max_nodes,
-        rules_done,
-        rules_total: policy.rules.len(),
-    };
     let mut conds = Vec::with_capacity(policy.rules.len());
     for (i, r) in policy.rules.iter().enumerate() {
-        conds.push(compile::cond_diagram(&mut d, &r.cond).map_err(|_| too_large(i))?);
+        conds.push(
+            compile::cond_diagram(&mut d, &r.cond)
+                .map_err(|e| CompileError::too_large(e, i, policy))?,
+        );
     }
     let mut timings = Timings {
         compile: start.elapsed(),
         lints: Vec::new(),
     };
-    let mut l = context::Linter::new(
-        policy,
-        &options.levels,
-        d,
-        conds,
-        too_large(policy.rules.len()),
-    );
+    let mut l = context::Linter::new(policy, &options.levels, d, conds);
     run(&mut l, &mut timings)?;
     Ok((l.finish(), timings))
 }

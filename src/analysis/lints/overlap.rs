@@ -70,19 +70,19 @@ pub(super) fn check(l: &mut Linter, classes: &Classes) -> Result<(), CompileErro
             Vec::new()
         };
         if !above.is_empty() {
-            let mut any_above = l.d.mdd.leaf(0).map_err(|_| l.too_large.clone())?;
+            let mut any_above = l.d.mdd.leaf(0).map_err(|e| l.too_large.of(e))?;
             for &a in &above {
                 let mut or = |x: u32, y: u32| x | y;
                 any_above =
                     l.d.mdd
                         .apply(any_above, l.conds[a], &mut or, &mut Memo2::default())
-                        .map_err(|_| l.too_large.clone())?;
+                        .map_err(|e| l.too_large.of(e))?;
             }
             let mut drop = |x: u32, above: u32| if above == 1 { OUT } else { x };
             node =
                 l.d.mdd
                     .apply(node, any_above, &mut drop, &mut Memo2::default())
-                    .map_err(|_| l.too_large.clone())?;
+                    .map_err(|e| l.too_large.of(e))?;
         }
         let narrowed = Class {
             node,

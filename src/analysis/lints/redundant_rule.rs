@@ -89,7 +89,7 @@ pub(super) fn check(l: &mut Linter, found: &Classes) -> Result<(), CompileError>
                 &computed
             }
         };
-        let err = |_| l.too_large.clone();
+        let err = |e| l.too_large.of(e);
         let mut is_live = |p: u32| u32::from(p == LIVE);
         let live =
             l.d.mdd
@@ -226,7 +226,7 @@ fn without_folded(
     let without_o =
         l.d.mdd
             .map_leaves(without, &mut to_code, &mut Memo1::default())
-            .map_err(|_| l.too_large.clone())?;
+            .map_err(|e| l.too_large.of(e))?;
     Ok((without_o, without))
 }
 
