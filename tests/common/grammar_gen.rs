@@ -212,6 +212,18 @@ pub const FLAWS: [Flaw; 20] = [
     Flaw::UnterminatedString,
 ];
 
+/// Many copies of one shape, in large campaigns only: the shapes of the
+/// known memory findings (`FUZZING.md`), at sizes CI does not reach.
+#[derive(Clone, Debug)]
+pub enum Amplify {
+    /// `n` unnamed copies of one of the root's rules.
+    Copies { rule: u8, n: u16 },
+    /// `n` rules, each overriding the one before it.
+    Chain { n: u16 },
+    /// One rule `when a = v0 or a = v1 or …` over `n` values.
+    OrChain { attr: u8, n: u16 },
+}
+
 /// A generated project: vocabulary, an optional base, the root policy, and
 /// how the text is laid out.
 #[derive(Clone, Debug)]
@@ -238,6 +250,7 @@ pub struct Doc {
     pub flaws: Vec<(Flaw, u8)>,
     /// Seeds the sample of cases the harness evaluates.
     pub seed: u64,
+    pub amplify: Option<Amplify>,
 }
 
 /// Sizes of what is generated: CI's (moderate) or larger.
@@ -247,6 +260,8 @@ pub struct Sizes {
     pub rules: usize,
     pub tests: usize,
     pub depth: u32,
+    /// The most copies an [`Amplify`] makes (0: none).
+    pub amplify: u16,
 }
 
 impl Sizes {
@@ -255,12 +270,14 @@ impl Sizes {
         rules: 8,
         tests: 3,
         depth: 3,
+        amplify: 0,
     };
     pub const LARGE: Sizes = Sizes {
         attrs: 8,
         rules: 24,
         tests: 6,
         depth: 5,
+        amplify: 4000,
     };
 }
 
@@ -368,6 +385,20 @@ pub fn doc(s: Sizes) -> impl Strategy<Value = Doc> {
         0u8..3,
     );
     let flaw = (0..FLAWS.len(), any::<u8>()).prop_map(|(f, at)| (FLAWS[f], at));
+    let amplify = if s.amplify == 0 {
+        Just(None).boxed()
+    } else {
+        let n = 1..=s.amplify;
+        prop::option::weighted(
+            0.2,
+            prop_oneof![
+                (any::<u8>(), n.clone()).prop_map(|(rule, n)| Amplify::Copies { rule, n }),
+                n.clone().prop_map(|n| Amplify::Chain { n }),
+                (any::<u8>(), n).prop_map(|(attr, n)| Amplify::OrChain { attr, n }),
+            ],
+        )
+        .boxed()
+    };
     (
         vocab,
         prop::option::weighted(0.25, policy(s, 1)),
@@ -376,7 +407,7 @@ pub fn doc(s: Sizes) -> impl Strategy<Value = Doc> {
         prop::collection::vec(any::<u8>(), 0..=24),
         prop::collection::vec(any::<u8>(), 0..=8),
         prop_oneof![3 => Just(Vec::new()), 1 => prop::collection::vec(flaw, 1..=2)],
-        any::<u64>(),
+        (any::<u64>(), amplify),
     )
         .prop_map(
             |(
@@ -387,7 +418,7 @@ pub fn doc(s: Sizes) -> impl Strategy<Value = Doc> {
                 gaps,
                 between,
                 flaws,
-                seed,
+                (seed, amplify),
             )| Doc {
                 types,
                 groups,
@@ -402,6 +433,7 @@ pub fn doc(s: Sizes) -> impl Strategy<Value = Doc> {
                 between,
                 flaws,
                 seed,
+                amplify,
             },
         )
         .prop_filter("at least one rule", |d| {
@@ -518,6 +550,7 @@ impl Doc {
                 items.extend(holder_decls);
                 items.extend(r.settings(&self.main));
                 items.extend(r.rules(&self.main, None));
+                items.extend(r.amplified(&self.main));
                 items.extend(r.tests(&self.main, None));
                 let items = r.disorder(items);
                 files.push((ROOT.into(), r.file(&items)));
@@ -560,6 +593,7 @@ impl Doc {
                 }
                 items.extend(r.settings(&self.main));
                 items.extend(r.rules(&self.main, Some((base, &repealed))));
+                items.extend(r.amplified(&self.main));
                 items.extend(r.tests(&self.main, Some((base, &repealed))));
                 let items = r.disorder(items);
                 files.push((ROOT.into(), r.file(&items)));
@@ -946,6 +980,70 @@ impl<'d> R<'d> {
                 }
             }
             out.push(item);
+        }
+        out
+    }
+
+    /// The [`Amplify`] items, after the root's own rules.
+    fn amplified(&mut self, p: &PolicyG) -> Vec<Item> {
+        let mut out = Vec::new();
+        match self.d.amplify.clone() {
+            None => {}
+            Some(Amplify::Copies { rule, n }) => {
+                if p.rules.is_empty() {
+                    return out;
+                }
+                let rule = &p.rules[rule as usize % p.rules.len()];
+                let mut item = vec![t("when")];
+                self.cond(&rule.cond, &mut item, usize::MAX);
+                item.push(t("then"));
+                item.push(self.outcome(rule.outcome));
+                out.extend(std::iter::repeat_n(item, n as usize));
+            }
+            Some(Amplify::Chain { n }) => {
+                for i in 0..n as usize {
+                    let mut item = vec![t("rule"), format!("chain{i}")];
+                    if i > 0 {
+                        item.push(t("overrides"));
+                        item.push(format!("chain{}", i - 1));
+                    }
+                    item.push(t(":"));
+                    item.push(t("when"));
+                    match p.rules.get(i % p.rules.len().max(1)) {
+                        Some(r) => {
+                            let cond = r.cond.clone();
+                            self.cond(&cond, &mut item, usize::MAX);
+                        }
+                        None => item.push(t("true")),
+                    }
+                    item.push(t("then"));
+                    item.push(self.outcome(i as u8));
+                    out.push(item);
+                }
+            }
+            Some(Amplify::OrChain { attr, n }) => {
+                let i = attr as usize % self.attrs.len();
+                let values: Vec<String> = match &self.attrs[i] {
+                    Ty::Int(lo, hi) => {
+                        let count = (*hi as i128 - *lo as i128 + 1).min(n as i128);
+                        (0..count).map(|k| (*lo as i128 + k).to_string()).collect()
+                    }
+                    Ty::Enum { values, .. } => values.clone(),
+                    Ty::Bool => vec![t("true"), t("false")],
+                };
+                let mut item = vec![t("when")];
+                for (k, v) in values.iter().enumerate() {
+                    if k > 0 {
+                        item.push(t("or"));
+                    }
+                    item.push(format!("a{i}"));
+                    item.push(t("="));
+                    item.push(v.clone());
+                }
+                item.push(t("then"));
+                item.push(self.outcome(0));
+                out.push(item);
+            }
         }
         out
     }

@@ -209,11 +209,22 @@ pub fn mutations(max: usize, times: u16) -> impl Strategy<Value = Vec<Mutation>>
     prop::collection::vec(one, 1..=max)
 }
 
+/// The most bytes a mutation may leave: past the 6 MiB cap on a policy
+/// (so the cap is fuzzed too), and small enough that mutations which
+/// compound (a repetition of a line that an earlier repetition made long)
+/// cannot exhaust the harness's own memory.
+pub const MAX_MUTANT_BYTES: usize = 8 << 20;
+
+/// The most bytes one `Repeat` copies at a time (a line, or its start).
+const MAX_PIECE: usize = 4096;
+
 /// `base` with the mutations applied in order. `words` is the dictionary;
-/// `others` the inputs a splice takes its tail from.
+/// `others` the inputs a splice takes its tail from. A mutation that
+/// would make the result longer than [`MAX_MUTANT_BYTES`] is skipped.
 pub fn apply(base: &[u8], muts: &[Mutation], words: &[&str], others: &[Vec<u8>]) -> Vec<u8> {
     let mut b = base.to_vec();
     for m in muts {
+        let before = b.clone();
         let pos = |at: u32, len: usize| if len == 0 { 0 } else { at as usize % (len + 1) };
         match *m {
             Mutation::Flip { at, bit } => {
@@ -249,8 +260,11 @@ pub fn apply(base: &[u8], muts: &[Mutation], words: &[&str], others: &[Vec<u8>])
                     i -= 1;
                 }
                 let mut j = (i + len as usize).min(b.len());
-                while j < b.len() && b[j - 1] != b'\n' {
+                while j < b.len() && j - i < MAX_PIECE && b[j - 1] != b'\n' {
                     j += 1;
+                }
+                if (j - i) * times as usize + b.len() > MAX_MUTANT_BYTES {
+                    continue;
                 }
                 let piece = b[i..j].to_vec();
                 let copies: Vec<u8> = piece.repeat(times as usize);
@@ -266,6 +280,9 @@ pub fn apply(base: &[u8], muts: &[Mutation], words: &[&str], others: &[Vec<u8>])
                 b.truncate(i);
                 b.extend_from_slice(&o[f..]);
             }
+        }
+        if b.len() > MAX_MUTANT_BYTES {
+            b = before;
         }
     }
     b
