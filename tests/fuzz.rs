@@ -94,8 +94,20 @@ fn large() -> bool {
     flag("WRIT_FUZZ_LARGE")
 }
 
+/// The sizes of generated projects; `WRIT_FUZZ_AMPLIFY` sets the most
+/// copies of an amplified shape in a large campaign (4,000 by default).
 fn sizes() -> Sizes {
-    if large() { Sizes::LARGE } else { Sizes::CI }
+    if !large() {
+        return Sizes::CI;
+    }
+    let amplify = std::env::var("WRIT_FUZZ_AMPLIFY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Sizes::LARGE.amplify);
+    Sizes {
+        amplify,
+        ..Sizes::LARGE
+    }
 }
 
 /// The most copies a `Repeat` mutation makes: moderate in CI, where the
@@ -431,6 +443,24 @@ fn every_command(s: &mut Session, file: &str, other: Option<&str>, seed: u64) ->
     }
     fmt_oracle(s, file, check.status() == 0, Session::ok(&check));
     check.status() == 0
+}
+
+/// Each command once on a large source (the amplified shapes of large
+/// campaigns), with the crash oracles: a full [`every_command`] on each
+/// would take hours where a command takes seconds.
+fn stress_commands(s: &mut Session, file: &str) {
+    let check = s.run(&["check", file]);
+    s.run(&["lint", "--format", "json", file]);
+    s.run(&["compile", file, "--emit", "dag"]);
+    s.run(&["eval", file, "--case", "{}"]);
+    s.run(&["eval", file, "--engine", "index", "--case", "{}"]);
+    s.run(&["test", file]);
+    s.run(&["diff", file, file]);
+    s.run(&["fmt", "--check", file]);
+    if Session::ok(&check) {
+        let text = std::fs::read(s.dir.join(file)).expect("the source");
+        s.run_stdin(&["fmt", "-"], &text);
+    }
 }
 
 /// Evaluates a few cases read off a compiled document's attributes: a
@@ -1716,6 +1746,14 @@ fn generated(doc: &Doc) -> Checked {
     write_files(&p, &files);
     let mut s = Session::new(p.dir());
     let base = doc.base.as_ref().map(|_| "gen/base.policy");
+    if doc.amplify.is_some() {
+        // Thousands of rules: each command once, as the stress it is.
+        stress_commands(&mut s, "gen/main.policy");
+        return Checked {
+            problems: s.problems,
+            files: as_bytes(&files),
+        };
+    }
     let clean = every_command(&mut s, "gen/main.policy", base, doc.seed);
     for (name, _) in &files.files {
         if name != grammar_gen::ROOT {
