@@ -43,6 +43,18 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// [`Limits::standard`] with 512 MB of address space: a user's `ulimit
+    /// -v` on a small machine, under which a small input must still be
+    /// handled (a thread's stack reservation must not stop `writ` first).
+    pub fn low() -> Limits {
+        Limits {
+            address_space: 512_000_000,
+            ..Limits::standard()
+        }
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum End {
@@ -82,8 +94,9 @@ impl Outcome {
     }
 
     /// What is wrong with the run whatever the input (SPEC sections 6 and
-    /// 7): it exited (no signal, no timeout) with 0, 1 or 2, and neither
-    /// panicked nor ran out of memory. `None` when nothing is.
+    /// 7): it exited (no signal, no timeout) with 0, 1 or 2, and stderr
+    /// shows neither a panic nor an allocation that failed. `None` when
+    /// nothing is.
     pub fn crash(&self) -> Option<String> {
         let mut why = Vec::new();
         match self.end {
@@ -95,11 +108,14 @@ impl Outcome {
                 self.elapsed.as_secs_f64()
             )),
         }
-        for (stream, text) in [("stderr", &self.stderr), ("stdout", &self.stdout)] {
-            for needle in ["panicked", "memory allocation"] {
-                if text.contains(needle) {
-                    why.push(format!("{needle:?} on {stream}"));
-                }
+        // Rust's own lines, at the start of a line of stderr: the input's
+        // text (a comment that says "panicked") may be quoted anywhere.
+        for line in self.stderr.lines() {
+            if line.starts_with("thread '") && line.contains(" panicked at ") {
+                why.push(format!("a panic ({line})"));
+            }
+            if out_of_memory(line) {
+                why.push(format!("out of memory ({line})"));
             }
         }
         if why.is_empty() {
@@ -112,6 +128,19 @@ impl Outcome {
             why.join(", "),
             brief(&self.stderr)
         ))
+    }
+}
+
+/// Whether a line of stderr is the Rust runtime's report of an allocation
+/// that failed (then the process aborts).
+fn out_of_memory(line: &str) -> bool {
+    line.starts_with("memory allocation of ") && line.ends_with(" bytes failed")
+}
+
+impl Outcome {
+    /// Whether the run reported an allocation that failed.
+    pub fn ran_out_of_memory(&self) -> bool {
+        self.stderr.lines().any(out_of_memory)
     }
 }
 
