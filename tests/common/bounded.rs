@@ -164,7 +164,7 @@ pub fn binary() -> PathBuf {
 
 /// Whether `prlimit` can be run. Without it runs are unlimited (and the
 /// harness says so once): the other oracles still hold.
-fn have_prlimit() -> bool {
+pub fn have_prlimit() -> bool {
     static HAVE: OnceLock<bool> = OnceLock::new();
     *HAVE.get_or_init(|| {
         let ok = Command::new("prlimit")
