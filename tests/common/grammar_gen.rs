@@ -11,6 +11,8 @@
 //! dropped token, so that the checker's and parser's error paths are
 //! fuzzed too. Whitespace, line breaks and comments are put between tokens
 //! at random, wherever the grammar allows them, to exercise the formatter.
+//! In large campaigns an [`Amplify`] repeats one shape thousands of times,
+//! the shapes that exhaust memory today.
 //!
 //! `policy_gen.rs` stays as it is: the property tests that include it have
 //! fixed seeds, and a change there would change what they test.
