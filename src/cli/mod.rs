@@ -118,8 +118,39 @@ pub fn main() -> ExitCode {
     // The library's walks of diagrams are iterative and conditions nest at
     // most 128 levels; what still recurses is a chain of `use` and
     // `extends`, once per file. A large stack is a margin for that.
-    let exit = writ::compile::on_big_stack(|| run(cli));
+    let exit = on_big_stack(|| run(cli));
     ExitCode::from(exit as u8)
+}
+
+/// Runs `f` on a thread with a large stack: 1 GiB as
+/// `writ::compile::on_big_stack` gives, else 64 or 8 MiB, else on this
+/// thread. A limit on the address space (`ulimit -v`, `prlimit --as`)
+/// refuses the larger reservations, and a command must still run under
+/// one rather than panic before it starts. The fallbacks are small so that
+/// the reservation leaves the heap most of the limit; 8 MiB is the main
+/// thread's usual stack, ample for a chain of files.
+fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let slot = std::sync::Mutex::new(Some(f));
+    // A spawn that fails drops its closure unrun, leaving `f` in the slot.
+    let take = || {
+        slot.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .expect("`f` runs once")
+    };
+    std::thread::scope(|s| {
+        for size in [1 << 30, 64 << 20, 8 << 20] {
+            let spawned = std::thread::Builder::new()
+                .stack_size(size)
+                .spawn_scoped(s, || take()());
+            if let Ok(handle) = spawned {
+                return handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            }
+        }
+        take()()
+    })
 }
 
 fn run(cli: Cli) -> Exit {
