@@ -419,7 +419,13 @@ mod tests {
             ..Options::default()
         };
         let e = auto_traced(&p, &options, &mut trace).unwrap_err();
-        assert!(matches!(e, CompileError::TooLarge { max_nodes: 20, .. }));
+        assert!(matches!(
+            e,
+            CompileError::TooLarge {
+                budget: crate::compile::BudgetExceeded::Nodes { max_nodes: 20 },
+                ..
+            }
+        ));
         assert_eq!(trace.len(), 2, "{trace:?}");
         assert!(trace.iter().all(|t| t.made.is_none() && t.budget == 20));
     }
