@@ -170,7 +170,9 @@ fn bases_verified(
         return false;
     }
     let mut found = Vec::new();
-    if verified(e.base.clone(), &mut found, options).0.is_some() {
+    // By reference: a copy of the base would copy the whole chain below
+    // it, at every level (cubic in the chain's length).
+    if verifies(&e.base, &mut found, options).0 {
         return true;
     }
     let errors = found.iter().filter(|d| d.is_error()).count();
@@ -192,18 +194,31 @@ fn verified(
     diagnostics: &mut Vec<Diagnostic>,
     options: &CheckOptions,
 ) -> (Option<Policy>, Option<compile::Diagram>) {
-    if !needs_verification(&p, options) {
-        return (Some(p), None);
+    match verifies(&p, diagnostics, options) {
+        (true, d) => (Some(p), d),
+        (false, _) => (None, None),
+    }
+}
+
+/// [`verified`] on a borrowed policy: whether it passes the exact checks,
+/// and the diagram they were run on (`None` when none were needed).
+fn verifies(
+    p: &Policy,
+    diagnostics: &mut Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> (bool, Option<compile::Diagram>) {
+    if !needs_verification(p, options) {
+        return (true, None);
     }
     let compile_options = compile::Options {
         max_nodes: options.max_nodes,
         max_memory: options.max_memory,
         ..compile::Options::default()
     };
-    let found = match compile::compile(&p, &compile_options) {
-        Ok(mut d) => match compile::verify(&p, &mut d) {
+    let found = match compile::compile(p, &compile_options) {
+        Ok(mut d) => match compile::verify(p, &mut d) {
             Ok(found) => Ok((found, d)),
-            Err(e) => Err(compile::CompileError::too_large(e, p.rules.len(), &p)),
+            Err(e) => Err(compile::CompileError::too_large(e, p.rules.len(), p)),
         },
         Err(e) => Err(e),
     };
@@ -212,14 +227,14 @@ fn verified(
             let errors = found.iter().any(Diagnostic::is_error);
             diagnostics.extend(found);
             if errors {
-                (None, None)
+                (false, None)
             } else {
-                (Some(p), Some(d))
+                (true, Some(d))
             }
         }
         Err(e) => {
-            diagnostics.push(too_large(&p, &e, Purpose::Verify));
-            (None, None)
+            diagnostics.push(too_large(p, &e, Purpose::Verify));
+            (false, None)
         }
     }
 }
