@@ -74,6 +74,11 @@ fn pairs() {
         let text = diff(&old, &new, &[]);
         section(&mut out, "text", &text);
         section(&mut out, "json", &diff(&old, &new, &["--format", "json"]));
+        section(
+            &mut out,
+            "markdown",
+            &diff(&old, &new, &["--format", "markdown"]),
+        );
         // `--reasons` only when it lists something more.
         let reasons = diff(&old, &new, &["--reasons"]);
         if reasons != text {
@@ -440,4 +445,63 @@ fn a_huge_shared_enum_is_joined_by_name() {
         };
         assert!(expected, "{when}: {old} → {new}\n{regions:#?}");
     }
+}
+
+/// The bundled case history, as policies/README.md tells it: each
+/// position against the next, as a pull request would change it.
+const HISTORY: [(&str, &str); 6] = [
+    ("magistrate_2014", "microsoft_2014"),
+    ("magistrate_2014", "district_2014"),
+    ("district_2014", "second_circuit_2016"),
+    ("second_circuit_2016", "google_edpa_2017"),
+    ("microsoft_2014", "second_circuit_2016"),
+    ("sca_2703", "cloud_act_2018"),
+];
+
+#[test]
+fn markdown_of_the_case_history() {
+    let mut out = String::new();
+    for (old, new) in HISTORY {
+        let (old, new) = (
+            format!("policies/{old}.policy"),
+            format!("policies/{new}.policy"),
+        );
+        for extra in [
+            &["--format", "markdown"][..],
+            &["--format", "markdown", "--reasons"],
+        ] {
+            let run = diff(&old, &new, extra);
+            assert!(run.2.is_empty(), "{old} {new}: {}", run.2);
+            section(
+                &mut out,
+                &format!("{old} → {new} {}", extra.join(" ")),
+                &run,
+            );
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_is_cut_to_fit_a_pull_request_comment() {
+    let (old, new) = (
+        "tests/fixtures/diff/markdown/cut.old.policy",
+        "tests/fixtures/diff/markdown/cut.new.policy",
+    );
+    let run = diff(old, new, &["--format", "markdown"]);
+    assert_eq!(run.0, 1, "{run:?}");
+    let rows = run.1.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, writ::render::diff::MARKDOWN_MAX_ROWS, "{}", run.1);
+    // 81 regions in all: the 50 shown and the 31 counted.
+    let json: Value = serde_json::from_str(&diff(old, new, &["--format", "json"]).1).unwrap();
+    assert_eq!(json["regions"].as_array().unwrap().len(), 81);
+    assert!(
+        run.1.contains("… and 31 more regions (31 cases) not shown"),
+        "{}",
+        run.1
+    );
+    assert!(run.1.len() < writ::render::diff::MARKDOWN_MAX_BYTES);
+    // The same output every time.
+    assert_eq!(diff(old, new, &["--format", "markdown"]), run);
+    insta::assert_snapshot!(run.1);
 }

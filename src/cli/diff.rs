@@ -8,6 +8,17 @@ use std::path::PathBuf;
 use writ::analysis::diff;
 use writ::api::Purpose;
 
+/// What `writ diff` prints the difference as.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+enum DiffFormat {
+    /// Human-readable text; diagnostics on stderr.
+    Text,
+    /// JSON on stdout.
+    Json,
+    /// GitHub-flavoured Markdown on stdout (a summary line and a table, cut to fit a comment); diagnostics as text on stderr.
+    Markdown,
+}
+
 /// The arguments of `writ diff`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,9 +26,9 @@ pub struct Args {
     old: PathBuf,
     /// The new policy.
     new: PathBuf,
-    /// Text for review, or the stable JSON form.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Text for review, the stable JSON form, or GitHub-flavoured Markdown for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
     /// Also list the cases decided the same way by different rules.
     #[arg(long)]
     reasons: bool,
@@ -32,7 +43,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Exit {
-    let mut rep = Reporter::new(args.format);
+    let mut rep = Reporter::new(match args.format {
+        DiffFormat::Json => Format::Json,
+        DiffFormat::Text | DiffFormat::Markdown => Format::Text,
+    });
     let project = match args.root.project() {
         Ok(p) => p,
         Err(d) => return rep.fail(d, Exit::Usage),
@@ -70,8 +84,9 @@ pub fn run(args: Args) -> Exit {
     match diff::diff(old, new, &options) {
         Ok(report) => {
             let text = match args.format {
-                Format::Text => writ::render::diff::text(&report),
-                Format::Json => writ::render::diff::json(&report),
+                DiffFormat::Text => writ::render::diff::text(&report),
+                DiffFormat::Json => writ::render::diff::json(&report),
+                DiffFormat::Markdown => writ::render::diff::markdown(&report),
             };
             if let Err(d) = io::write_stdout(&text) {
                 return rep.fail(d, Exit::Usage);
