@@ -22,9 +22,9 @@ enum DiffFormat {
 /// The arguments of `writ diff`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The old policy.
+    /// The old policy: a file, or `REV:PATH` (read with git at revision REV) when no file has that name.
     old: PathBuf,
-    /// The new policy.
+    /// The new policy: a file, or `REV:PATH` (read with git at revision REV) when no file has that name.
     new: PathBuf,
     /// Text for review, the stable JSON form, or GitHub-flavoured Markdown for a pull-request comment.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
@@ -59,7 +59,14 @@ pub fn run(args: Args) -> Exit {
         ..Default::default()
     };
     for path in [&args.old, &args.new] {
-        match check_input(&mut rep, path, &options) {
+        let checked = match revision_operand(path) {
+            Some((rev, file)) => match writ::load::Revision::open(rev) {
+                Ok(rev) => writ::api::check_revision_with(&mut rep.map, &rev, file, &options),
+                Err(d) => Err(d),
+            },
+            None => check_input(&mut rep, path, &options),
+        };
+        match checked {
             Ok(report) => {
                 let vocabulary = report.is_vocabulary && !report.has_errors();
                 rep.diagnostics.extend(report.diagnostics);
@@ -108,4 +115,13 @@ pub fn run(args: Args) -> Exit {
             rep.fail(d, Exit::Usage)
         }
     }
+}
+
+/// The revision and the path of a `REV:PATH` operand: one that names no
+/// file (not even a broken link) and holds a `:`, split at the first.
+fn revision_operand(operand: &std::path::Path) -> Option<(&str, &str)> {
+    if io::is_stdin(operand) || std::fs::symlink_metadata(operand).is_ok() {
+        return None;
+    }
+    operand.to_str()?.split_once(':')
 }
