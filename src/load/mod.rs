@@ -1071,10 +1071,14 @@ impl Loader<'_> {
                             "writ reads only `.vocab` and `.policy` files inside the project `{}`",
                             self.project_shown()
                         ))
-                        .help(
+                        .help(if self.git.is_some() {
                             "name a file inside the project, relative to this file; \
-                             `--root DIR` sets the project's folder",
-                        ),
+                             at a revision, the project is the nearest folder holding \
+                             `writ.toml`, else the repository"
+                        } else {
+                            "name a file inside the project, relative to this file; \
+                             `--root DIR` sets the project's folder"
+                        }),
                     );
                     uses.push((i, None));
                     continue;
