@@ -843,7 +843,6 @@ codes! {
     /// installed, or name two files:
     ///
     ///     cd my-policies && writ diff HEAD:policies/sca.policy policies/sca.policy
-    ///     git show HEAD:policies/sca.policy > /tmp/old.policy
     NO_GIT = "E0052", "no-git";
 }
 
