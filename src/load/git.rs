@@ -99,7 +99,7 @@ impl Revision {
                         Code::NO_GIT,
                         format!("cannot read `{rev}:…`: the current folder is not inside a git repository"),
                     )
-                    .help("run writ from inside the repository's working tree"),
+                    .help("run writ from inside the repository's working tree (if it is one, git may refuse it as owned by another user: see `git config safe.directory`)"),
                 ));
             }
             Err(GitError(e)) => {
@@ -141,10 +141,19 @@ impl Revision {
         &self.rev
     }
 
-    /// The entries of the tree `oid`, listed once.
-    fn listing(&self, oid: &str) -> Result<Vec<(String, Entry)>, GitError> {
-        if let Some(l) = self.listings.borrow().get(oid) {
-            return Ok(l.clone());
+    /// The entry named `name` in the tree `oid`.
+    fn entry(&self, oid: &str, name: &str) -> Result<Option<Entry>, GitError> {
+        self.list(oid)?;
+        Ok(self.listings.borrow()[oid]
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e.clone()))
+    }
+
+    /// Lists the tree `oid` into the cache, once.
+    fn list(&self, oid: &str) -> Result<(), GitError> {
+        if self.listings.borrow().contains_key(oid) {
+            return Ok(());
         }
         let (ok, out) = git(
             &["ls-tree", "-z", "-l", "--full-tree", oid],
@@ -177,10 +186,8 @@ impl Revision {
             };
             entries.push((name, entry));
         }
-        self.listings
-            .borrow_mut()
-            .insert(oid.to_string(), entries.clone());
-        Ok(entries)
+        self.listings.borrow_mut().insert(oid.to_string(), entries);
+        Ok(())
     }
 
     /// Walks `path` (relative to the repository's root; `.` and `..`
@@ -202,7 +209,7 @@ impl Revision {
                 _ => {}
             }
             let dir = done.last().map_or(self.root.as_str(), |(_, oid)| oid);
-            let Some((_, entry)) = self.listing(dir)?.into_iter().find(|(n, _)| *n == name) else {
+            let Some(entry) = self.entry(dir, &name)? else {
                 return Ok(Walk::Missing);
             };
             match entry {
@@ -246,7 +253,7 @@ impl Revision {
             Walk::Found {
                 entry: Entry::Tree { oid },
                 ..
-            } => Ok(self.listing(&oid)?.iter().any(|(n, _)| n == name)),
+            } => Ok(self.entry(&oid, name)?.is_some()),
             _ => Ok(false),
         }
     }
