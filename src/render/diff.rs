@@ -232,6 +232,9 @@ pub const MARKDOWN_MAX_BYTES: usize = 60_000;
 /// ones are cut with `…` (the JSON form has them whole).
 const MARKDOWN_MAX_CELL: usize = 1_000;
 
+/// The most rules named in one cell; the rest are counted.
+const MARKDOWN_MAX_RULES: usize = 10;
+
 /// The GitHub-flavoured Markdown form, for a pull-request comment: the
 /// summary line, then a table with one row per region (`old → new`, cases,
 /// share, condition, each side's rules), the rules' `because` in a
@@ -392,7 +395,15 @@ fn md_rules(s: &Side) -> String {
     if s.default {
         return "default".to_string();
     }
-    let ids: Vec<String> = s.rules.iter().map(|(id, _)| md_code(id)).collect();
+    let mut ids: Vec<String> = s
+        .rules
+        .iter()
+        .take(MARKDOWN_MAX_RULES)
+        .map(|(id, _)| md_code(&clip(id)))
+        .collect();
+    if s.rules.len() > MARKDOWN_MAX_RULES {
+        ids.push(format!("and {} more", s.rules.len() - MARKDOWN_MAX_RULES));
+    }
     ids.join(", ")
 }
 
@@ -477,6 +488,77 @@ mod tests {
         let long = "é".repeat(MARKDOWN_MAX_CELL);
         let cut = clip(&long);
         assert!(cut.len() <= MARKDOWN_MAX_CELL + '…'.len_utf8() && cut.ends_with('…'));
+    }
+
+    /// A report of `n` regions, each with a condition of `len` bytes and
+    /// its own rule with a long `because`.
+    fn report(n: usize, len: usize) -> Report {
+        let change = |i: usize| Change {
+            region: crate::diag::Region {
+                label: String::new(),
+                when: Vec::new(),
+                condition: format!("a{i} = {}", "x".repeat(len)),
+                cases: Count::from(1u8),
+                witness: Vec::new(),
+            },
+            old: Side {
+                outcome: Some("yes".to_string()),
+                rules: (0..12)
+                    .map(|j| {
+                        (
+                            format!("r{i}_{j}_{}", "y".repeat(60)),
+                            Some("why ".repeat(len / 4)),
+                        )
+                    })
+                    .collect(),
+                default: false,
+            },
+            new: Side {
+                outcome: None,
+                rules: Vec::new(),
+                default: false,
+            },
+        };
+        Report {
+            old: "old".to_string(),
+            new: "new".to_string(),
+            cases: Count::from(n * 2),
+            differing: Count::from(n),
+            changes: (0..n).map(change).collect(),
+            same_outcome_other_reasons: Count::from(0u8),
+            reasons: Vec::new(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn markdown_stays_within_its_byte_budget() {
+        // 45 rows of 2,000-byte conditions and twelve long rule names:
+        // under the row budget, over the byte budget. Conditions and
+        // reasons are clipped to 1,000 bytes, rules to ten.
+        let md = markdown(&report(45, 2_000));
+        assert!(md.len() <= MARKDOWN_MAX_BYTES, "{}", md.len());
+        let rows = md.lines().filter(|l| l.starts_with("| `yes`")).count();
+        assert!((20..45).contains(&rows), "{rows} rows");
+        assert!(
+            md.contains(&format!(
+                "… and {} more regions ({} cases) not shown",
+                45 - rows,
+                45 - rows
+            )),
+            "{md}"
+        );
+        assert!(md.contains("… and ") && md.ends_with("</details>\n"));
+        // Small regions: the row budget cuts.
+        let md = markdown(&report(60, 10));
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with("| `yes`")).count(),
+            MARKDOWN_MAX_ROWS
+        );
+        assert!(
+            md.contains("… and 10 more regions (10 cases) not shown"),
+            "{md}"
+        );
     }
 
     #[test]
