@@ -50,6 +50,7 @@ impl Repo {
     }
 
     /// A symbolic link at `name` (in the working tree) to `target`.
+    #[cfg(unix)]
     pub fn link(&self, name: &str, target: impl AsRef<Path>) {
         std::os::unix::fs::symlink(target, self.dir.path().join(name)).expect("a symbolic link");
     }
