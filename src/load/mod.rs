@@ -17,7 +17,11 @@
 //!   file, read back into a diagram that decides cases (`json` is the
 //!   JSON reader it parses with);
 //! * [`cases::CaseLines`]: the lines of `--cases`, from a file or standard
-//!   input, streamed.
+//!   input, streamed;
+//! * [`load_at`] with a [`Revision`]: a policy and everything it uses as
+//!   they are at a git revision (`REV:PATH` operands), read with `git`
+//!   through the same loader and the same refusals; E0051 for a revision or
+//!   path git does not have, E0052 when there is no repository or no git.
 //!
 //! Every failure is a [`Diagnostic`] with a code that names the file:
 //! missing, a directory or unreadable (E0006), larger than its cap (E0015,
@@ -35,7 +39,8 @@
 //! them (SPEC section 7).
 //!
 //! This module is the only part of the library that touches the file
-//! system (besides the CLI's writing of output).
+//! system (besides the CLI's writing of output), and its `git` submodule
+//! the only part that starts a process.
 
 pub mod cases;
 pub mod compiled;
