@@ -87,6 +87,23 @@ pub fn check_file_with(
     Ok(check_loaded(map, &loaded, diagnostics, options))
 }
 
+/// [`check_file_with`] for the file `path` at the git revision `rev` (a
+/// `REV:PATH` operand): it and everything it uses are read from the
+/// revision ([`load::load_at`]); `options.project` does not apply, the
+/// project being found in the revision's tree.
+pub fn check_revision_with(
+    map: &mut SourceMap,
+    rev: &load::Revision,
+    path: &str,
+    options: &CheckOptions,
+) -> Result<CheckReport, Box<Diagnostic>> {
+    let (loaded, diagnostics) = match load::load_at(map, rev, path) {
+        Ok(x) => x,
+        Err(LoadError::Io(d)) => return Err(d),
+    };
+    Ok(check_loaded(map, &loaded, diagnostics, options))
+}
+
 /// Checks what [`load::load`] or [`load::load_with`] read (`diagnostics`
 /// are the loader's): what the language server runs on an editor's
 /// buffers, keeping the `Loaded` files for its name index.
