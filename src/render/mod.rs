@@ -16,10 +16,12 @@
 //! [`emit`](crate::emit).
 
 mod clip;
+pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
 pub mod eval;
 pub mod hover;
+pub mod junit;
 pub mod sarif;
 pub mod summary;
 pub mod test;
