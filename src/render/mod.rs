@@ -20,6 +20,8 @@ pub mod diagnostics;
 pub mod diff;
 pub mod eval;
 pub mod hover;
+pub mod layout;
 pub mod sarif;
 pub mod summary;
+pub mod svg;
 pub mod test;
