@@ -106,10 +106,14 @@ fn every_command_refuses_every_way_out_and_shows_nothing_of_it() {
                 vec!["lint", &policy],
                 vec!["lint", "--format", "sarif", &policy],
                 vec!["compile", &policy],
+                vec!["compile", "--emit", "svg", &policy],
                 vec!["test", &policy],
                 vec!["test", "--format", "json", &policy],
+                vec!["test", "--format", "junit", &policy],
+                vec!["test", "--coverage", &policy],
                 vec!["eval", &policy, "--case", "{\"a\": true}"],
                 vec!["diff", &clean, &policy],
+                vec!["diff", "--format", "markdown", &clean, &policy],
             ];
             for args in runs {
                 let r = Writ::new(&args).run();
