@@ -21,5 +21,6 @@ pub mod diff;
 pub mod eval;
 pub mod hover;
 pub mod sarif;
+pub mod site;
 pub mod summary;
 pub mod test;
