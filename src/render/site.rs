@@ -323,28 +323,68 @@ fn place(map: &SourceMap, d: &Diagnostic) -> String {
 fn condition_as_written(map: &SourceMap, policy: &Policy, r: usize) -> String {
     let rule = &policy.rules[r];
     let item = rule.item.0;
-    let text = map.slice(item);
-    let last_atom = atom_end(&rule.cond, item.file).map(|e| e.saturating_sub(item.start) as usize);
+    between(
+        map,
+        item.file,
+        item.start as usize,
+        &rule.cond,
+        "when",
+        "then",
+    )
+    .unwrap_or_else(|| collapse(map.slice(item)))
+}
+
+/// A test's `given` condition as written.
+fn given_as_written(map: &SourceMap, test: &crate::check::Test) -> Option<String> {
+    let name = test.loc.0;
+    between(
+        map,
+        name.file,
+        name.end as usize,
+        test.given.as_ref()?,
+        "given",
+        "expect",
+    )
+}
+
+/// The text of `cond` in `file` after offset `from`: from the keyword
+/// `open` to the first keyword `close` after the condition's last atom.
+fn between(
+    map: &SourceMap,
+    file: crate::source::FileId,
+    from: usize,
+    cond: &crate::check::Cond,
+    open: &str,
+    close: &str,
+) -> Option<String> {
+    let text = map.text(file);
+    let last = atom_end(cond, file).map_or(from, |e| e as usize).max(from);
+    // Between the last atom and `close` come only parentheses, spaces and
+    // comments; a bound keeps a long file from being scanned per rule.
+    let mut to = (last + 4096).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let text = text.get(from..to)?;
     let words = word_positions(text);
-    let when = words
+    let start = words
         .iter()
-        .find(|(_, w)| *w == "when")
-        .map(|(at, _)| at + 4);
-    let after = last_atom.unwrap_or(0).max(when.unwrap_or(0));
-    let then = words
+        .find(|(_, w)| *w == open)
+        .map(|(at, _)| at + open.len())?;
+    let end = words
         .iter()
-        .find(|(at, w)| *w == "then" && *at >= after)
-        .map(|(at, _)| *at);
-    let shown = match (when, then) {
-        (Some(a), Some(b)) if a <= b => &text[a..b],
-        _ => text,
-    };
-    // Line breaks and indentation as the file has them would not line up
-    // on the page; a comment inside the condition needs its line break.
-    if shown.contains('#') {
-        shown.trim().to_string()
+        .find(|(at, w)| *w == close && *at >= start.max(last - from))
+        .map(|(at, _)| *at)?;
+    Some(collapse(&text[start..end]))
+}
+
+/// Source text on one line; text with a comment keeps its lines, which the
+/// comment needs.
+fn collapse(text: &str) -> String {
+    if text.contains('#') {
+        text.trim().to_string()
     } else {
-        shown.split_whitespace().collect::<Vec<_>>().join(" ")
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -434,7 +474,7 @@ impl Context<'_> {
                 escape(meta.and_then(|m| m.date.as_deref()).unwrap_or("")),
                 escape(meta.map_or("", |m| m.name.as_str())),
                 escape(p.file),
-                status(p)
+                status(p, &self.policy_pages[i])
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -515,7 +555,7 @@ impl Context<'_> {
         self.changes_links(&mut out, i);
         self.rules(&mut out, p, policy);
         tree(&mut out, p);
-        tests(&mut out, policy, p.tests);
+        tests(&mut out, self.map, policy, p.tests);
         coverage(&mut out, p);
         self.lints(&mut out, p);
         let warnings: Vec<Diagnostic> = p
@@ -836,6 +876,60 @@ impl Context<'_> {
         out.push_str("</tbody>\n</table>\n");
     }
 
+    /// The reasons of the rules a comparison's tables name, old side
+    /// first, each with a link to the rule on its policy's page.
+    fn reasons(&self, out: &mut String, d: &DiffDoc<'_>, named: &[Named]) {
+        if named.is_empty() {
+            return;
+        }
+        out.push_str("<h2 id=\"reasons\">The rules named above, and their reasons</h2>\n");
+        for (side, index) in [("old", d.old), ("new", d.new)] {
+            let mine: Vec<(usize, &Named)> = named
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _, _))| *s == side)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "<h3>In {}</h3>\n<dl class=\"reasons\">",
+                escape(&short_name(&self.policies[index]))
+            );
+            for (k, (_, id, because)) in mine {
+                // The comparison names a rule the way the other side
+                // would, qualified by its policy's name.
+                let rule = self.policies[index].policy.and_then(|p| {
+                    let own = id
+                        .strip_prefix(p.meta.name.as_str())
+                        .and_then(|rest| rest.strip_prefix('.'));
+                    p.rules
+                        .iter()
+                        .position(|r| &r.id == id || Some(r.id.as_str()) == own)
+                });
+                let link = match rule {
+                    Some(r) => format!(
+                        " (<a href=\"{}#rule-{r}\">the rule in full, on the page of {}</a>)",
+                        escape(&self.policy_pages[index]),
+                        escape(&short_name(&self.policies[index]))
+                    ),
+                    None => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "<dt id=\"reason-{k}\"><code>{}</code>{link}</dt><dd>{}</dd>",
+                    escape(id),
+                    match because {
+                        Some(b) => escape(b),
+                        None => "<span class=\"missing\">no reason given</span>".to_string(),
+                    }
+                );
+            }
+            out.push_str("</dl>\n");
+        }
+    }
+
     fn diff_page(&self, d: &DiffDoc<'_>) -> String {
         let (old, new) = (&self.policies[d.old], &self.policies[d.new]);
         let title = format!("From {} to {}", short_name(old), short_name(new));
@@ -892,6 +986,9 @@ impl Context<'_> {
         }
         let mut n = 0;
         let mut i = 0;
+        // The rules the tables name, each side's in order of first mention:
+        // their reasons are long, so they are given once, after the tables.
+        let mut named: Vec<Named> = Vec::new();
         while i < r.changes.len() {
             let (o, nw) = (
                 outcome_text(&r.changes[i].old),
@@ -912,29 +1009,29 @@ impl Context<'_> {
             );
             let _ = writeln!(
                 out,
-                "<table class=\"regions\">\n<caption>Cases decided {} before and {} after</caption>\n<thead><tr>",
-                escape(o),
-                escape(nw)
+                "<table class=\"regions\">\n<caption>Cases {} before and {} after</caption>\n<thead><tr>",
+                decided(o),
+                decided(nw)
             );
-            for h in ["When", "Cases", "Share", "Before", "After", "For example"] {
+            for h in ["When", "Cases", "Share of all cases", "Before", "After"] {
                 let _ = write!(out, "<th scope=\"col\">{h}</th>");
             }
             out.push_str("</tr></thead>\n<tbody>\n");
             for c in &group {
                 let _ = writeln!(
                     out,
-                    "<tr><th scope=\"row\"><code>{}</code></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><th scope=\"row\"><code>{}</code></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                     escape(&c.region.condition),
                     escape(&approximate(&c.region.cases)),
                     escape(&share(&c.region.cases, &r.cases)),
-                    side_html(&c.old),
-                    side_html(&c.new),
-                    escape(&format_witness(&c.region.witness))
+                    side_html(&c.old, "old", &mut named),
+                    side_html(&c.new, "new", &mut named),
                 );
             }
             out.push_str("</tbody>\n</table>\n");
             i += group.len();
         }
+        self.reasons(&mut out, d, &named);
         if !r.complete {
             out.push_str("<p class=\"note\">Some sets of cases were too fragmented to merge: only part of their regions is listed (the counts are exact).</p>\n");
         }
@@ -968,7 +1065,7 @@ fn short_name(p: &PolicyDoc<'_>) -> String {
     }
 }
 
-fn status(p: &PolicyDoc<'_>) -> String {
+fn status(p: &PolicyDoc<'_>, page: &str) -> String {
     let Some(_) = p.policy else {
         if p.is_vocabulary && !p.diagnostics.iter().any(Diagnostic::is_error) {
             return "vocabulary".to_string();
@@ -988,35 +1085,57 @@ fn status(p: &PolicyDoc<'_>) -> String {
             p.tests.len()
         )
     };
-    let lints = p.lints.map_or(0, <[Diagnostic]>::len);
-    format!(
-        "{tests}, {lints} {}",
-        crate::render::summary::plural(lints, "lint", "lints")
-    )
+    let lints = match p.lints.map_or(0, <[Diagnostic]>::len) {
+        0 => "no lint fired".to_string(),
+        n => format!(
+            "<a href=\"{}#lints\">{n} {}</a>",
+            escape(page),
+            crate::render::summary::plural(n, "lint finding", "lint findings")
+        ),
+    };
+    format!("{tests}; {lints}")
+}
+
+/// `decided compel`, or `undecided`.
+fn decided(outcome: &str) -> String {
+    match outcome {
+        "undecided" => "undecided".to_string(),
+        o => format!("decided {}", escape(o)),
+    }
 }
 
 fn outcome_text(s: &Side) -> &str {
     s.outcome.as_deref().unwrap_or("undecided")
 }
 
-fn side_html(s: &Side) -> String {
+/// A rule a comparison's table names: the side (`old` or `new`), its
+/// id and its `because`.
+type Named = (&'static str, String, Option<String>);
+
+/// A side of a region: the outcome and the rules that explain it, each a
+/// link to its reason below the tables (recorded in `named`).
+fn side_html(s: &Side, side: &'static str, named: &mut Vec<Named>) -> String {
     let Some(o) = &s.outcome else {
-        return format!("{} (no rule matches)", outcome_badge("undecided"));
+        return format!("{} (no rule applies)", outcome_badge("undecided"));
     };
     if s.default {
         return format!("{} by default", outcome_badge(o));
     }
-    let mut out = format!("{} by", outcome_badge(o));
-    out.push_str("<ul class=\"by\">");
+    let mut ids = Vec::new();
     for (id, because) in &s.rules {
-        let _ = write!(out, "<li><code>{}</code>", escape(id));
-        if let Some(b) = because {
-            let _ = write!(out, ": {}", escape(b));
-        }
-        out.push_str("</li>");
+        let k = match named.iter().position(|(sd, i, _)| *sd == side && i == id) {
+            Some(k) => k,
+            None => {
+                named.push((side, id.clone(), because.clone()));
+                named.len() - 1
+            }
+        };
+        ids.push(format!(
+            "<a href=\"#reason-{k}\"><code>{}</code></a>",
+            escape(id)
+        ));
     }
-    out.push_str("</ul>");
-    out
+    format!("{} by {}", outcome_badge(o), ids.join(", "))
 }
 
 fn tree(out: &mut String, p: &PolicyDoc<'_>) {
@@ -1042,7 +1161,7 @@ fn tree(out: &mut String, p: &PolicyDoc<'_>) {
     }
 }
 
-fn tests(out: &mut String, policy: &Policy, results: &[TestResult]) {
+fn tests(out: &mut String, map: &SourceMap, policy: &Policy, results: &[TestResult]) {
     out.push_str("<h2 id=\"tests\">Tests</h2>\n");
     if results.is_empty() {
         out.push_str("<p>This policy has no tests.</p>\n");
@@ -1062,10 +1181,10 @@ fn tests(out: &mut String, policy: &Policy, results: &[TestResult]) {
     out.push_str("</tr></thead>\n<tbody>\n");
     for t in results {
         let test = &policy.tests[t.test];
-        let given = if test.given.is_some() {
-            "the cases of its <code>given</code>"
-        } else {
-            "every case"
+        let given = match (&test.given, given_as_written(map, test)) {
+            (None, _) => "every case".to_string(),
+            (Some(_), Some(text)) => format!("<code>{}</code>", escape(&text)),
+            (Some(_), None) => "the cases of its <code>given</code>".to_string(),
         };
         let expect = match &test.expect {
             Expectation::Undecided => outcome_badge("undecided"),
@@ -1140,6 +1259,7 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .4rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: #eef1f4; }
 tbody th { font-weight: normal; }
+th code, td code { overflow-wrap: anywhere; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .nowrap { white-space: nowrap; }
 .file { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; color: #444; }
@@ -1160,6 +1280,8 @@ blockquote p { margin: 0; }
 .problem { font-size: 1.05rem; }
 ul.by { margin: .2rem 0 0; padding-left: 1.1rem; }
 ul.changes { padding-left: 1.1rem; }
+dl.reasons dt { font-weight: 600; margin-top: .6rem; }
+dl.reasons dd { margin: .2rem 0 0 1.5rem; }
 figure.tree { margin: 1rem 0; overflow-x: auto; }
 figure.tree svg { max-width: 100%; height: auto; }
 figcaption { font-size: .9rem; color: #333; }
@@ -1169,8 +1291,8 @@ footer { margin-top: 3rem; border-top: 1px solid #d0d7de; font-size: .85rem; col
   body > nav, nav.toc, .skip { display: none; }
   a { color: #000; text-decoration: none; }
   main a[href$=".html"]::after { content: " (" attr(href) ")"; font-size: .85em; }
-  table, section.rule, figure, pre { break-inside: avoid; }
-  tr { break-inside: avoid; }
+  table { font-size: 9pt; }
+  section.rule, figure, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   h2, h3 { break-after: avoid; }
   pre { white-space: pre-wrap; }
