@@ -1,5 +1,5 @@
-//! Analyses over compiled diagrams: `writ lint` ([`lints`]) and `writ diff`
-//! ([`diff`]).
+//! Analyses over compiled diagrams: `writ lint` ([`lints`]), `writ diff`
+//! ([`diff`]) and `writ test --coverage` ([`coverage`]).
 //!
 //! Both ask questions about sets of cases and answer them exactly on the
 //! diagram: a rule's cases, the cases where it is beaten, the cases two
@@ -7,6 +7,7 @@
 //! manager; [`region`] turns it into readable, disjoint regions with exact
 //! counts and witnesses.
 
+pub mod coverage;
 pub mod diff;
 pub mod lints;
 pub mod region;
