@@ -280,5 +280,9 @@ fn a_failed_test_shows_its_counterexample() {
     );
     // `r` matches a = true and n in 4..9: 6 cases of 20.
     assert!(page.contains("matches 6, decides 6"), "{page}");
+    // The test covers the cases with `a`, half of them; the rest are
+    // listed as a condition.
+    assert!(page.contains("10 of 20 cases (50%) are covered"), "{page}");
+    assert!(page.contains("<code>not a</code>"), "{page}");
     assert!(files["index.html"].contains("1 of 1 tests failed"));
 }

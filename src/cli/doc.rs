@@ -10,10 +10,11 @@
 
 use super::{Exit, Format, Reporter, check_input, io};
 use std::path::{Path, PathBuf};
+use writ::analysis::coverage::{self, Coverage};
 use writ::analysis::{diff, lint, rules};
 use writ::api::Purpose;
 use writ::diag::{Code, Count, Diagnostic};
-use writ::render::site::{Coverage, DiffDoc, PolicyDoc, RuleCases};
+use writ::render::site::{DiffDoc, PolicyDoc, RuleCases};
 
 /// The arguments of `writ doc`.
 #[derive(clap::Args)]
@@ -50,7 +51,7 @@ struct Found {
     lints: Option<Vec<Diagnostic>>,
     tree_svg: Option<String>,
     tree_text: Result<String, String>,
-    coverage: Coverage,
+    coverage: Option<Coverage>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -193,7 +194,7 @@ impl Found {
             lints: None,
             tree_svg: None,
             tree_text: Err(String::new()),
-            coverage: Coverage::Unknown,
+            coverage: None,
         }
     }
 
@@ -209,7 +210,7 @@ impl Found {
             lints: self.lints.as_deref(),
             tree_svg: self.tree_svg.as_deref(),
             tree_text: self.tree_text.as_deref().map_err(String::as_str),
-            coverage: &self.coverage,
+            coverage: self.coverage.as_ref(),
         }
     }
 }
@@ -257,15 +258,7 @@ fn analyse(
         format!("The tree is not shown as text: {e}. `writ compile --emit text` prints it.")
     });
     f.tests = writ::testing::run_tests(&policy, &mut d);
-    f.coverage = if policy.tests.iter().any(|t| t.given.is_none()) {
-        Coverage::All
-    } else {
-        match rules::uncovered(&policy, &mut d) {
-            Some(r) => Coverage::Uncovered(r),
-            None if policy.tests.is_empty() => Coverage::Unknown,
-            None => Coverage::Complete,
-        }
-    };
+    f.coverage = coverage::coverage(&policy, &mut d).ok();
     let lint_options = lint::Options {
         max_nodes: options.max_nodes,
         max_memory: options.max_memory,

@@ -12,9 +12,10 @@
 //! sources quoted are the files the loader read, which are inside the
 //! project. Nothing depends on the time or the machine.
 
+use crate::analysis::coverage::Coverage;
 use crate::analysis::diff::{Change, Report, Side};
 use crate::check::{Default as PolicyDefault, Expectation, Policy, Resolve};
-use crate::diag::{Count, Diagnostic, Region, Severity, format_witness};
+use crate::diag::{Count, Diagnostic, Severity, format_witness};
 use crate::render::diff::{approximate, share};
 use crate::source::SourceMap;
 use crate::testing::TestResult;
@@ -39,19 +40,6 @@ pub struct RuleCases {
     pub matched: Option<Count>,
     /// The cases whose verdict it explains.
     pub decided: Option<Count>,
-}
-
-/// What is known about the tests' coverage of the cases.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Coverage {
-    /// A test without `given` is about every case.
-    All,
-    /// Some cases no test is about: the first such region.
-    Uncovered(Region),
-    /// Every case is the subject of some test.
-    Complete,
-    /// Not computed (the diagram passed its budget, or the file has errors).
-    Unknown,
 }
 
 /// One input file and what was found about it.
@@ -79,8 +67,9 @@ pub struct PolicyDoc<'a> {
     /// The decision tree in the text form of `writ compile --emit text`,
     /// or why it is not shown.
     pub tree_text: Result<&'a str, &'a str>,
-    /// Which cases the tests are about.
-    pub coverage: &'a Coverage,
+    /// Which cases the tests are about, per rule and in all; `None` when
+    /// not computed (the diagram passed its budget).
+    pub coverage: Option<&'a Coverage>,
 }
 
 /// The comparison of two consecutive inputs (indices into the policies).
@@ -704,7 +693,16 @@ impl Context<'_> {
             out,
             "<li><a href=\"#tests\">Tests</a> ({passed} passed, {failed} failed)</li>"
         );
-        out.push_str("<li><a href=\"#coverage\">Coverage</a></li>\n");
+        match p.coverage {
+            Some(c) => {
+                let _ = writeln!(
+                    out,
+                    "<li><a href=\"#coverage\">Coverage</a> ({} of cases covered by tests)</li>",
+                    escape(&c.share().to_string())
+                );
+            }
+            None => out.push_str("<li><a href=\"#coverage\">Coverage</a></li>\n"),
+        }
         let _ = writeln!(out, "<li><a href=\"#lints\">Lints</a> ({lints})</li>");
         out.push_str("</ul></nav>\n");
     }
@@ -1211,23 +1209,86 @@ fn tests(out: &mut String, map: &SourceMap, policy: &Policy, results: &[TestResu
 
 fn coverage(out: &mut String, p: &PolicyDoc<'_>) {
     out.push_str("<h2 id=\"coverage\">Coverage</h2>\n");
-    match p.coverage {
-        Coverage::All => out.push_str(
-            "<p>A test without <code>given</code> is about every case, so every case is covered.</p>\n",
-        ),
-        Coverage::Complete => {
-            out.push_str("<p>Every case is the subject of at least one test.</p>\n");
+    let Some(c) = p.coverage else {
+        out.push_str("<p>Coverage was not computed.</p>\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<p>A test <em>covers</em> the cases its <code>given</code> admits (every case without one). \
+         <strong>{} of {} cases ({}) are covered by some test.</strong></p>",
+        escape(&approximate(&c.covered)),
+        escape(&approximate(&c.cases)),
+        escape(&c.share().to_string())
+    );
+    if let Some(policy) = p.policy
+        && !c.rules.is_empty()
+    {
+        out.push_str("<table>\n<caption>How much of what each rule decides the tests cover</caption>\n<thead><tr>");
+        for h in [
+            "Rule",
+            "Cases it decides",
+            "Of those, covered by a test",
+            "Share covered",
+            "Named by a test (<code>by</code>)",
+        ] {
+            let _ = write!(out, "<th scope=\"col\">{h}</th>");
         }
-        Coverage::Unknown => out.push_str("<p>Coverage was not computed.</p>\n"),
-        Coverage::Uncovered(r) => {
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for r in &c.rules {
+            let share = match r.share() {
+                Some(s) => escape(&s.to_string()),
+                None => "none: the rule decides no case".to_string(),
+            };
+            let named = if r.named { "yes" } else { "no" };
+            let link = if r.rule < policy.rules.len() {
+                format!(
+                    "<a href=\"#rule-{}\"><code>{}</code></a>",
+                    r.rule,
+                    escape(&r.id)
+                )
+            } else {
+                format!("<code>{}</code>", escape(&r.id))
+            };
             let _ = writeln!(
                 out,
-                "<p>Some cases are the subject of no test. The first such set, all decided alike:</p>\n<p><code>{}</code> ({}; for example {})</p>",
-                escape(&r.condition),
-                escape(&crate::diag::cases(&r.cases)),
-                escape(&format_witness(&r.witness))
+                "<tr><th scope=\"row\">{link}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{share}</td><td>{named}</td></tr>",
+                escape(&approximate(&r.explains)),
+                escape(&approximate(&r.covered)),
             );
         }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let u = &c.uncovered;
+    if u.regions.is_empty() {
+        out.push_str("<p>Every case is covered by some test.</p>\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<p>The cases no test covers ({}), as conditions that could be pasted into a test&#39;s <code>given</code>:</p>",
+        escape(&crate::diag::cases(&u.cases))
+    );
+    out.push_str("<table>\n<caption>Cases no test covers</caption>\n<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Cases</th><th scope=\"col\">For example</th></tr></thead>\n<tbody>\n");
+    for r in &u.regions {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&r.condition),
+            escape(&approximate(&r.cases)),
+            escape(&format_witness(&r.witness))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if let Some(total) = u.total {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The first {} of {total} regions are listed.</p>",
+            u.regions.len()
+        );
+    }
+    if !u.complete {
+        out.push_str("<p class=\"note\">These cases were too fragmented to merge: the regions listed are some pieces of them (the count is exact).</p>\n");
     }
 }
 
