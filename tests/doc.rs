@@ -286,3 +286,31 @@ fn a_failed_test_shows_its_counterexample() {
     assert!(page.contains("<code>not a</code>"), "{page}");
     assert!(files["index.html"].contains("1 of 1 tests failed"));
 }
+
+#[test]
+fn lints_and_vocabularies_have_their_place() {
+    let out = Scratch::new("doc-lints");
+    let p = out.file(
+        "l.policy",
+        "policy l\nattribute a: bool\nattribute b: { x, y }\ndecision o: { yes, no }\ndefault undecided\nresolve first\n\
+         rule r1: when a then yes because \"first\"\n\
+         rule r2: when a and b = x then no because \"never wins\"\n\
+         test \"t\": given a expect yes\n",
+    );
+    let v = out.file("v.vocab", "attribute c: bool\n");
+    let r = doc(&[p.to_str().unwrap(), v.to_str().unwrap()], &out);
+    assert_eq!(r.status, 0, "{r:?}");
+    let files = site(&out.path().join("site"));
+    assert!(problems(&files, &[]).is_empty());
+    let page = &files["l.html"];
+    assert!(page.contains("<code>L0003</code> dead-rule"), "{page}");
+    assert!(
+        page.contains("rule <code>r2</code> matches 1 case"),
+        "{page}"
+    );
+    assert!(page.contains("matches 1, decides 0"), "{page}");
+    assert!(files["v.html"].contains("is a vocabulary"));
+    // A vocabulary is not a step of the history: nothing to compare.
+    assert_eq!(files.len(), 4, "{:?}", files.keys());
+    assert!(files["index.html"].contains("2 lint findings"));
+}

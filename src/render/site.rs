@@ -216,6 +216,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A diagnostic's message as HTML: escaped, with the names it puts in
+/// backticks set as code.
+fn message_html(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // An unpaired backtick: the text as it is.
+        return escape(message);
+    }
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
 struct Context<'a> {
     map: &'a SourceMap,
     policies: &'a [PolicyDoc<'a>],
@@ -854,7 +873,7 @@ impl Context<'_> {
                 Severity::Error => "<span class=\"fail\">error</span>",
                 Severity::Warning => "<span class=\"warn\">warning</span>",
             };
-            let mut finding = escape(&d.message);
+            let mut finding = message_html(&d.message);
             for r in &d.regions {
                 let _ = write!(
                     finding,
@@ -963,7 +982,7 @@ impl Context<'_> {
                     "<p class=\"problem\">The two policies cannot be compared:</p>\n<ul>\n",
                 );
                 for w in why {
-                    let _ = writeln!(out, "<li>{}</li>", escape(w));
+                    let _ = writeln!(out, "<li>{}</li>", message_html(w));
                 }
                 out.push_str("</ul>\n");
                 out.push_str(&foot());
@@ -1371,6 +1390,15 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn messages_set_names_as_code() {
+        assert_eq!(
+            message_html("rule `<r>` is dead"),
+            "rule <code>&lt;r&gt;</code> is dead"
+        );
+        assert_eq!(message_html("one ` only"), "one ` only");
     }
 
     #[test]
