@@ -476,7 +476,7 @@ impl Context<'_> {
             let meta = p.policy.map(|q| &q.meta);
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"nowrap\">{}</td><td><code>{}</code><br/><span class=\"file\">{}</span></td><td>{}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"nowrap\">{}</td><td class=\"name\"><code>{}</code><br/><span class=\"file\">{}</span></td><td>{}</td></tr>",
                 self.policy_link(i),
                 escape(meta.and_then(|m| m.source.as_deref()).unwrap_or("")),
                 escape(meta.and_then(|m| m.date.as_deref()).unwrap_or("")),
@@ -1339,7 +1339,8 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .4rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: #eef1f4; }
 tbody th { font-weight: normal; }
-th code, td code { overflow-wrap: anywhere; }
+th code, td code, .file { overflow-wrap: anywhere; }
+td.name { min-width: 13em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .nowrap { white-space: nowrap; }
 .file { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; color: #444; }
