@@ -12,7 +12,7 @@ use writ::emit::Emit;
 pub struct Args {
     /// The policy file (`-`: standard input).
     file: PathBuf,
-    /// The output form: `writ.tree/1` JSON, `writ.dag/1` JSON, Graphviz DOT, or an indented tree.
+    /// The output form: `writ.tree/1` JSON, `writ.dag/1` JSON, Graphviz DOT, an indented tree, or an SVG picture of the tree.
     #[arg(long, value_enum, default_value_t = EmitForm::Tree)]
     emit: EmitForm,
     /// The attribute order: `declaration`, `auto`, or names `a,b,c` (the rest follow in declaration order).
@@ -51,15 +51,20 @@ enum EmitForm {
     Dot,
     /// An indented, human-readable tree.
     Text,
+    /// An SVG picture of the tree, laid out by writ.
+    Svg,
 }
 
-impl From<EmitForm> for Emit {
-    fn from(e: EmitForm) -> Emit {
-        match e {
-            EmitForm::Tree => Emit::Tree,
-            EmitForm::Dag => Emit::Dag,
-            EmitForm::Dot => Emit::Dot,
-            EmitForm::Text => Emit::Text,
+impl EmitForm {
+    /// The compiled form `emit` writes; `None` for the picture, which
+    /// `render` draws.
+    fn compiled(self) -> Option<Emit> {
+        match self {
+            EmitForm::Tree => Some(Emit::Tree),
+            EmitForm::Dag => Some(Emit::Dag),
+            EmitForm::Dot => Some(Emit::Dot),
+            EmitForm::Text => Some(Emit::Text),
+            EmitForm::Svg => None,
         }
     }
 }
@@ -122,17 +127,19 @@ pub fn run(args: Args) -> Exit {
         }
     };
     let header = writ::names::Header::from_policy(&policy, &rep.map);
-    let text = match writ::emit::emit(&header, &diagram, args.emit.into(), args.max_tree_nodes) {
+    let text = match args.emit.compiled() {
+        Some(form) => writ::emit::emit(&header, &diagram, form, args.max_tree_nodes).map_err(|e| {
+            writ::diag::Diagnostic::error(writ::diag::Code::DIAGRAM_TOO_LARGE, e.to_string()).at(
+                policy.meta.loc.0,
+                "this policy's tree is too large to print",
+            )
+        }),
+        None => writ::render::svg::tree(&header, &diagram)
+            .map_err(|e| writ::render::svg::too_large(&policy, &e)),
+    };
+    let text = match text {
         Ok(t) => t,
-        Err(e) => {
-            let d =
-                writ::diag::Diagnostic::error(writ::diag::Code::DIAGRAM_TOO_LARGE, e.to_string())
-                    .at(
-                        policy.meta.loc.0,
-                        "this policy's tree is too large to print",
-                    );
-            return rep.fail(d, Exit::Failed);
-        }
+        Err(d) => return rep.fail(d, Exit::Failed),
     };
     // Warnings of the check (there are none today) go to stderr: stdout
     // carries the compiled form.

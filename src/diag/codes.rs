@@ -801,6 +801,32 @@ codes! {
     /// or, to check files that belong together but sit in several folders,
     /// give their common folder with `--root DIR`.
     OUTSIDE_PROJECT = "E0050", "outside-project";
+
+    /// `writ compile --emit svg` was asked for a picture of a tree too
+    /// large to draw.
+    ///
+    /// The picture unfolds the decision diagram into a tree, as the
+    /// `writ.tree/1` form does: a sub-tree that several paths share is
+    /// drawn once for each path, so the tree can be much larger than the
+    /// diagram, exponentially in the worst case. A picture of more than
+    /// 500 boxes (questions and leaves) is thousands of pixels tall and no
+    /// longer read, so `writ` refuses it, before drawing anything, rather
+    /// than write a file of unbounded size. The message gives the number
+    /// of boxes the tree would have.
+    ///
+    /// Example:
+    ///
+    ///     writ compile payroll.policy --emit svg -o payroll.svg
+    ///
+    /// Fixed: draw the diagram with each shared sub-tree once, with
+    /// Graphviz,
+    ///
+    ///     writ compile payroll.policy --emit dot | dot -Tsvg -o payroll.svg
+    ///
+    /// or read it as an indented outline (`--emit text`) or as JSON
+    /// (`--emit dag`). `--order auto` may find a smaller diagram, and so a
+    /// smaller tree.
+    PICTURE_TOO_LARGE = "E0053", "picture-too-large";
     /// `writ doc -o DIR` writes a site of several files (`index.html`,
     /// `style.css`, a page per policy and per comparison) into the folder
     /// DIR, creating it if needed. A DIR that exists and is not a folder

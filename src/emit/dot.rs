@@ -13,7 +13,7 @@
 //!
 //! Render with `dot -Tsvg`.
 
-use super::Label;
+use super::{Label, Named};
 use crate::check::Policy;
 use crate::compile::Diagram;
 use crate::names::Header;
@@ -76,15 +76,11 @@ fn leaf_label(header: &Header, verdict: &Verdict) -> String {
 
 fn edge_label(header: &Header, attr: usize, label: &Label) -> String {
     match label {
-        Label::Values(vs) if let Some(others) = super::complement(header, attr, vs) => {
-            let names: Vec<String> = others.iter().map(|&v| header.value_name(attr, v)).collect();
-            format!("not {{{}}}", names.join(", "))
-        }
-        Label::Values(vs) if vs.len() == 1 => header.value_name(attr, vs[0]),
-        Label::Values(vs) => {
-            let names: Vec<String> = vs.iter().map(|&v| header.value_name(attr, v)).collect();
-            format!("{{{}}}", names.join(", "))
-        }
+        Label::Values(vs) => match super::named_values(header, attr, vs) {
+            Named::NotIn(names) => format!("not {{{}}}", names.join(", ")),
+            Named::In(mut names) if names.len() == 1 => names.remove(0),
+            Named::In(names) => format!("{{{}}}", names.join(", ")),
+        },
         Label::Ranges(rs) => rs
             .iter()
             .map(|(lo, hi)| {

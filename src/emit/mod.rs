@@ -205,6 +205,26 @@ pub(crate) fn complement(header: &Header, attr: AttrId, values: &[Value]) -> Opt
     Some(out)
 }
 
+/// A branch's enum or bool values by name, as the human-readable forms
+/// (text, DOT, the SVG picture) show them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Named {
+    /// The values the branch holds.
+    In(Vec<String>),
+    /// The values it leaves out (see [`complement`]).
+    NotIn(Vec<String>),
+}
+
+/// Names a branch's values, or the values it leaves out when those read
+/// better (see [`complement`]).
+pub(crate) fn named_values(header: &Header, attr: AttrId, values: &[Value]) -> Named {
+    let names = |vs: &[Value]| vs.iter().map(|&v| header.value_name(attr, v)).collect();
+    match complement(header, attr, values) {
+        Some(others) => Named::NotIn(names(&others)),
+        None => Named::In(names(values)),
+    }
+}
+
 /// Whether a node is a leaf.
 pub(crate) fn is_leaf(diagram: &Diagram, node: NodeId) -> bool {
     diagram.mdd.level(node) == LEAF_LEVEL

@@ -23,7 +23,7 @@
 //! Like `writ.tree/1`, the text form is refused when the tree would exceed
 //! the node budget ([`EmitError::TreeTooLarge`]).
 
-use super::{EmitError, Label};
+use super::{EmitError, Label, Named};
 use crate::check::{Domain, Policy};
 use crate::compile::Diagram;
 use crate::compile::mdd::NodeId;
@@ -113,23 +113,12 @@ fn condition(header: &Header, attr: usize, label: &Label) -> String {
     let a = &header.attributes[attr];
     let name = &a.name;
     match label {
-        Label::Values(vs) => {
-            if let Some(others) = super::complement(header, attr, vs) {
-                let names: Vec<String> =
-                    others.iter().map(|&v| header.value_name(attr, v)).collect();
-                return if names.len() == 1 {
-                    format!("{name} != {}", names[0])
-                } else {
-                    format!("{name} not in {{{}}}", names.join(", "))
-                };
-            }
-            let names: Vec<String> = vs.iter().map(|&v| header.value_name(attr, v)).collect();
-            if names.len() == 1 {
-                format!("{name} = {}", names[0])
-            } else {
-                format!("{name} in {{{}}}", names.join(", "))
-            }
-        }
+        Label::Values(vs) => match super::named_values(header, attr, vs) {
+            Named::NotIn(names) if names.len() == 1 => format!("{name} != {}", names[0]),
+            Named::NotIn(names) => format!("{name} not in {{{}}}", names.join(", ")),
+            Named::In(names) if names.len() == 1 => format!("{name} = {}", names[0]),
+            Named::In(names) => format!("{name} in {{{}}}", names.join(", ")),
+        },
         Label::Ranges(rs) => {
             let (min, max) = match a.domain {
                 Domain::Int { lo, hi } => (lo, hi),
