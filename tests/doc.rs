@@ -177,11 +177,24 @@ fn the_case_history_is_a_site_a_lawyer_can_read() {
         "3,504,096",
         "<span class=\"pass\">passed</span>",
         "instrument = SCA_warrant and controller = US_provider",
+        // The tree as a picture with its text alternative, and as text.
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"",
+        "role=\"img\"",
+        "controller = US_provider: compel (magistrate_2014.hybrid_warrant, control_not_location)",
     ] {
         assert!(district.contains(want), "{want:?} not on the district page");
     }
     insta::assert_snapshot!("index", index);
-    insta::assert_snapshot!("district_2014", district);
+    // The picture is the SVG renderer's, snapshotted in `svg.rs`.
+    let start = district.find("<svg").unwrap();
+    let end = district.find("</svg>").unwrap() + "</svg>".len();
+    let page = format!(
+        "{}[the SVG of svg__district_2014.snap]{}",
+        &district[..start],
+        &district[end..]
+    );
+    assert!(!page.contains("<svg"), "two pictures");
+    insta::assert_snapshot!("district_2014", page);
     insta::assert_snapshot!(
         "second_circuit_to_google",
         &files["changes-second_circuit_2016-to-google_edpa_2017.html"]

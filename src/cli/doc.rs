@@ -273,14 +273,16 @@ fn analyse(
     f
 }
 
-/// The decision tree as an inline SVG element, once the SVG renderer is
-/// part of the library; the page shows the tree as text either way.
+/// The decision tree as an inline SVG element (`writ::render::svg`);
+/// `None` past its size for a picture, where the page keeps the tree as
+/// text.
 fn tree_svg(
-    _policy: &writ::check::Policy,
-    _diagram: &writ::compile::Diagram,
-    _map: &writ::source::SourceMap,
+    policy: &writ::check::Policy,
+    diagram: &writ::compile::Diagram,
+    map: &writ::source::SourceMap,
 ) -> Option<String> {
-    None
+    let header = writ::names::Header::from_policy(policy, map);
+    writ::render::svg::tree(&header, diagram).ok()
 }
 
 /// E0054 for an output that exists and is not a folder (a policy file

@@ -1159,10 +1159,19 @@ fn tree(out: &mut String, p: &PolicyDoc<'_>) {
     out.push_str("<h2 id=\"tree\">Decision tree</h2>\n");
     out.push_str("<p>How the policy decides a case: start at the top, follow the branch that matches the case, and read the outcome at the end, with the rules that explain it.</p>\n");
     if let Some(svg) = p.tree_svg {
-        out.push_str("<figure class=\"tree\">\n");
+        // Up to twice the page's width a picture is scaled to fit and stays
+        // legible; a wider one keeps its size and scrolls sideways.
+        let wide = svg_width(svg).is_some_and(|w| w > 2 * 1150);
+        let class = if wide { "tree wide" } else { "tree" };
+        let _ = writeln!(out, "<figure class=\"{class}\">");
         // The SVG renderer escapes the policy's names itself.
         out.push_str(svg);
-        out.push_str("\n<figcaption>The decision tree as a diagram; the same tree follows as text.</figcaption>\n</figure>\n");
+        let caption = if wide {
+            "The decision tree as a diagram, wider than the page: scroll sideways to see all of it. The same tree follows as text."
+        } else {
+            "The decision tree as a diagram; the same tree follows as text."
+        };
+        let _ = writeln!(out, "\n<figcaption>{caption}</figcaption>\n</figure>");
     }
     match p.tree_text {
         Ok(text) => {
@@ -1176,6 +1185,14 @@ fn tree(out: &mut String, p: &PolicyDoc<'_>) {
             let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(why));
         }
     }
+}
+
+/// The `width` of an `<svg>` element, in pixels.
+fn svg_width(svg: &str) -> Option<u32> {
+    let tag = &svg[..svg.find('>')?];
+    let at = tag.find(" width=\"")? + " width=\"".len();
+    let rest = &tag[at..];
+    rest[..rest.find('"')?].parse().ok()
 }
 
 fn tests(out: &mut String, map: &SourceMap, policy: &Policy, results: &[TestResult]) {
@@ -1364,7 +1381,11 @@ ul.changes { padding-left: 1.1rem; }
 dl.reasons dt { font-weight: 600; margin-top: .6rem; }
 dl.reasons dd { margin: .2rem 0 0 1.5rem; }
 figure.tree { margin: 1rem 0; overflow-x: auto; }
-figure.tree svg { max-width: 100%; height: auto; }
+/* At its own size on screen, scrolled sideways when wide: scaled down, a
+   large tree's labels would be too small to read. */
+figure.tree { border: 1px solid #d0d7de; padding: .5rem; }
+figure.tree svg { display: block; max-width: 100%; height: auto; }
+figure.tree.wide svg { max-width: none; }
 figcaption { font-size: .9rem; color: #333; }
 footer { margin-top: 3rem; border-top: 1px solid #d0d7de; font-size: .85rem; color: #444; }
 @media print {
@@ -1377,6 +1398,8 @@ footer { margin-top: 3rem; border-top: 1px solid #d0d7de; font-size: .85rem; col
   thead { display: table-header-group; }
   h2, h3 { break-after: avoid; }
   pre { white-space: pre-wrap; }
+  figure.tree { overflow: visible; border: 0; padding: 0; }
+  figure.tree svg, figure.tree.wide svg { max-width: 100%; height: auto; }
 }
 "#;
 
@@ -1391,6 +1414,15 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn reads_the_width_of_a_picture() {
+        assert_eq!(
+            svg_width("<svg xmlns=\"x\" width=\"935\" height=\"2\">"),
+            Some(935)
+        );
+        assert_eq!(svg_width("<svg>"), None);
     }
 
     #[test]
