@@ -13,7 +13,9 @@
 //!
 //! The compiled form (`writ.tree/1`, `writ.dag/1`, DOT) is not here: it is
 //! the output of `compile`, a format other programs read back, and lives in
-//! [`emit`](crate::emit).
+//! [`emit`](crate::emit). The picture of the tree ([`svg`], on the geometry
+//! of [`layout`]) is here: it is for people and nothing reads it back; it
+//! reads the diagram through `emit`'s branch and value helpers.
 
 mod clip;
 pub mod diagnostics;

@@ -136,6 +136,8 @@ pub struct Picture {
     nodes: Vec<Node>,
     /// The width of each generation's column of boxes (its widest box).
     columns: Vec<i64>,
+    /// The width the legend's rows may take.
+    legend_w: i64,
 }
 
 /// Text sizes: the body (questions, outcomes, edge labels) and the small
@@ -199,7 +201,9 @@ const TRUNK: i64 = 14;
 const LABEL_GAP: i64 = 8;
 
 /// Okabe and Ito's colour-blind-safe palette (stroke) and the same colours
-/// mixed with 65% white (fill, dark text stays legible on it).
+/// mixed with 65% white (fill, dark text stays legible on it). The yellow's
+/// stroke is darkened (same hue): at full lightness a border of it
+/// vanishes on its own fill.
 const PALETTE: [(&str, &str); 7] = [
     ("#0072B2", "#A6CEE4"),
     ("#E69F00", "#F6DDA6"),
@@ -207,7 +211,7 @@ const PALETTE: [(&str, &str); 7] = [
     ("#D55E00", "#F0C7A6"),
     ("#CC79A7", "#EDD0E0"),
     ("#56B4E9", "#C4E5F7"),
-    ("#F0E442", "#FAF6BD"),
+    ("#B5A500", "#FAF6BD"),
 ];
 
 /// How a box is drawn.
@@ -310,7 +314,9 @@ pub fn picture(header: &Header, diagram: &Diagram) -> Result<Picture, TooLarge> 
     let children: Vec<Vec<usize>> = nodes.iter().map(|n| n.children.clone()).collect();
     let centre = layout::tidy(&children, &extent, GAP);
 
-    let (heading_w, heading_h) = heading_size(header, &nodes);
+    let tree_w = box_x[depth - 1] + box_w[depth - 1] - MARGIN;
+    let legend_w = tree_w.max(MIN_LEGEND_WIDTH);
+    let (heading_w, heading_h) = heading_size(header, &nodes, legend_w);
     let top = MARGIN + heading_h + 2 * GAP;
     let mut boxes = Vec::with_capacity(nodes.len());
     let mut labels = Vec::new();
@@ -348,6 +354,7 @@ pub fn picture(header: &Header, diagram: &Diagram) -> Result<Picture, TooLarge> 
         },
         nodes,
         columns: box_w,
+        legend_w,
     })
 }
 
@@ -630,6 +637,27 @@ fn legend_entries(header: &Header, nodes: &[Node]) -> Vec<Entry> {
 
 const SWATCH: i64 = 14;
 const ENTRY_GAP: i64 = 20;
+const LEGEND_ROW: i64 = 20;
+/// The legend wraps at the tree's width, or at this when the tree is
+/// narrower.
+const MIN_LEGEND_WIDTH: i64 = 900;
+
+/// Where each legend entry goes: its offset from the legend's left edge
+/// and its row, entries wrapping onto a new row past `width`.
+fn legend_places(entries: &[Entry], width: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (0, 0);
+    for e in entries {
+        let w = SWATCH + 6 + text_width(&e.text, Size::Body);
+        if x > 0 && x + w > width {
+            x = 0;
+            row += 1;
+        }
+        out.push((x, row));
+        x += w + ENTRY_GAP;
+    }
+    out
+}
 
 /// The heading's first line: the policy, its title.
 fn heading_text(header: &Header) -> String {
@@ -661,15 +689,19 @@ fn reading_text(header: &Header, nodes: &[Node]) -> String {
     )
 }
 
-fn heading_size(header: &Header, nodes: &[Node]) -> (i64, i64) {
+fn heading_size(header: &Header, nodes: &[Node], legend_w: i64) -> (i64, i64) {
     let title = text_width(&heading_text(header), Size::Heading);
     let reading = text_width(&reading_text(header, nodes), Size::Small);
-    let legend: i64 = legend_entries(header, nodes)
+    let entries = legend_entries(header, nodes);
+    let places = legend_places(&entries, legend_w);
+    let legend = entries
         .iter()
-        .map(|e| SWATCH + 6 + text_width(&e.text, Size::Body) + ENTRY_GAP)
-        .sum::<i64>()
-        - ENTRY_GAP;
-    let h = Size::Heading.line_height() + Size::Small.line_height() + 6 + SWATCH.max(17);
+        .zip(&places)
+        .map(|(e, (x, _))| x + SWATCH + 6 + text_width(&e.text, Size::Body))
+        .max()
+        .unwrap_or(0);
+    let rows = places.last().map_or(0, |(_, r)| r + 1);
+    let h = Size::Heading.line_height() + Size::Small.line_height() + 6 + rows * LEGEND_ROW;
     (title.max(reading).max(legend), h)
 }
 
@@ -806,9 +838,11 @@ fn write(header: &Header, p: &Picture) -> String {
         escape(&reading_text(header, &p.nodes))
     );
     y += Size::Small.line_height() + 6;
-    let mut ex = x;
     out.push_str("<g aria-hidden=\"true\">\n");
-    for e in legend_entries(header, &p.nodes) {
+    let entries = legend_entries(header, &p.nodes);
+    let places = legend_places(&entries, p.legend_w);
+    for (e, &(dx, row)) in entries.iter().zip(&places) {
+        let (ex, y) = (x + dx, y + row * LEGEND_ROW);
         if e.look != Look::Question {
             let swatch = Rect {
                 x: ex,
@@ -826,7 +860,6 @@ fn write(header: &Header, p: &Picture) -> String {
             Size::Body.px(),
             escape(&e.text)
         );
-        ex += SWATCH + 6 + text_width(&e.text, Size::Body) + ENTRY_GAP;
     }
     out.push_str("</g>\n");
 
