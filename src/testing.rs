@@ -116,15 +116,33 @@ pub fn satisfies(expect: &Expectation, verdict: &Verdict) -> bool {
 /// at its first value (the first enum value, `false`, the lower bound), so
 /// it reads as close to a "default" case as the failure allows.
 pub fn run_tests(policy: &Policy, diagram: &mut Diagram) -> Vec<TestResult> {
+    let all: Vec<usize> = (0..policy.tests.len()).collect();
+    run_selected(policy, diagram, &all)
+}
+
+/// Runs the tests of `policy` whose indices (in [`Policy::tests`]) are in
+/// `tests`, as [`run_tests`] does, results in the order of `tests`.
+pub fn run_selected(policy: &Policy, diagram: &mut Diagram, tests: &[usize]) -> Vec<TestResult> {
+    tests
+        .iter()
+        .map(|&i| TestResult {
+            test: i,
+            name: policy.tests[i].name.clone(),
+            failure: run_one(policy, diagram, i).err(),
+        })
+        .collect()
+}
+
+/// The indices of the tests `writ test --run PATTERN` runs: those whose
+/// name contains `pattern` (case-sensitive, as `cargo test FILTER`
+/// matches), every test without a pattern. In file order.
+pub fn select(policy: &Policy, pattern: Option<&str>) -> Vec<usize> {
     policy
         .tests
         .iter()
         .enumerate()
-        .map(|(i, t)| TestResult {
-            test: i,
-            name: t.name.clone(),
-            failure: run_one(policy, diagram, i).err(),
-        })
+        .filter(|(_, t)| pattern.is_none_or(|p| t.name.contains(p)))
+        .map(|(i, _)| i)
         .collect()
 }
 

@@ -353,9 +353,11 @@ fn every_command_reports_syntax_and_type_errors_together_and_goes_no_further() {
         assert_eq!(codes(&r.stderr), all, "{args:?}: {}", r.stderr);
         // Nothing compiled, linted, tested or evaluated.
         let ran = if args[0] == "test" {
-            "0 passed, 0 failed\n"
+            format!(
+                "{path}: did not check (3 errors), no test ran\n0 passed, 0 failed, 1 file did not check\n"
+            )
         } else {
-            ""
+            String::new()
         };
         assert_eq!(r.stdout, ran, "{args:?}");
         assert!(r.stderr.contains("did you mean `then`?"));

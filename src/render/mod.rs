@@ -18,10 +18,12 @@
 //! reads the diagram through `emit`'s branch and value helpers.
 
 mod clip;
+pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
 pub mod eval;
 pub mod hover;
+pub mod junit;
 pub mod layout;
 pub mod sarif;
 pub mod site;

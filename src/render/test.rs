@@ -1,6 +1,8 @@
 //! Test results (`writ::testing`) as `writ test` prints them: one line per
-//! test, and the JSON document of SPEC section 6.
+//! test, the text report and the JSON document of SPEC section 6 (the
+//! JUnit form is [`super::junit`]).
 
+use crate::analysis::coverage::{Coverage, MinCoverage};
 use crate::check::{Expectation, Policy};
 use crate::diag::format_witness;
 use crate::semantics::{Value, Verdict};
@@ -95,7 +97,42 @@ fn counterexample_text(policy: &Policy, case: &[Value]) -> String {
     }
 }
 
-/// One policy file's part of the `writ test --format json` document.
+/// What `expected X, got Y` says of a failed test, without the
+/// counterexample: the message of a JUnit failure. `None` when it passed.
+pub fn expected_got(policy: &Policy, result: &TestResult) -> Option<String> {
+    match result.failure.as_ref()? {
+        Failure::Counterexample { got, .. } => Some(format!(
+            "expected {}, got {}",
+            describe_expectation(policy, &policy.tests[result.test].expect),
+            describe_verdict(policy, got)
+        )),
+        _ => failure(policy, result),
+    }
+}
+
+/// The counterexample of a failed test in words (`a = x, n = 3`), if it
+/// has one.
+pub fn counterexample(policy: &Policy, result: &TestResult) -> Option<String> {
+    match &result.failure {
+        Some(Failure::Counterexample { case, .. }) => Some(counterexample_text(policy, case)),
+        _ => None,
+    }
+}
+
+/// Where a test is written: the file as the source map names it and the
+/// 1-based line of its name. A test inherited through `extends` is in the
+/// file that declares it.
+pub fn location(
+    files: &crate::source::SourceMap,
+    policy: &Policy,
+    result: &TestResult,
+) -> (String, usize) {
+    let span = policy.tests[result.test].loc.0;
+    let line = files.line_col(span.file, span.start as usize).line;
+    (files.name(span.file).to_string(), line)
+}
+
+/// One policy file's part of `writ test`'s report.
 pub struct FileReport<'a> {
     /// The file as named on the command line.
     pub file: &'a str,
@@ -104,37 +141,146 @@ pub struct FileReport<'a> {
     /// The file's diagnostics (errors when it does not check, or why its
     /// tests could not run).
     pub diagnostics: &'a [crate::diag::Diagnostic],
-    /// Its tests' results, in file order.
+    /// The results of the tests that ran, in file order.
     pub results: &'a [TestResult],
+    /// How many of the policy's tests `--run` left out.
+    pub filtered_out: usize,
+    /// The policy's coverage by the tests that ran, with `--coverage`.
+    pub coverage: Option<&'a Coverage>,
+}
+
+impl FileReport<'_> {
+    /// Whether the file failed to check (or to be read): no policy, and an
+    /// error. A vocabulary checks and has no tests.
+    pub fn did_not_check(&self) -> bool {
+        self.policy.is_none() && self.diagnostics.iter().any(|d| d.is_error())
+    }
+}
+
+/// The counts of the closing line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Tests that ran and passed.
+    pub passed: usize,
+    /// Tests that ran and failed, or could not run (a diagram past its
+    /// budget).
+    pub failed: usize,
+    /// Tests `--run` left out.
+    pub filtered_out: usize,
+    /// Files that failed to check, whose tests did not run.
+    pub not_checked: usize,
+}
+
+/// The totals over every file.
+pub fn totals(reports: &[FileReport<'_>]) -> Totals {
+    let mut t = Totals::default();
+    for r in reports {
+        let failed = r.results.iter().filter(|t| !t.passed()).count();
+        t.failed += failed;
+        t.passed += r.results.len() - failed;
+        t.filtered_out += r.filtered_out;
+        t.not_checked += usize::from(r.did_not_check());
+    }
+    t
+}
+
+/// The closing line of `writ test`'s text: `N passed, N failed` (SPEC
+/// section 6), then what else there is to say: `, N filtered out` with
+/// `--run`, `, N files did not check`.
+pub fn closing_line(t: &Totals) -> String {
+    let mut line = super::summary::test_totals(t.passed, t.failed);
+    if t.filtered_out > 0 {
+        line.push_str(&format!(", {} filtered out", t.filtered_out));
+    }
+    if t.not_checked > 0 {
+        let files = super::summary::plural(t.not_checked, "file", "files");
+        line.push_str(&format!(", {} {files} did not check", t.not_checked));
+    }
+    line
+}
+
+/// The text `writ test` prints on stdout (diagnostics go to stderr): per
+/// file a header, a line per test (a failure followed by `  --> FILE:LINE`),
+/// the coverage with `--coverage`; then the closing line.
+pub fn text(
+    files: &crate::source::SourceMap,
+    reports: &[FileReport<'_>],
+    min: Option<&MinCoverage>,
+) -> String {
+    use super::summary::plural;
+    let mut out = String::new();
+    for r in reports {
+        if r.did_not_check() {
+            let errors = r.diagnostics.iter().filter(|d| d.is_error()).count();
+            out.push_str(&format!(
+                "{}: did not check ({errors} {}), no test ran\n",
+                r.file,
+                plural(errors, "error", "errors")
+            ));
+            continue;
+        }
+        let Some(policy) = r.policy else { continue };
+        let ran = r.results.len();
+        if r.filtered_out > 0 {
+            out.push_str(&format!(
+                "{}: {ran} of {} {}, {} filtered out\n",
+                r.file,
+                policy.tests.len(),
+                plural(policy.tests.len(), "test", "tests"),
+                r.filtered_out
+            ));
+        } else {
+            out.push_str(&format!(
+                "{}: {ran} {}\n",
+                r.file,
+                plural(ran, "test", "tests")
+            ));
+        }
+        for t in r.results {
+            out.push_str(&line(policy, t));
+            out.push('\n');
+            if !t.passed() {
+                let (file, line) = location(files, policy, t);
+                out.push_str(&format!("  --> {file}:{line}\n"));
+            }
+        }
+        if let Some(cov) = r.coverage {
+            out.push_str(&super::coverage::text(cov, min));
+        }
+    }
+    out.push_str(&closing_line(&totals(reports)));
+    out.push('\n');
+    out
 }
 
 /// The document of SPEC section 6: `{"passed", "failed", "files": [{"file",
 /// "policy", "diagnostics", "tests": [{"name", "line", "passed",
 /// "counterexample", "got"}]}]}`, pretty-printed with a final newline. A
 /// failure also carries `"message"`, the reason as the text form gives it
-/// (the only field for a failure without a counterexample).
-pub fn json(files: &crate::source::SourceMap, reports: &[FileReport<'_>]) -> String {
+/// (the only field for a failure without a counterexample); each test its
+/// `"file"` (where it is written, as in [`location`]). Added at the top:
+/// `"filtered_out"` and `"files_not_checked"`; in each file `"checked"`
+/// (`false` for a file that failed to check), `"filtered_out"`, and with
+/// `--coverage` `"coverage"` ([`super::coverage::json`]).
+pub fn json(
+    files: &crate::source::SourceMap,
+    reports: &[FileReport<'_>],
+    min: Option<&MinCoverage>,
+) -> String {
     use serde_json::{Map, Value, json};
-    let (mut passed, mut failed) = (0u64, 0u64);
     let mut list = Vec::new();
     for r in reports {
         let mut tests = Vec::new();
         if let Some(policy) = r.policy {
             for t in r.results {
-                let test = &policy.tests[t.test];
-                let line = files
-                    .line_col(test.loc.0.file, test.loc.0.start as usize)
-                    .line;
+                let (file, line) = location(files, policy, t);
                 let mut o = Map::new();
                 o.insert("name".into(), json!(t.name));
+                o.insert("file".into(), json!(file));
                 o.insert("line".into(), json!(line));
                 o.insert("passed".into(), json!(t.passed()));
-                match failure(policy, t) {
-                    None => passed += 1,
-                    Some(why) => {
-                        failed += 1;
-                        o.insert("message".into(), json!(why));
-                    }
+                if let Some(why) = failure(policy, t) {
+                    o.insert("message".into(), json!(why));
                 }
                 if let Some(Failure::Counterexample { case, got }) = &t.failure {
                     o.insert("counterexample".into(), case_json(policy, case));
@@ -144,14 +290,29 @@ pub fn json(files: &crate::source::SourceMap, reports: &[FileReport<'_>]) -> Str
             }
         }
         let diagnostics = super::diagnostics::json_list(files, r.diagnostics);
-        list.push(json!({
-            "file": r.file,
-            "policy": r.policy.map(|p| p.meta.name.as_str()),
-            "diagnostics": diagnostics,
-            "tests": tests,
-        }));
+        let mut f = Map::new();
+        f.insert("file".into(), json!(r.file));
+        f.insert(
+            "policy".into(),
+            json!(r.policy.map(|p| p.meta.name.as_str())),
+        );
+        f.insert("checked".into(), json!(!r.did_not_check()));
+        f.insert("diagnostics".into(), json!(diagnostics));
+        f.insert("tests".into(), Value::Array(tests));
+        f.insert("filtered_out".into(), json!(r.filtered_out));
+        if let Some(cov) = r.coverage {
+            f.insert("coverage".into(), super::coverage::json(cov, min));
+        }
+        list.push(Value::Object(f));
     }
-    let doc = json!({"passed": passed, "failed": failed, "files": list});
+    let t = totals(reports);
+    let doc = json!({
+        "passed": t.passed,
+        "failed": t.failed,
+        "filtered_out": t.filtered_out,
+        "files_not_checked": t.not_checked,
+        "files": list,
+    });
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON values print");
     s.push('\n');
     s
