@@ -462,8 +462,10 @@ impl Context<'_> {
         out.push_str("<h1>Policies</h1>\n");
         let _ = writeln!(
             out,
-            "<p>{} {}, in the order given. Each page shows a policy's rules with their reasons, \
-             how many cases each rule decides, its decision tree, its tests and what its lints found.</p>",
+            "<p>{} {}, in the order given. Each page shows a policy's rules with their reasons and sources, \
+             how many cases each rule decides, its decision tree, its tests and what its lints found. \
+             A <em>case</em> is one combination of values of the facts a policy reads; every count of cases \
+             on these pages is exact, found by checking all of them, not examples.</p>",
             self.policies.len(),
             crate::render::summary::plural(self.policies.len(), "file", "files")
         );
@@ -562,6 +564,7 @@ impl Context<'_> {
         self.contents(&mut out, p);
         self.changes_links(&mut out, i);
         self.rules(&mut out, p, policy);
+        facts(&mut out, policy);
         tree(&mut out, p);
         tests(&mut out, self.map, policy, p.tests);
         coverage(&mut out, p);
@@ -654,10 +657,14 @@ impl Context<'_> {
             .iter()
             .map(|o| outcome_badge(o))
             .collect();
+        let meaning = match &policy.decision.doc {
+            Some(d) => format!("<br/>{}", escape(d)),
+            None => String::new(),
+        };
         row(
             "Decides",
             format!(
-                "<code>{}</code>: {}",
+                "<code>{}</code>: {}{meaning}",
                 escape(&policy.decision.name),
                 outcomes.join(" ")
             ),
@@ -684,7 +691,13 @@ impl Context<'_> {
             .iter()
             .map(|a| format!("<code>{}</code>", escape(&a.name)))
             .collect();
-        row("Facts it reads", attrs.join(", "));
+        row(
+            "Facts it reads",
+            format!(
+                "{} (<a href=\"#facts\">their values and meaning</a>)",
+                attrs.join(", ")
+            ),
+        );
         if let Some(n) = &p.cases {
             row(
                 "Cases",
@@ -707,6 +720,7 @@ impl Context<'_> {
             "<li><a href=\"#rules\">Rules</a> ({})</li>",
             p.policy.map_or(0, |q| q.rules.len())
         );
+        out.push_str("<li><a href=\"#facts\">Facts</a></li>\n");
         out.push_str("<li><a href=\"#tree\">Decision tree</a></li>\n");
         let _ = writeln!(
             out,
@@ -1155,6 +1169,74 @@ fn side_html(s: &Side, side: &'static str, named: &mut Vec<Named>) -> String {
     format!("{} by {}", outcome_badge(o), ids.join(", "))
 }
 
+/// The attributes a condition can test, with their values and doc
+/// strings, and the named groups of values: what a reader needs to read
+/// the conditions.
+fn facts(out: &mut String, policy: &Policy) {
+    use crate::check::Domain;
+    out.push_str("<h2 id=\"facts\">Facts</h2>\n");
+    if policy.attributes.is_empty() {
+        out.push_str("<p>This policy reads no facts: it decides every case alike.</p>\n");
+        return;
+    }
+    out.push_str("<p>A <em>case</em> is one value for each of these facts; the conditions of the rules test them.</p>\n");
+    out.push_str("<table>\n<caption>The facts (attributes), their values and what they mean</caption>\n<thead><tr><th scope=\"col\">Fact</th><th scope=\"col\">Values</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody>\n");
+    for a in &policy.attributes {
+        let values = match &a.domain {
+            Domain::Enum { values, .. } => {
+                // A long enumeration is summarised: the page is for reading.
+                let shown: Vec<String> = values
+                    .iter()
+                    .take(40)
+                    .map(|v| format!("<code>{}</code>", escape(v)))
+                    .collect();
+                let more = values.len().saturating_sub(shown.len());
+                if more > 0 {
+                    format!("{}, and {more} more", shown.join(", "))
+                } else {
+                    shown.join(", ")
+                }
+            }
+            Domain::Bool => "<code>true</code> or <code>false</code>".to_string(),
+            Domain::Int { lo, hi } => format!("a whole number from {lo} to {hi}"),
+        };
+        let meaning = a.doc.as_deref().map(escape).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{values}</td><td>{meaning}</td></tr>",
+            escape(&a.name)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if policy.groups.is_empty() {
+        return;
+    }
+    out.push_str("<table>\n<caption>Named groups of values, as the conditions use them</caption>\n<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Values</th></tr></thead>\n<tbody>\n");
+    for g in &policy.groups {
+        let names = &policy.types[g.ty].values;
+        let members: Vec<String> = g
+            .members
+            .iter()
+            .take(40)
+            .filter_map(|&m| names.get(m as usize))
+            .map(|v| format!("<code>{}</code>", escape(v)))
+            .collect();
+        let more = g.members.len().saturating_sub(members.len());
+        let more = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}{more}</td></tr>",
+            escape(&g.name),
+            members.join(", ")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
 fn tree(out: &mut String, p: &PolicyDoc<'_>) {
     out.push_str("<h2 id=\"tree\">Decision tree</h2>\n");
     out.push_str("<p>How the policy decides a case: start at the top, follow the branch that matches the case, and read the outcome at the end, with the rules that explain it.</p>\n");
@@ -1356,7 +1438,7 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .4rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: #eef1f4; }
 tbody th { font-weight: normal; }
-th code, td code, .file { overflow-wrap: anywhere; }
+th code, td code, .file { overflow-wrap: break-word; }
 td.name { min-width: 13em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .nowrap { white-space: nowrap; }
@@ -1394,6 +1476,9 @@ footer { margin-top: 3rem; border-top: 1px solid #d0d7de; font-size: .85rem; col
   a { color: #000; text-decoration: none; }
   main a[href$=".html"]::after { content: " (" attr(href) ")"; font-size: .85em; }
   table { font-size: 9pt; }
+  /* Paper is narrower: long names may break anywhere rather than run
+     off the page. */
+  th code, td code, .file { overflow-wrap: anywhere; }
   section.rule, figure, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   h2, h3 { break-after: avoid; }
