@@ -390,7 +390,8 @@ fn between(
 /// comment needs.
 fn collapse(text: &str) -> String {
     if text.contains('#') {
-        text.trim().to_string()
+        let lines: Vec<&str> = text.trim().lines().map(str::trim).collect();
+        lines.join("\n")
     } else {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
@@ -1439,6 +1440,8 @@ th, td { border: 1px solid #d0d7de; padding: .4rem .5rem; text-align: left; vert
 thead th { background: #eef1f4; }
 tbody th { font-weight: normal; }
 th code, td code, .file { overflow-wrap: break-word; }
+/* A condition with a comment keeps its lines (see `collapse`). */
+td code, th code, dd code { white-space: pre-wrap; }
 td.name { min-width: 13em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .nowrap { white-space: nowrap; }
@@ -1529,6 +1532,12 @@ mod tests {
         assert_eq!(names.claim("a"), "a.html");
         assert_eq!(names.claim("A"), "A-2.html");
         assert_eq!(names.claim("style"), "style-2.html");
+    }
+
+    #[test]
+    fn source_text_is_set_on_one_line_unless_a_comment_needs_its_own() {
+        assert_eq!(collapse("\n  a and\n    b  "), "a and b");
+        assert_eq!(collapse(" a # why\n      and b "), "a # why\nand b");
     }
 
     #[test]
