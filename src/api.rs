@@ -87,6 +87,23 @@ pub fn check_file_with(
     Ok(check_loaded(map, &loaded, diagnostics, options))
 }
 
+/// [`check_file_with`] for the file `path` at the git revision `rev` (a
+/// `REV:PATH` operand): it and everything it uses are read from the
+/// revision ([`load::load_at`]); `options.project` does not apply, the
+/// project being found in the revision's tree.
+pub fn check_revision_with(
+    map: &mut SourceMap,
+    rev: &load::Revision,
+    path: &str,
+    options: &CheckOptions,
+) -> Result<CheckReport, Box<Diagnostic>> {
+    let (loaded, diagnostics) = match load::load_at(map, rev, path) {
+        Ok(x) => x,
+        Err(LoadError::Io(d)) => return Err(d),
+    };
+    Ok(check_loaded(map, &loaded, diagnostics, options))
+}
+
 /// Checks what [`load::load`] or [`load::load_with`] read (`diagnostics`
 /// are the loader's): what the language server runs on an editor's
 /// buffers, keeping the `Loaded` files for its name index.
@@ -170,7 +187,9 @@ fn bases_verified(
         return false;
     }
     let mut found = Vec::new();
-    if verified(e.base.clone(), &mut found, options).0.is_some() {
+    // By reference: a copy of the base would copy the whole chain below
+    // it, at every level (cubic in the chain's length).
+    if verifies(&e.base, &mut found, options).0 {
         return true;
     }
     let errors = found.iter().filter(|d| d.is_error()).count();
@@ -192,18 +211,31 @@ fn verified(
     diagnostics: &mut Vec<Diagnostic>,
     options: &CheckOptions,
 ) -> (Option<Policy>, Option<compile::Diagram>) {
-    if !needs_verification(&p, options) {
-        return (Some(p), None);
+    match verifies(&p, diagnostics, options) {
+        (true, d) => (Some(p), d),
+        (false, _) => (None, None),
+    }
+}
+
+/// [`verified`] on a borrowed policy: whether it passes the exact checks,
+/// and the diagram they were run on (`None` when none were needed).
+fn verifies(
+    p: &Policy,
+    diagnostics: &mut Vec<Diagnostic>,
+    options: &CheckOptions,
+) -> (bool, Option<compile::Diagram>) {
+    if !needs_verification(p, options) {
+        return (true, None);
     }
     let compile_options = compile::Options {
         max_nodes: options.max_nodes,
         max_memory: options.max_memory,
         ..compile::Options::default()
     };
-    let found = match compile::compile(&p, &compile_options) {
-        Ok(mut d) => match compile::verify(&p, &mut d) {
+    let found = match compile::compile(p, &compile_options) {
+        Ok(mut d) => match compile::verify(p, &mut d) {
             Ok(found) => Ok((found, d)),
-            Err(e) => Err(compile::CompileError::too_large(e, p.rules.len(), &p)),
+            Err(e) => Err(compile::CompileError::too_large(e, p.rules.len(), p)),
         },
         Err(e) => Err(e),
     };
@@ -212,14 +244,14 @@ fn verified(
             let errors = found.iter().any(Diagnostic::is_error);
             diagnostics.extend(found);
             if errors {
-                (None, None)
+                (false, None)
             } else {
-                (Some(p), Some(d))
+                (true, Some(d))
             }
         }
         Err(e) => {
-            diagnostics.push(too_large(&p, &e, Purpose::Verify));
-            (None, None)
+            diagnostics.push(too_large(p, &e, Purpose::Verify));
+            (false, None)
         }
     }
 }

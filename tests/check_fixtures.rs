@@ -64,9 +64,11 @@ fn every_code_has_a_fixture() {
     // not one (`load::compiled`) are tested elsewhere, not as fixtures.
     // Lints have their own fixtures (`lint_fixtures.rs`), and E0043 needs
     // two policies (`diff.rs`). Arguments and cases are not files: E0047
-    // and E0048 are tested through the binary (`cli.rs`, `eval.rs`). A
-    // picture too large to draw (E0053) is `compile --emit svg`'s (`svg.rs`),
-    // and an output folder that is not one (E0054) is `doc.rs`'s.
+    // and E0048 are tested through the binary (`cli.rs`, `eval.rs`), and
+    // E0051 and E0052 (`REV:PATH` operands) in a git repository the test
+    // makes (`diff.rs`). A picture too large to draw (E0053) is `compile
+    // --emit svg`'s (`svg.rs`), and an output folder that is not one (E0054)
+    // is `doc.rs`'s.
     let untestable_here = [
         Code::FILE_TOO_LARGE.code,
         Code::DIAGRAM_TOO_LARGE.code,
@@ -74,6 +76,8 @@ fn every_code_has_a_fixture() {
         Code::INVALID_ARGUMENT.code,
         Code::INVALID_CASE.code,
         Code::NOT_COMPILED.code,
+        Code::UNKNOWN_REVISION.code,
+        Code::NO_GIT.code,
         Code::PICTURE_TOO_LARGE.code,
         Code::SITE_OUTPUT.code,
     ];

@@ -74,6 +74,11 @@ fn pairs() {
         let text = diff(&old, &new, &[]);
         section(&mut out, "text", &text);
         section(&mut out, "json", &diff(&old, &new, &["--format", "json"]));
+        section(
+            &mut out,
+            "markdown",
+            &diff(&old, &new, &["--format", "markdown"]),
+        );
         // `--reasons` only when it lists something more.
         let reasons = diff(&old, &new, &["--reasons"]);
         if reasons != text {
@@ -440,4 +445,236 @@ fn a_huge_shared_enum_is_joined_by_name() {
         };
         assert!(expected, "{when}: {old} → {new}\n{regions:#?}");
     }
+}
+
+/// The bundled case history, as policies/README.md tells it: each
+/// position against the next, as a pull request would change it.
+const HISTORY: [(&str, &str); 6] = [
+    ("magistrate_2014", "microsoft_2014"),
+    ("magistrate_2014", "district_2014"),
+    ("district_2014", "second_circuit_2016"),
+    ("second_circuit_2016", "google_edpa_2017"),
+    ("microsoft_2014", "second_circuit_2016"),
+    ("sca_2703", "cloud_act_2018"),
+];
+
+#[test]
+fn markdown_of_the_case_history() {
+    let mut out = String::new();
+    for (old, new) in HISTORY {
+        let (old, new) = (
+            format!("policies/{old}.policy"),
+            format!("policies/{new}.policy"),
+        );
+        for extra in [
+            &["--format", "markdown"][..],
+            &["--format", "markdown", "--reasons"],
+        ] {
+            let run = diff(&old, &new, extra);
+            assert!(run.2.is_empty(), "{old} {new}: {}", run.2);
+            section(
+                &mut out,
+                &format!("{old} → {new} {}", extra.join(" ")),
+                &run,
+            );
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_is_cut_to_fit_a_pull_request_comment() {
+    let (old, new) = (
+        "tests/fixtures/diff/markdown/cut.old.policy",
+        "tests/fixtures/diff/markdown/cut.new.policy",
+    );
+    let run = diff(old, new, &["--format", "markdown"]);
+    assert_eq!(run.0, 1, "{run:?}");
+    let rows = run.1.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, writ::render::diff::MARKDOWN_MAX_ROWS, "{}", run.1);
+    // 81 regions in all: the 50 shown and the 31 counted.
+    let json: Value = serde_json::from_str(&diff(old, new, &["--format", "json"]).1).unwrap();
+    assert_eq!(json["regions"].as_array().unwrap().len(), 81);
+    assert!(
+        run.1.contains("… and 31 more regions (31 cases) not shown"),
+        "{}",
+        run.1
+    );
+    assert!(run.1.len() < writ::render::diff::MARKDOWN_MAX_BYTES);
+    // The same output every time.
+    assert_eq!(diff(old, new, &["--format", "markdown"]), run);
+    insta::assert_snapshot!(run.1);
+}
+
+/// `writ diff ARGS` run in `dir`.
+fn diff_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    let r = common::Writ::new(&all).dir(dir).run();
+    (r.status, r.stdout, r.stderr)
+}
+
+const VOCAB_1: &str = "attribute a: bool\ndecision o: { yes, no }\n";
+const VOCAB_2: &str = "attribute a: bool\nattribute b: bool\ndecision o: { yes, no }\n";
+
+/// A repository whose `p.policy` needs `b`, which only the second
+/// commit's vocabulary declares: at `HEAD~1` the policy says `when a`.
+fn two_commits(tag: &str) -> common::git::Repo {
+    let repo = common::git::Repo::new(tag);
+    repo.file("writ.toml", "");
+    repo.file("policies/v.vocab", VOCAB_1);
+    repo.file(
+        "policies/p.policy",
+        "policy p\nuse \"v.vocab\"\ndefault no\nrule r:\n    when a\n    then yes\n    because \"a is set\"\n",
+    );
+    repo.commit("one");
+    repo.file("policies/v.vocab", VOCAB_2);
+    repo.file(
+        "policies/p.policy",
+        "policy p\nuse \"v.vocab\"\ndefault no\nrule r:\n    when a and b\n    then yes\n    because \"a and b are set\"\n",
+    );
+    repo.commit("two");
+    repo
+}
+
+#[test]
+fn rev_path_reads_the_policy_and_what_it_uses_at_the_revision() {
+    let repo = two_commits("rev-use");
+    // The old side needs the old vocabulary: with the working tree's,
+    // the two policies would not differ in how they read `a`, and with
+    // `b` undeclared at HEAD~1 the new side would not check.
+    let (status, stdout, stderr) = diff_in(
+        repo.path(),
+        &["HEAD~1:policies/p.policy", "policies/p.policy"],
+    );
+    assert_eq!(status, 1, "{stdout}{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(stdout.contains("when a and not b  (1 case)"), "{stdout}");
+    assert!(stdout.contains("old: yes by r — a is set"), "{stdout}");
+
+    // Both sides at revisions, with the working tree broken: nothing of
+    // it is read.
+    repo.file("policies/v.vocab", "this is not writ\n");
+    repo.file("policies/p.policy", "nor this\n");
+    let args = [
+        "HEAD~1:policies/p.policy",
+        "HEAD:policies/p.policy",
+        "--format",
+        "markdown",
+    ];
+    let run = diff_in(repo.path(), &args);
+    assert_eq!(run.0, 1, "{run:?}");
+    assert!(run.2.is_empty(), "{}", run.2);
+    insta::assert_snapshot!(run.1);
+    // The same against itself at one revision, where HEAD~1 does not
+    // know `b`.
+    let run = diff_in(
+        repo.path(),
+        &["HEAD:policies/p.policy", "HEAD:policies/p.policy"],
+    );
+    assert_eq!(run.0, 0, "{run:?}");
+    let run = diff_in(
+        repo.path(),
+        &["HEAD~1:policies/v.vocab", "HEAD:policies/p.policy"],
+    );
+    assert_eq!(run.0, 2, "{run:?}");
+    assert!(
+        run.2.contains("`HEAD~1:policies/v.vocab` is a vocabulary"),
+        "{}",
+        run.2
+    );
+}
+
+#[test]
+fn diagnostics_name_files_as_rev_path() {
+    let repo = two_commits("rev-names");
+    repo.file(
+        "policies/p.policy",
+        "policy p\nuse \"v.vocab\"\ndefault no\nrule r:\n    when c\n    then yes\n",
+    );
+    repo.commit("three");
+    let (status, stdout, stderr) = diff_in(
+        repo.path(),
+        &["HEAD~1:policies/p.policy", "HEAD:policies/p.policy"],
+    );
+    assert_eq!(status, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("┌─ HEAD:policies/p.policy:5:10"),
+        "{stderr}"
+    );
+    // A file that exists is read as a file, colon or not.
+    repo.file(
+        "HEAD:p.policy",
+        "policy q\nattribute a: bool\ndecision o: { yes, no }\ndefault no\n",
+    );
+    let (status, stdout, stderr) = diff_in(repo.path(), &["HEAD:p.policy", "HEAD:p.policy"]);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(stdout.starts_with("q → q"), "{stdout}");
+}
+
+#[test]
+fn rev_path_errors_exit_2_with_their_codes() {
+    let repo = two_commits("rev-errors");
+    let cases: [(&[&str], &str, &str); 5] = [
+        (
+            &["nosuchrev:policies/p.policy", "policies/p.policy"],
+            "E0051",
+            "`nosuchrev` is not a revision of this repository",
+        ),
+        (
+            &["--", "--end:policies/p.policy", "policies/p.policy"],
+            "E0051",
+            "`--end` is not a revision",
+        ),
+        (
+            &["HEAD~1:policies/q.policy", "policies/p.policy"],
+            "E0051",
+            "`HEAD~1:policies/q.policy`: no such file at revision `HEAD~1`",
+        ),
+        (
+            &["HEAD:../p.policy", "policies/p.policy"],
+            "E0051",
+            "the path is not a file inside the repository",
+        ),
+        (
+            &["HEAD:policies", "policies/p.policy"],
+            "E0006",
+            "cannot read `HEAD:policies`: it is a directory",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let (status, stdout, stderr) = diff_in(repo.path(), args);
+        assert_eq!(status, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(
+            stderr.contains(&format!("error[{code}]")),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    // Outside any repository.
+    let outside = common::Scratch::new("rev-no-repo");
+    outside.file(
+        "p.policy",
+        "policy p\nattribute a: bool\ndecision o: { yes, no }\ndefault no\n",
+    );
+    let (status, _, stderr) = diff_in(outside.path(), &["HEAD:p.policy", "p.policy"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("error[E0052]") && stderr.contains("not inside a git repository"),
+        "{stderr}"
+    );
+    // Without git.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_writ"))
+        .args(["diff", "HEAD:policies/p.policy", "policies/p.policy"])
+        .current_dir(repo.path())
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[E0052]") && stderr.contains("cannot run `git`"),
+        "{stderr}"
+    );
 }

@@ -466,15 +466,22 @@ fn compiled_files_and_cases_are_read_through_load() {
     assert_eq!(lines[1]["line"], 2);
     assert_eq!(lines[1]["code"], "E0005");
     assert_eq!(lines[2]["outcome"], "compel");
-    // A line past the cap ends the stream with E0015, after what came
-    // before it.
+    // A line past the cap is an E0015 record of its own, and the lines
+    // after it are decided.
     let long = format!(
-        "{{\"location\": \"US\", \"flag\": true}}\n{{\"location\": \"{}\"}}\n",
+        "{{\"location\": \"US\", \"flag\": true}}\n{{\"location\": \"{}\"}}\n{{\"location\": \"US\", \"flag\": false}}\n",
         "x".repeat(writ::load::MAX_CASE_LINE_BYTES as usize + 10)
     );
     let r = Writ::new(["eval", p, "--cases", "-"]).stdin(long).run();
-    assert_eq!(r.status, 2, "{r:?}");
-    assert!(r.stderr.contains("error[E0015]"), "{}", r.stderr);
-    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
-    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert_eq!(r.status, 1, "{r:?}");
+    let lines: Vec<serde_json::Value> = r.stdout.lines().map(json).collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["code"], "E0015");
+    assert!(
+        lines[1]["error"].as_str().unwrap().contains("line 2"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["outcome"], "compel");
 }

@@ -350,3 +350,37 @@ fn uncovered_conditions_paste_into_a_given() {
         assert_eq!(c["covered"], c["cases"], "{fixture}");
     }
 }
+
+/// A policy whose diagram passes its budget: its tests could not run, so
+/// each is an `<error>` (not a `<failure>`: the policy was not shown
+/// wrong), counted failed, and coverage is left out with the diagnostic.
+#[test]
+fn tests_that_could_not_run_are_errors_in_junit() {
+    let dir = Scratch::new("junit-budget");
+    let text = writ::synth::wide(3, 200) + "test \"anything\": expect deny\n";
+    let file = dir.file("wide.policy", text);
+    let file = file.to_str().unwrap();
+    let (status, xml, stderr) = writ(&[
+        "test",
+        "--format",
+        "junit",
+        "--max-nodes",
+        "1000",
+        "--coverage",
+        file,
+    ]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("error[E0042]"), "{stderr}");
+    let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let suite = &report.test_suites[0];
+    assert_eq!((suite.tests, suite.errors, suite.failures), (1, 1, 0));
+    assert!(suite.properties.is_empty(), "{suite:?}");
+    let quick_junit::TestCaseStatus::NonSuccess { kind, ty, .. } = &suite.test_cases[0].status
+    else {
+        panic!("{suite:?}")
+    };
+    assert_eq!(*kind, quick_junit::NonSuccessKind::Error);
+    assert_eq!(ty.as_ref().unwrap().as_str(), "too-large");
+    let (_, stdout, _) = writ(&["test", "--max-nodes", "1000", file]);
+    assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"));
+}

@@ -253,3 +253,136 @@ fn the_language_server_reads_only_inside_its_workspace() {
     );
     assert_eq!(c.shutdown(), 0);
 }
+
+/// The same ways out, committed to a git repository and read through
+/// `REV:PATH` operands: everything is read from the revision's tree, where
+/// links are blobs resolved inside the tree and a submodule is a gitlink.
+/// The working tree holds the same secrets, so reading it instead would
+/// show the marker too.
+#[test]
+fn rev_path_operands_refuse_every_way_out_and_show_nothing_of_it() {
+    let repo = common::git::Repo::new("untrusted-git");
+    let marker = format!("WRIT-SECRET-{}-git", std::process::id());
+    repo.file("secret.env", format!("TOKEN={marker}\n"));
+    repo.file("outside.vocab", format!("{marker}\n"));
+    repo.file(
+        "outside.policy",
+        format!("policy {}\n", marker.replace('-', "_")),
+    );
+    repo.file("project/writ.toml", "");
+    repo.file("project/notes.txt", format!("{marker}\n"));
+    repo.file("project/folder.vocab/x.vocab", "attribute x: bool\n");
+    repo.link("project/link.vocab", "../outside.vocab");
+    repo.link("project/link.policy", "../outside.policy");
+    repo.link("project/up", "..");
+    let absolute = repo.path().join("outside.vocab");
+    repo.link("project/absolute.vocab", &absolute);
+    repo.link("project/loop.vocab", "loop.vocab");
+    repo.file("project/clean.vocab", "attribute b: bool\n");
+    repo.file(
+        "project/clean.policy",
+        "policy p\nuse \"clean.vocab\"\nattribute a: bool\ndecision o: { yes, no }\nwhen a then yes\n",
+    );
+    repo.commit("secrets");
+
+    let targets: Vec<(String, &str)> = vec![
+        (absolute.display().to_string(), "is an absolute path"),
+        ("/dev/zero".to_string(), "is an absolute path"),
+        ("../outside.vocab".to_string(), "leaves the project"),
+        ("../outside.policy".to_string(), "leaves the project"),
+        ("up/../../outside.vocab".to_string(), "leaves the project"),
+        (
+            "../secret.env".to_string(),
+            "is not a `.vocab` or `.policy` file",
+        ),
+        (
+            "notes.txt".to_string(),
+            "is not a `.vocab` or `.policy` file",
+        ),
+        (
+            "link.vocab".to_string(),
+            "leaves the project through a symbolic link",
+        ),
+        (
+            "link.policy".to_string(),
+            "leaves the project through a symbolic link",
+        ),
+        (
+            "up/outside.vocab".to_string(),
+            "leaves the project through a symbolic link",
+        ),
+        (
+            "absolute.vocab".to_string(),
+            "leaves the project through a symbolic link",
+        ),
+        (
+            "loop.vocab".to_string(),
+            "is a symbolic link that leads nowhere",
+        ),
+        (
+            "sub.vocab".to_string(),
+            "names a submodule (a gitlink), not a regular file",
+        ),
+        ("folder.vocab".to_string(), "names a folder, not a file"),
+    ];
+    let mut names = Vec::new();
+    for (i, (target, _)) in targets.iter().enumerate() {
+        for keyword in ["use", "extends"] {
+            let name = format!("project/leak{i}_{keyword}.policy");
+            repo.file(
+                &name,
+                format!("policy p\n{keyword} \"{target}\"\nattribute a: bool\ndecision o: {{ yes, no }}\nwhen a then yes\n"),
+            );
+            names.push(name);
+        }
+    }
+    repo.git(&["add", "-A"]);
+    // A submodule: a gitlink entry, the tree's "not a regular file".
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},project/sub.vocab", head.trim()),
+    ]);
+    repo.git(&["commit", "-q", "-m", "leaks and a submodule"]);
+    let mut names = names.iter();
+    for (target, why) in &targets {
+        for keyword in ["use", "extends"] {
+            let leak = format!("HEAD:{}", names.next().unwrap());
+            for args in [
+                vec!["diff", "HEAD:project/clean.policy", &leak],
+                vec!["diff", &leak, "project/clean.policy", "--format", "json"],
+                vec![
+                    "diff",
+                    "HEAD~1:project/clean.policy",
+                    &leak,
+                    "--format",
+                    "markdown",
+                ],
+            ] {
+                let r = Writ::new(&args).dir(repo.path()).run();
+                let shown = format!("{args:?} with {keyword} {target:?}");
+                assert_eq!(r.status, 2, "{shown}: {r:?}");
+                let all = format!("{}{}", r.stdout, r.stderr);
+                assert!(all.contains("E0050"), "{shown}: {all}");
+                assert!(all.contains(why), "{shown}: wanted {why:?} in {all}");
+                assert!(
+                    all.contains(&leak),
+                    "{shown}: names the file as REV:PATH: {all}"
+                );
+                assert!(!all.contains(&marker), "{shown} leaked the target: {all}");
+            }
+        }
+    }
+    // An operand that is itself a link out of its project.
+    for link in ["HEAD:project/link.policy", "HEAD:project/up/outside.policy"] {
+        let r = Writ::new(["diff", "HEAD:project/clean.policy", link])
+            .dir(repo.path())
+            .run();
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert_eq!(r.status, 2, "{link}: {r:?}");
+        assert!(all.contains("E0050"), "{link}: {all}");
+        assert!(!all.contains(&marker), "{link} leaked the target: {all}");
+    }
+}

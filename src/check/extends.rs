@@ -58,10 +58,11 @@ impl<'a> Checker<'a> {
             .collect();
 
         // Two policies of the chain with one name would give two rules one id.
+        // A set, not a list: a chain of N bases is checked N times over.
         let lineage = base.lineage();
-        let mut names = vec![base.meta.name.as_str()];
+        let mut names = std::collections::HashSet::from([base.meta.name.as_str()]);
         for name in lineage {
-            if names.contains(&name) {
+            if !names.insert(name) {
                 let d = Diagnostic::error(
                     Code::DUPLICATE_NAME,
                     format!("two policies this one builds on are both named `{name}`"),
@@ -73,7 +74,6 @@ impl<'a> Checker<'a> {
                 .help("rename one of the two policies");
                 self.push(d);
             }
-            names.push(name);
         }
 
         // `repeal`.

@@ -8,16 +8,27 @@ use std::path::PathBuf;
 use writ::analysis::diff;
 use writ::api::Purpose;
 
+/// What `writ diff` prints the difference as.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+enum DiffFormat {
+    /// Human-readable text; diagnostics on stderr.
+    Text,
+    /// JSON on stdout.
+    Json,
+    /// GitHub-flavoured Markdown on stdout (a summary line and a table, cut to fit a comment); diagnostics as text on stderr.
+    Markdown,
+}
+
 /// The arguments of `writ diff`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The old policy.
+    /// The old policy: a file, or `REV:PATH` (read with git at revision REV) when no file has that name.
     old: PathBuf,
-    /// The new policy.
+    /// The new policy: a file, or `REV:PATH` (read with git at revision REV) when no file has that name.
     new: PathBuf,
-    /// Text for review, or the stable JSON form.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Text for review, the stable JSON form, or GitHub-flavoured Markdown for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
     /// Also list the cases decided the same way by different rules.
     #[arg(long)]
     reasons: bool,
@@ -32,7 +43,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Exit {
-    let mut rep = Reporter::new(args.format);
+    let mut rep = Reporter::new(match args.format {
+        DiffFormat::Json => Format::Json,
+        DiffFormat::Text | DiffFormat::Markdown => Format::Text,
+    });
     let project = match args.root.project() {
         Ok(p) => p,
         Err(d) => return rep.fail(d, Exit::Usage),
@@ -45,7 +59,14 @@ pub fn run(args: Args) -> Exit {
         ..Default::default()
     };
     for path in [&args.old, &args.new] {
-        match check_input(&mut rep, path, &options) {
+        let checked = match revision_operand(path) {
+            Some((rev, file)) => match writ::load::Revision::open(rev) {
+                Ok(rev) => writ::api::check_revision_with(&mut rep.map, &rev, file, &options),
+                Err(d) => Err(d),
+            },
+            None => check_input(&mut rep, path, &options),
+        };
+        match checked {
             Ok(report) => {
                 let vocabulary = report.is_vocabulary && !report.has_errors();
                 rep.diagnostics.extend(report.diagnostics);
@@ -70,8 +91,9 @@ pub fn run(args: Args) -> Exit {
     match diff::diff(old, new, &options) {
         Ok(report) => {
             let text = match args.format {
-                Format::Text => writ::render::diff::text(&report),
-                Format::Json => writ::render::diff::json(&report),
+                DiffFormat::Text => writ::render::diff::text(&report),
+                DiffFormat::Json => writ::render::diff::json(&report),
+                DiffFormat::Markdown => writ::render::diff::markdown(&report),
             };
             if let Err(d) = io::write_stdout(&text) {
                 return rep.fail(d, Exit::Usage);
@@ -93,4 +115,13 @@ pub fn run(args: Args) -> Exit {
             rep.fail(d, Exit::Usage)
         }
     }
+}
+
+/// The revision and the path of a `REV:PATH` operand: one that names no
+/// file (not even a broken link) and holds a `:`, split at the first.
+fn revision_operand(operand: &std::path::Path) -> Option<(&str, &str)> {
+    if io::is_stdin(operand) || std::fs::symlink_metadata(operand).is_ok() {
+        return None;
+    }
+    operand.to_str()?.split_once(':')
 }

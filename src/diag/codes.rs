@@ -802,6 +802,48 @@ codes! {
     /// give their common folder with `--root DIR`.
     OUTSIDE_PROJECT = "E0050", "outside-project";
 
+    /// A `REV:PATH` operand names a revision git does not know, or a path
+    /// that is not a file at that revision.
+    ///
+    /// `writ diff` reads an operand as `REV:PATH` when no file exists at
+    /// the operand as written and it holds a `:`. It then reads PATH, and
+    /// everything PATH `use`s or `extends`, from the revision REV of the
+    /// git repository that holds the current folder, never from the
+    /// working tree. REV is anything git resolves to a commit or a tree
+    /// (`HEAD`, `HEAD~1`, `main`, `origin/main`, a commit id); PATH is
+    /// relative to the repository's root, as in `git show REV:PATH`.
+    ///
+    /// Example:
+    ///
+    ///     writ diff mian:policies/sca.policy policies/sca.policy
+    ///     writ diff HEAD:policies/renamed.policy policies/renamed.policy
+    ///
+    /// Fixed: name a revision that exists (`git log --oneline`) and a
+    /// path that exists there (`git ls-tree -r --name-only REV`):
+    ///
+    ///     writ diff main:policies/sca.policy policies/sca.policy
+    ///     writ diff HEAD:policies/old_name.policy policies/renamed.policy
+    UNKNOWN_REVISION = "E0051", "unknown-revision";
+
+    /// A `REV:PATH` operand cannot be read because there is no git to read
+    /// it with: the current folder is not inside a git repository, or the
+    /// `git` program cannot be run.
+    ///
+    /// writ reads `REV:PATH` operands by running `git` (found on the
+    /// `PATH`) in the current folder, with fixed arguments; it runs nothing
+    /// else. An operand with a `:` that names no file is taken for
+    /// `REV:PATH`, so a misspelt file name with a colon in it ends here
+    /// too.
+    ///
+    /// Example (outside any repository, or without git installed):
+    ///
+    ///     writ diff HEAD:policies/sca.policy policies/sca.policy
+    ///
+    /// Fixed: run writ from inside the repository's working tree, with git
+    /// installed, or name two files:
+    ///
+    ///     cd my-policies && writ diff HEAD:policies/sca.policy policies/sca.policy
+    NO_GIT = "E0052", "no-git";
     /// `writ compile --emit svg` was asked for a picture of a tree too
     /// large to draw.
     ///

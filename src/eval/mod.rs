@@ -287,7 +287,8 @@ impl<'a> Evaluator<'a> {
                     sufficient: with_values(&set, case),
                     minimality,
                     depends_on,
-                    why_not: why_not.map(|t| nearest(flat, case, t, s)),
+                    why_not: why_not
+                        .map(|t| nearest(reasons, case, t, s, &mut |y, _| flat.decide(y).clone())),
                 })
             }
             Kind::Index {
@@ -326,20 +327,11 @@ impl<'a> Evaluator<'a> {
                     (Some(_), None) => return Err(EvalError::WhyNotWithoutDiagram),
                     (Some(target), Some(flat)) => {
                         cells_of(flat, case, &mut s.cells);
-                        let mut w = nearest(flat, case, target, s);
                         // The diagram has outcomes only: the rules come
                         // from the index, on the nearest case itself.
-                        if case.iter().all(Option::is_some) {
-                            for (changes, v) in &mut w.nearest {
-                                let mut y: Vec<Value> =
-                                    case.iter().map(|v| v.unwrap_or(0)).collect();
-                                for &(a, x) in changes.iter() {
-                                    y[a] = x;
-                                }
-                                *v = index.decide_into(&y, &mut s.index);
-                            }
-                        }
-                        Some(w)
+                        Some(nearest(flat, case, target, s, &mut |y, s| {
+                            index.decide_into(y, &mut s.index)
+                        }))
                     }
                 };
                 Ok(Evaluation::Decided {
@@ -1030,42 +1022,53 @@ fn restrict_walk(
 /// Cost of a branch that no case decided as the target can take.
 const UNREACHABLE: u32 = u32::MAX;
 
-/// The nearest cases decided as `target`: fewest attributes changed.
-fn nearest(flat: &Flat, case: &[Option<Value>], target: OutcomeId, s: &mut Scratch) -> WhyNot {
+/// The nearest cases decided as `target`: fewest attributes changed,
+/// found on `reasons`, the diagram of outcomes (its cells in `s.cells`),
+/// one case per branch of it. Every engine has that diagram, so every
+/// engine lists the same cases; the full diagram would list one case per
+/// set of explaining rules, which the index has no diagram for. Each case
+/// gets the verdict `decide` gives it, completed where the case leaves
+/// attributes out by the values its branch takes (else the first value).
+fn nearest(
+    reasons: &Flat,
+    case: &[Option<Value>],
+    target: OutcomeId,
+    s: &mut Scratch,
+    decide: &mut dyn FnMut(&[Value], &mut Scratch) -> Verdict,
+) -> WhyNot {
     let cells = std::mem::take(&mut s.cells);
-    let w = nearest_with(flat, case, &cells, target, s);
+    let found = nearest_with(reasons, case, &cells, target, s);
     s.cells = cells;
-    w
+    let nearest = found
+        .into_iter()
+        .map(|(changes, completion)| {
+            let v = decide(&completion, s);
+            (changes, v)
+        })
+        .collect();
+    WhyNot {
+        outcome: target,
+        nearest,
+    }
 }
 
+/// The nearest cases of [`nearest`], each as its changes and a complete
+/// case that has them.
 fn nearest_with(
     flat: &Flat,
     case: &[Option<Value>],
     cells: &[u32],
     target: OutcomeId,
     s: &mut Scratch,
-) -> WhyNot {
+) -> Vec<(Vec<(AttrId, Value)>, Vec<Value>)> {
     s.next_epoch(flat.len());
     let want = target as u32 + 1;
     let root_cost = distance(flat, cells, want, flat.root, s);
     let mut nearest = Vec::new();
     if root_cost != UNREACHABLE {
-        let mut changes = Vec::new();
-        collect_nearest(
-            flat,
-            case,
-            cells,
-            want,
-            flat.root,
-            s,
-            &mut changes,
-            &mut nearest,
-        );
+        collect_nearest(flat, case, cells, want, flat.root, s, &mut nearest);
     }
-    WhyNot {
-        outcome: target,
-        nearest,
-    }
+    nearest
 }
 
 /// A node [`distance`] is inside: the next of its runs, where the run
@@ -1150,14 +1153,22 @@ struct NearestFrame {
     next: u32,
     start: u32,
     here: u32,
-    pushed: bool,
+    /// What the branch being walked pushed: a change, a value for an
+    /// attribute the case leaves out, or nothing.
+    pushed: Pushed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pushed {
+    Nothing,
+    Change,
+    Free,
 }
 
 /// Lists in `out` (up to [`MAX_NEAREST`]) the cases reached from `r` along
 /// the branches that keep to the fewest changes (`distance`), each as the
-/// changes that lead there, `changes` being those above `r`. Depth first
-/// on an explicit stack, branches in cell order.
-#[allow(clippy::too_many_arguments)]
+/// changes that lead there and a complete case that takes that branch.
+/// Depth first on an explicit stack, branches in cell order.
 fn collect_nearest(
     flat: &Flat,
     case: &[Option<Value>],
@@ -1165,11 +1176,13 @@ fn collect_nearest(
     want: u32,
     r: Ref,
     s: &mut Scratch,
-    changes: &mut Vec<(AttrId, Value)>,
-    out: &mut Vec<(Vec<(AttrId, Value)>, Verdict)>,
+    out: &mut Vec<(Vec<(AttrId, Value)>, Vec<Value>)>,
 ) {
     let mut frames = std::mem::take(&mut s.nearest_frames);
     frames.clear();
+    let mut changes: Vec<(AttrId, Value)> = Vec::new();
+    // Values chosen, on the way, for attributes the case leaves out.
+    let mut free: Vec<(AttrId, Value)> = Vec::new();
     let mut enter = Some(r);
     loop {
         if let Some(r) = enter.take() {
@@ -1177,8 +1190,16 @@ fn collect_nearest(
                 break;
             }
             if r & LEAF != 0 {
-                if !out.iter().any(|(c, _)| c == changes) {
-                    out.push((changes.clone(), flat.verdict(r).clone()));
+                if !out.iter().any(|(c, _)| *c == changes) {
+                    let mut completion: Vec<Value> = case
+                        .iter()
+                        .zip(&flat.cells)
+                        .map(|(v, c)| v.unwrap_or_else(|| c.interval(0).0))
+                        .collect();
+                    for &(a, v) in changes.iter().chain(&free) {
+                        completion[a] = v;
+                    }
+                    out.push((changes.clone(), completion));
                 }
             } else {
                 let here = distance(flat, cells, want, r, s);
@@ -1187,15 +1208,21 @@ fn collect_nearest(
                     next: 0,
                     start: 0,
                     here,
-                    pushed: false,
+                    pushed: Pushed::Nothing,
                 });
             }
         }
         let Some(f) = frames.last_mut() else {
             break;
         };
-        if std::mem::replace(&mut f.pushed, false) {
-            changes.pop();
+        match std::mem::replace(&mut f.pushed, Pushed::Nothing) {
+            Pushed::Nothing => {}
+            Pushed::Change => {
+                changes.pop();
+            }
+            Pushed::Free => {
+                free.pop();
+            }
         }
         let node = flat.nodes[f.node as usize];
         if f.next == node.len {
@@ -1216,16 +1243,19 @@ fn collect_nearest(
         if below == UNREACHABLE || below + step != here {
             continue;
         }
-        if !holds_own && own != UNKNOWN {
+        let (a, b) = (flat.cells[attr].interval(lo), flat.cells[attr].interval(hi));
+        if own == UNKNOWN {
+            free.push((attr, a.0));
+            frames.last_mut().expect("the frame above").pushed = Pushed::Free;
+        } else if !holds_own {
             // The value of the branch closest to the case's own value.
-            let (a, b) = (flat.cells[attr].interval(lo), flat.cells[attr].interval(hi));
             let v = match case[attr] {
                 Some(x) if x < a.0 => a.0,
                 Some(x) if x > b.1 => b.1,
                 _ => a.0,
             };
             changes.push((attr, v));
-            frames.last_mut().expect("the frame above").pushed = true;
+            frames.last_mut().expect("the frame above").pushed = Pushed::Change;
         }
         enter = Some(k);
     }

@@ -4,10 +4,12 @@
 //! A cases file may be longer than any cap (a batch of millions of cases
 //! costs memory per line, not per file), so the cap is on each line
 //! ([`MAX_CASE_LINE_BYTES`]), and reading a line never holds more than the
-//! cap. A line that is not UTF-8 is reported with its number and the
-//! stream goes on, as a bad case does; a line past the cap, or a read that
-//! fails, ends the stream (the input is then no file of cases, and reading
-//! on could take forever: `/dev/zero` has no line breaks).
+//! cap. A line that is not UTF-8, or longer than the cap, is reported with
+//! its number and the stream goes on, as a bad case does (SPEC 6: a bad
+//! line is one error record); the rest of a long line is skipped without
+//! being kept, so memory stays bounded however long it is. A read that
+//! fails ends the stream. Devices are refused when the input is opened,
+//! since `/dev/zero` has no line breaks and would be read for ever.
 //!
 //! Lines are numbered from 1, blank ones included, as an editor shows them.
 
@@ -101,9 +103,9 @@ impl CaseLines {
     }
 
     /// Reads the next line into `text`, reusing its allocation: `Ok(None)`
-    /// at the end of the input. A line past the cap is E0015 and a failed
-    /// read E0006, both naming the input and the line; after either, the
-    /// stream is done.
+    /// at the end of the input. A line past the cap is `Bad` with E0015,
+    /// and the next line can be read; a failed read is E0006, naming the
+    /// input and the line, after which the stream is done.
     pub fn next_line(&mut self, text: &mut String) -> Result<Option<CaseLine>, Box<Diagnostic>> {
         let mut bytes = std::mem::take(text).into_bytes();
         bytes.clear();
@@ -125,6 +127,9 @@ impl CaseLines {
             return Ok(None);
         }
         self.line += 1;
+        // Whether the line's end was read: its break, or the input's end
+        // before the cap.
+        let whole = bytes.last() == Some(&b'\n') || (n as u64) < self.max + 2;
         if bytes.last() == Some(&b'\n') {
             bytes.pop();
             if bytes.last() == Some(&b'\r') {
@@ -132,7 +137,33 @@ impl CaseLines {
             }
         }
         if bytes.len() as u64 > self.max {
-            return Err(Box::new(
+            // The line goes on past what was read: skip to its end a buffer
+            // at a time, keeping none of it.
+            let mut ended = whole;
+            while !ended {
+                let buf = match self.input.fill_buf() {
+                    Ok(buf) => buf,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(Box::new(Diagnostic::error(
+                            Code::UNREADABLE,
+                            format!("cannot read line {} of {}: {e}", self.line, self.name),
+                        )));
+                    }
+                };
+                if buf.is_empty() {
+                    break;
+                }
+                let (used, found) = match buf.iter().position(|&b| b == b'\n') {
+                    Some(i) => (i + 1, true),
+                    None => (buf.len(), false),
+                };
+                self.input.consume(used);
+                ended = found;
+            }
+            bytes.clear();
+            *text = String::from_utf8(bytes).unwrap_or_default();
+            return Ok(Some(CaseLine::Bad(Box::new(
                 Diagnostic::error(
                     Code::FILE_TOO_LARGE,
                     format!(
@@ -140,8 +171,8 @@ impl CaseLines {
                         self.line, self.name, self.max
                     ),
                 )
-                .note("each line of `--cases` holds one case, a JSON object"),
-            ));
+                .note("each line of `--cases` holds one case, a JSON object; the line was skipped"),
+            ))));
         }
         match String::from_utf8(bytes) {
             Ok(s) => {
@@ -208,17 +239,47 @@ mod tests {
     }
 
     #[test]
-    fn a_line_past_the_cap_ends_the_stream() {
+    fn a_line_past_the_cap_is_skipped_and_the_stream_goes_on() {
         // Exactly the cap, with either line break, is read.
         let (out, end) = lines(b"12345\r\n12345\n12345", 5);
         assert_eq!(out.len(), 3);
         assert_eq!(end, None);
-        let (out, end) = lines(b"1234\n123456\n1\n", 5);
-        assert_eq!(out, [Ok("1234".to_string())]);
-        assert_eq!(
-            end.as_deref(),
-            Some("E0015: line 2 of `t.jsonl` is longer than the 5 bytes writ reads in a line")
+        let long =
+            |n| format!("line {n} of `t.jsonl` is longer than the 5 bytes writ reads in a line");
+        // Just past the cap, far past it, and past it at the end of input.
+        let (out, end) = lines(
+            b"1234\n123456\n1\n123456789012345678901234567890\r\n22\n1234567",
+            5,
         );
+        assert_eq!(
+            out,
+            [
+                Ok("1234".to_string()),
+                Err(format!("E0015: {}", long(2))),
+                Ok("1".to_string()),
+                Err(format!("E0015: {}", long(4))),
+                Ok("22".to_string()),
+                Err(format!("E0015: {}", long(6))),
+            ]
+        );
+        assert_eq!(end, None);
+    }
+
+    #[test]
+    fn skipping_a_long_line_keeps_none_of_it() {
+        // A line far longer than the reader's buffer.
+        let mut input = vec![b'x'; 1 << 20];
+        input.extend_from_slice(b"\n{}\n");
+        let mut r = CaseLines::from_reader(
+            "`t.jsonl`",
+            std::io::BufReader::with_capacity(64, std::io::Cursor::new(input)),
+        );
+        r.max = 10;
+        let mut text = String::new();
+        assert!(matches!(r.next_line(&mut text), Ok(Some(CaseLine::Bad(_)))));
+        assert!(text.capacity() < 64, "{}", text.capacity());
+        assert!(matches!(r.next_line(&mut text), Ok(Some(CaseLine::Text))));
+        assert_eq!((text.as_str(), r.line()), ("{}", 2));
     }
 
     #[test]

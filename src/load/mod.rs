@@ -17,7 +17,11 @@
 //!   file, read back into a diagram that decides cases (`json` is the
 //!   JSON reader it parses with);
 //! * [`cases::CaseLines`]: the lines of `--cases`, from a file or standard
-//!   input, streamed.
+//!   input, streamed;
+//! * [`load_at`] with a [`Revision`]: a policy and everything it uses as
+//!   they are at a git revision (`REV:PATH` operands), read with `git`
+//!   through the same loader and the same refusals; E0051 for a revision or
+//!   path git does not have, E0052 when there is no repository or no git.
 //!
 //! Every failure is a [`Diagnostic`] with a code that names the file:
 //! missing, a directory or unreadable (E0006), larger than its cap (E0015,
@@ -35,11 +39,15 @@
 //! them (SPEC section 7).
 //!
 //! This module is the only part of the library that touches the file
-//! system (besides the CLI's writing of output).
+//! system (besides the CLI's writing of output), and its `git` submodule
+//! the only part that starts a process.
 
 pub mod cases;
 pub mod compiled;
+mod git;
 mod json;
+
+pub use git::Revision;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
@@ -372,15 +380,8 @@ impl Project {
 /// What the target of a `use` or `extends` is, when writ refuses to read
 /// it: a phrase for the message.
 fn refused(written: &str, joined: &Path, project: &Project, overlay: &Overlay) -> Option<String> {
-    let as_written = Path::new(written);
-    if as_written.is_absolute() || as_written.has_root() {
-        return Some("is an absolute path".to_string());
-    }
-    let kind_ok = as_written
-        .extension()
-        .is_some_and(|e| e == "vocab" || e == "policy");
-    if !kind_ok {
-        return Some("names a file that is not a `.vocab` or `.policy` file".to_string());
+    if let Some(why) = refused_by_name(written) {
+        return Some(why);
     }
     // Through `..`, read lexically from the folder of the file that says it.
     let lexical = Overlay::key_lexical(joined);
@@ -406,6 +407,80 @@ fn refused(written: &str, joined: &Path, project: &Project, overlay: &Overlay) -
     } else if overlay.get(joined).is_none() && std::fs::symlink_metadata(joined).is_ok() {
         // A link that points nowhere: where it would lead is unknown.
         return Some("is a symbolic link that leads nowhere".to_string());
+    }
+    None
+}
+
+/// [`refused`] for a file at a git revision: `joined` is relative to the
+/// repository's root, and links are blobs of mode 120000, resolved in the
+/// revision's tree.
+fn refused_at(written: &str, joined: &Path, project: &Project, rev: &Revision) -> Option<String> {
+    if let Some(why) = refused_by_name(written) {
+        return Some(why);
+    }
+    let leaves = || Some("leaves the project".to_string());
+    let Some(lexical) = git_lexical(joined) else {
+        return leaves();
+    };
+    if !project.contains(&git_path(&lexical)) {
+        return leaves();
+    }
+    let through_link = Some("leaves the project through a symbolic link".to_string());
+    match rev.walk(&lexical) {
+        Ok(git::Walk::Found { path, entry }) => {
+            if !project.contains(&git_path(&path)) {
+                return through_link;
+            }
+            match entry {
+                git::Entry::Tree { .. } => Some("names a folder, not a file".to_string()),
+                git::Entry::Gitlink => {
+                    Some("names a submodule (a gitlink), not a regular file".to_string())
+                }
+                git::Entry::Blob { .. } | git::Entry::Link { .. } => None,
+            }
+        }
+        // `..` stayed inside the project, so a link led out.
+        Ok(git::Walk::Escapes) => through_link,
+        Ok(git::Walk::Loops) => Some("is a symbolic link that leads nowhere".to_string()),
+        // Reported when it is read.
+        Ok(git::Walk::Missing) | Err(_) => None,
+    }
+}
+
+/// The components of a path relative to a repository's root, `.` and
+/// `..` resolved by the text alone; `None` when `..` climbs past the root.
+fn git_lexical(path: &Path) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop()?;
+            }
+            std::path::Component::Normal(n) => out.push(n.to_string_lossy().into_owned()),
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Components from the repository's root as a relative path.
+fn git_path(components: &[String]) -> PathBuf {
+    components.iter().collect()
+}
+
+/// The refusals that need only the path as written: absolute, or not a
+/// `.vocab` or `.policy` file.
+fn refused_by_name(written: &str) -> Option<String> {
+    let as_written = Path::new(written);
+    if as_written.is_absolute() || as_written.has_root() {
+        return Some("is an absolute path".to_string());
+    }
+    let kind_ok = as_written
+        .extension()
+        .is_some_and(|e| e == "vocab" || e == "policy");
+    if !kind_ok {
+        return Some("names a file that is not a `.vocab` or `.policy` file".to_string());
     }
     None
 }
@@ -445,6 +520,7 @@ pub fn load_with(
     let mut loader = Loader {
         map,
         overlay,
+        git: None,
         project,
         by_path: HashMap::new(),
         files: HashMap::new(),
@@ -468,9 +544,129 @@ pub fn load_with(
     Ok((loaded, loader.diagnostics))
 }
 
+/// [`load`] at a git revision (a `REV:PATH` operand): `path`, relative to
+/// the repository's root, and everything it uses are read from `rev`'s
+/// tree, never from the working tree, and named `REV:PATH` in messages.
+/// The project is SPEC section 1's in that tree: the nearest folder at or
+/// above the file that holds `writ.toml`, else the repository's root.
+/// E0051 when `path` names no file at `rev`.
+pub fn load_at(
+    map: &mut SourceMap,
+    rev: &Revision,
+    path: &str,
+) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
+    let shown = format!("{}:{path}", rev.rev());
+    let fail = |d: Diagnostic| Err(LoadError::Io(Box::new(d)));
+    let not_there = |why: &str| {
+        Diagnostic::error(
+            Code::UNKNOWN_REVISION,
+            format!("`{shown}`: {why} at revision `{}`", rev.rev()),
+        )
+        .help("PATH in `REV:PATH` is relative to the repository's root, as in `git show REV:PATH`")
+    };
+    let lexical = match git_lexical(Path::new(path)) {
+        Some(l) if !l.is_empty() => l,
+        _ => return fail(not_there("the path is not a file inside the repository")),
+    };
+    let found = match rev.walk(&lexical) {
+        Ok(git::Walk::Found { path, .. }) => path,
+        Ok(git::Walk::Missing) => return fail(not_there("no such file")),
+        Ok(git::Walk::Escapes | git::Walk::Loops) => {
+            return fail(not_there(
+                "a symbolic link that leads nowhere in the repository",
+            ));
+        }
+        Err(git::GitError(e)) => {
+            return fail(Diagnostic::error(
+                Code::NO_GIT,
+                format!("cannot read `{shown}`: {e}"),
+            ));
+        }
+    };
+    // The project: the nearest folder at or above the file holding
+    // `writ.toml` in this tree (`.git` is always at the root).
+    let mut dir = lexical[..lexical.len() - 1].to_vec();
+    let root = loop {
+        match rev.holds(&dir, "writ.toml") {
+            Ok(true) => break dir,
+            Ok(false) if dir.is_empty() => break dir,
+            Ok(false) => {
+                dir.pop();
+            }
+            Err(git::GitError(e)) => {
+                return fail(Diagnostic::error(
+                    Code::NO_GIT,
+                    format!("cannot read `{shown}`: {e}"),
+                ));
+            }
+        }
+    };
+    let project = Project {
+        root: git_path(&root),
+    };
+    let lexical = git_path(&lexical);
+    if !project.contains(&git_path(&found)) {
+        return fail(
+            Diagnostic::error(
+                Code::OUTSIDE_PROJECT,
+                format!(
+                    "`{shown}` is a symbolic link that leaves the project `{}:{}`",
+                    rev.rev(),
+                    shown_dir(&project.root)
+                ),
+            )
+            .help("name the file the link leads to"),
+        );
+    }
+    let overlay = Overlay::default();
+    let mut loader = Loader {
+        map,
+        overlay: &overlay,
+        git: Some(rev),
+        project,
+        by_path: HashMap::new(),
+        files: HashMap::new(),
+        stack: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let text = loader.read(&lexical).map_err(|e| {
+        LoadError::Io(Box::new(e.into_diagnostic(
+            Path::new(&shown),
+            Kind::Policy,
+            None,
+        )))
+    })?;
+    let root = match text {
+        Ok(text) => loader.add(&lexical, text, None),
+        Err(bad) => {
+            let loaded = loader.fail_root(&lexical, bad);
+            return Ok((loaded, loader.diagnostics));
+        }
+    };
+    let loaded = Loaded {
+        root,
+        files: loader.files,
+    };
+    Ok((loaded, loader.diagnostics))
+}
+
+/// A folder relative to a repository's root as messages show it: `.` for
+/// the root.
+fn shown_dir(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        dir.display().to_string()
+    }
+}
+
 struct Loader<'a> {
     map: &'a mut SourceMap,
     overlay: &'a Overlay,
+    /// The revision files are read at, for a `REV:PATH` operand; paths
+    /// are then relative to the repository's root. `None`: the disk (and
+    /// the overlay).
+    git: Option<&'a Revision>,
     /// Where `use` and `extends` may read.
     project: Project,
     by_path: HashMap<PathBuf, FileId>,
@@ -646,6 +842,34 @@ fn read_text(path: &Path, kind: Kind) -> Result<Result<String, BadText>, ReadErr
     Ok(String::from_utf8(bytes).map_err(|e| BadText::new(&e)))
 }
 
+/// [`read_text`] at a revision: `path` is relative to the repository's
+/// root, and the blob's size is checked from git's listing before it is
+/// read.
+fn read_at(rev: &Revision, path: &Path) -> Result<Result<String, BadText>, ReadError> {
+    let Some(lexical) = git_lexical(path) else {
+        return Err(ReadError::Missing);
+    };
+    let other = |e: git::GitError| ReadError::Other(std::io::Error::other(e.0));
+    match rev.walk(&lexical).map_err(other)? {
+        git::Walk::Found { entry, .. } => match entry {
+            git::Entry::Blob { oid, size } => {
+                if size > Kind::Policy.max() {
+                    return Err(ReadError::TooLarge(size));
+                }
+                let bytes = rev.blob(&oid, Kind::Policy.max()).map_err(other)?;
+                Ok(String::from_utf8(bytes).map_err(|e| BadText::new(&e)))
+            }
+            git::Entry::Tree { .. } => Err(ReadError::Directory),
+            git::Entry::Gitlink => Err(ReadError::NotRegular("a submodule (a gitlink)")),
+            git::Entry::Link { .. } => Err(ReadError::Missing),
+        },
+        git::Walk::Missing => Err(ReadError::Missing),
+        git::Walk::Escapes | git::Walk::Loops => Err(ReadError::Other(std::io::Error::other(
+            "it is a symbolic link that leads out of the repository",
+        ))),
+    }
+}
+
 /// What a file that is neither a regular file nor a directory is, in
 /// words; `None` for those two.
 pub(crate) fn special(meta: &std::fs::Metadata) -> Option<&'static str> {
@@ -747,6 +971,9 @@ fn utf8_error(path: &Path, bad: &BadText, kind: Kind) -> Diagnostic {
 impl Loader<'_> {
     /// Reads a policy or vocabulary file, from the overlay when it holds it.
     fn read(&self, path: &Path) -> Result<Result<String, BadText>, ReadError> {
+        if let Some(rev) = self.git {
+            return read_at(rev, path);
+        }
         match self.overlay.get(path) {
             Some(text) if text.len() as u64 > Kind::Policy.max() => {
                 Err(ReadError::TooLarge(text.len() as u64))
@@ -756,12 +983,42 @@ impl Loader<'_> {
         }
     }
 
+    /// How messages name `path`: as it is for a file on the disk,
+    /// `REV:PATH` at a revision.
+    fn shown(&self, path: &Path) -> PathBuf {
+        match self.git {
+            Some(rev) => PathBuf::from(format!("{}:{}", rev.rev(), path.display())),
+            None => path.to_path_buf(),
+        }
+    }
+
+    /// The identity of a file ([`canonical`]); at a revision, its path
+    /// with links resolved in the tree.
+    fn identity(&self, path: &Path) -> PathBuf {
+        let Some(rev) = self.git else {
+            return canonical(path);
+        };
+        match git_lexical(path).map(|l| rev.walk(&l)) {
+            Some(Ok(git::Walk::Found { path, .. })) => git_path(&path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    /// The project as messages show it.
+    fn project_shown(&self) -> String {
+        match self.git {
+            Some(rev) => format!("{}:{}", rev.rev(), shown_dir(&self.project.root)),
+            None => self.project.shown(),
+        }
+    }
+
     /// Records a root that was read but is not text: its text with the
     /// invalid bytes replaced stands in for it, unparsed, so the result
     /// still has a root and the error points at the first invalid byte.
     fn fail_root(&mut self, path: &Path, bad: BadText) -> Loaded {
-        let d = utf8_error(path, &bad, Kind::Policy);
-        let id = self.map.add(path.display().to_string(), bad.lossy.clone());
+        let shown = self.shown(path);
+        let d = utf8_error(&shown, &bad, Kind::Policy);
+        let id = self.map.add(shown.display().to_string(), bad.lossy.clone());
         self.diagnostics.push(d.at(bad.span(id), "not UTF-8"));
         let mut files = HashMap::new();
         files.insert(
@@ -777,8 +1034,8 @@ impl Loader<'_> {
     }
 
     fn add(&mut self, path: &Path, text: String, used_at: Option<(Span, bool)>) -> FileId {
-        let id = self.map.add(path.display().to_string(), text);
-        let key = canonical(path);
+        let id = self.map.add(self.shown(path).display().to_string(), text);
+        let key = self.identity(path);
         self.by_path.insert(key.clone(), id);
         let parsed = crate::syntax::parse(id, self.map.text(id));
         self.diagnostics.extend(parsed.diagnostics);
@@ -803,7 +1060,11 @@ impl Loader<'_> {
                 .collect();
             for (i, target, span, extends) in targets {
                 let joined = dir.join(&target);
-                if let Some(why) = refused(&target, &joined, &self.project, self.overlay) {
+                let why = match self.git {
+                    Some(rev) => refused_at(&target, &joined, &self.project, rev),
+                    None => refused(&target, &joined, &self.project, self.overlay),
+                };
+                if let Some(why) = why {
                     let keyword = if extends { "extends" } else { "use" };
                     self.diagnostics.push(
                         Diagnostic::error(
@@ -813,12 +1074,16 @@ impl Loader<'_> {
                         .at(span, "not read")
                         .note(format!(
                             "writ reads only `.vocab` and `.policy` files inside the project `{}`",
-                            self.project.shown()
+                            self.project_shown()
                         ))
-                        .help(
+                        .help(if self.git.is_some() {
                             "name a file inside the project, relative to this file; \
-                             `--root DIR` sets the project's folder",
-                        ),
+                             at a revision, the project is the nearest folder holding \
+                             `writ.toml`, else the repository"
+                        } else {
+                            "name a file inside the project, relative to this file; \
+                             `--root DIR` sets the project's folder"
+                        }),
                     );
                     uses.push((i, None));
                     continue;
@@ -844,7 +1109,7 @@ impl Loader<'_> {
                     - 1;
                 let mut d = Diagnostic::error(
                     Code::NOT_A_VOCABULARY,
-                    format!("`{}` is used as a vocabulary but holds a `{}` item", path.display(), bad.kind.keyword()),
+                    format!("`{}` is used as a vocabulary but holds a `{}` item", self.shown(path).display(), bad.kind.keyword()),
                 )
                 .at(bad.span, "not a declaration")
                 .also(span, "used as a vocabulary here")
@@ -883,7 +1148,7 @@ impl Loader<'_> {
     /// its errors are why this policy is not checked.
     fn follow_base(&mut self, path: &Path, at: Span) -> Option<FileId> {
         let errors_before = self.error_count();
-        let shown = tidy(path);
+        let shown = self.shown(&tidy(path));
         let file = self.follow(path, (at, true))?;
         let ast = self.files.get(&file).and_then(|f| f.ast.as_ref());
         let is_vocab = shown.extension().is_some_and(|e| e == "vocab");
@@ -934,7 +1199,7 @@ impl Loader<'_> {
     /// Loads the file a `use` or `extends` names, or reports why it cannot.
     fn follow(&mut self, path: &Path, used_at: (Span, bool)) -> Option<FileId> {
         let path = tidy(path);
-        let key = canonical(&path);
+        let key = self.identity(&path);
         if let Some(pos) = self.stack.iter().position(|(p, _)| *p == key) {
             let chain: Vec<String> = self.stack[pos..]
                 .iter()
@@ -995,15 +1260,19 @@ impl Loader<'_> {
                 } else {
                     "used here"
                 };
-                let d = utf8_error(&path, &bad, Kind::Policy);
-                let id = self.map.add(path.display().to_string(), bad.lossy.clone());
+                let shown = self.shown(&path);
+                let d = utf8_error(&shown, &bad, Kind::Policy);
+                let id = self.map.add(shown.display().to_string(), bad.lossy.clone());
                 self.diagnostics
                     .push(d.at(bad.span(id), "not UTF-8").also(used_at.0, label));
                 None
             }
             Err(e) => {
-                self.diagnostics
-                    .push(e.into_diagnostic(&path, Kind::Policy, Some(used_at)));
+                self.diagnostics.push(e.into_diagnostic(
+                    &self.shown(&path),
+                    Kind::Policy,
+                    Some(used_at),
+                ));
                 None
             }
         }

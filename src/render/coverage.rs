@@ -136,3 +136,76 @@ pub fn json(cov: &Coverage, min: Option<&MinCoverage>) -> serde_json::Value {
     o.insert("uncovered_merged".into(), json!(cov.uncovered.complete));
     Value::Object(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Listed;
+    use crate::analysis::coverage::RuleCoverage;
+    use crate::diag::{Allowed, Region};
+
+    fn region(n: i64) -> Region {
+        Region {
+            label: "uncovered".into(),
+            when: vec![("n".into(), Allowed::Ranges(vec![(n, n)]))],
+            condition: format!("n = {n}"),
+            cases: Count::from(1u8),
+            witness: vec![],
+        }
+    }
+
+    fn coverage(listed: Listed) -> Coverage {
+        Coverage {
+            cases: Count::from(10u8),
+            covered: Count::from(10u8) - &listed.cases,
+            rules: vec![RuleCoverage {
+                rule: 0,
+                id: "r".into(),
+                explains: Count::from(4u8),
+                covered: Count::from(1u8),
+                named: false,
+            }],
+            uncovered: listed,
+        }
+    }
+
+    /// Past the regions listed, the text says how many more there are;
+    /// a set too fragmented to merge says so, and JSON's count is `null`.
+    #[test]
+    fn more_regions_than_listed_and_unmerged_sets() {
+        let many = coverage(Listed {
+            regions: vec![region(1), region(2)],
+            total: Some(5),
+            complete: true,
+            cases: Count::from(5u8),
+        });
+        let text = text(&many, Some(&"50".parse().unwrap()));
+        assert_eq!(
+            text,
+            "coverage: 5 of 10 cases (50%), at least the minimum of 50%\n\
+             \x20 rule `r`: 1 of 4 cases it explains (25%), named by no test\n\
+             \x20 uncovered: 5 cases in 5 regions, each a condition for a `given`:\n\
+             \x20   n = 1 (1 case)\n\
+             \x20   n = 2 (1 case)\n\
+             \x20   ... and 3 more\n"
+        );
+        assert_eq!(json(&many, None)["uncovered_regions"], 5);
+        let pieces = coverage(Listed {
+            regions: vec![region(1)],
+            total: None,
+            complete: false,
+            cases: Count::from(6u8),
+        });
+        assert!(
+            super::text(&pieces, None)
+                .contains("uncovered: 6 cases, too fragmented to merge; some of them")
+        );
+        let j = json(&pieces, Some(&"60.5".parse().unwrap()));
+        assert_eq!(j["uncovered_regions"], serde_json::Value::Null);
+        assert_eq!(j["uncovered_merged"], false);
+        assert_eq!(
+            (j["minimum"].as_str(), j["meets_minimum"].as_bool()),
+            (Some("60.5"), Some(false))
+        );
+    }
+}

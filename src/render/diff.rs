@@ -1,5 +1,6 @@
 //! The difference between two policies (`analysis::diff::Report`) as text
-//! for review and as the JSON of SPEC section 6.
+//! for review, as the JSON of SPEC section 6, and as Markdown for a pull
+//! request.
 
 use super::diagnostics::{JsonCount, JsonWhen, JsonWitness};
 use crate::analysis::diff::{Change, Report, Side};
@@ -219,9 +220,346 @@ pub fn json(r: &Report) -> String {
     s
 }
 
+/// The most table rows [`markdown`] prints, over both tables.
+pub const MARKDOWN_MAX_ROWS: usize = 50;
+
+/// About the most bytes [`markdown`] prints: the rows and reasons stop
+/// before this, leaving margin under GitHub's 65,536-character limit on a
+/// comment for the lines that close the comment (and a caller's heading).
+pub const MARKDOWN_MAX_BYTES: usize = 60_000;
+
+/// The longest condition or `because` shown in one cell, in bytes; longer
+/// ones are cut with `…` (the JSON form has them whole).
+const MARKDOWN_MAX_CELL: usize = 1_000;
+
+/// The most rules named in one cell; the rest are counted.
+const MARKDOWN_MAX_RULES: usize = 10;
+
+/// The GitHub-flavoured Markdown form, for a pull-request comment: the
+/// summary line, then a table with one row per region (`old → new`, cases,
+/// share, condition, each side's rules), the rules' `because` in a
+/// `<details>` below it, and with `--reasons` a second table of the cases
+/// decided the same way by other rules. Rows past [`MARKDOWN_MAX_ROWS`] or
+/// [`MARKDOWN_MAX_BYTES`] are cut, with a line counting the regions and
+/// cases left out. Text from the policies (names, conditions, reasons) is
+/// escaped, so it shows as written and cannot add markup, links or
+/// mentions.
+pub fn markdown(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**{}** → **{}**: {} of {} cases change outcome ({})",
+        md_text(&r.old),
+        md_text(&r.new),
+        approximate(&r.differing),
+        approximate(&r.cases),
+        share(&r.differing, &r.cases)
+    );
+    if r.changes.is_empty() && r.reasons.is_empty() {
+        out.push_str("\nNo case changes outcome.\n");
+        if r.same_outcome_other_reasons > Count::from(0u8) {
+            let _ = writeln!(
+                out,
+                "{} keep their outcome by different rules (`--reasons` lists them).",
+                crate::diag::cases(&r.same_outcome_other_reasons)
+            );
+        }
+        return out;
+    }
+    let mut budget = Budget {
+        rows: MARKDOWN_MAX_ROWS,
+        // What the reasons and the closing lines take is kept back.
+        bytes: MARKDOWN_MAX_BYTES.saturating_sub(out.len() + 4_000),
+    };
+    let mut rules: Vec<(&str, &str)> = Vec::new();
+    if !r.changes.is_empty() {
+        out.push('\n');
+        md_table(
+            &mut out,
+            &r.changes,
+            &r.cases,
+            &mut budget,
+            &mut rules,
+            "regions",
+        );
+    }
+    if !r.reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Same outcome, different rules**: {}\n",
+            crate::diag::cases(&r.same_outcome_other_reasons)
+        );
+        md_table(
+            &mut out,
+            &r.reasons,
+            &r.cases,
+            &mut budget,
+            &mut rules,
+            "regions",
+        );
+    }
+    if !rules.is_empty() {
+        out.push_str("\n<details><summary>Why: the rules' <code>because</code></summary>\n\n");
+        let room = MARKDOWN_MAX_BYTES.saturating_sub(out.len() + 1_000);
+        let mut used = 0;
+        for (i, (id, because)) in rules.iter().enumerate() {
+            let line = format!("* {}: {}\n", md_code(id), md_text(&clip(because)));
+            if used + line.len() > room {
+                let _ = writeln!(out, "* … and {} more", rules.len() - i);
+                break;
+            }
+            used += line.len();
+            out.push_str(&line);
+        }
+        out.push_str("\n</details>\n");
+    }
+    if !r.complete {
+        out.push_str(
+            "\nSome sets of cases were too fragmented to merge: only part of their regions is listed (the counts are exact).\n",
+        );
+    }
+    out
+}
+
+/// What is left for the tables.
+struct Budget {
+    rows: usize,
+    bytes: usize,
+}
+
+/// One table of regions, cut where `budget` runs out with a line counting
+/// the rest; the rules with a `because` on the rows shown are added to
+/// `rules` (each once, in order of appearance).
+fn md_table<'a>(
+    out: &mut String,
+    changes: &'a [Change],
+    whole: &Count,
+    budget: &mut Budget,
+    rules: &mut Vec<(&'a str, &'a str)>,
+    what: &str,
+) {
+    use std::fmt::Write;
+    out.push_str("| old → new | cases | share | condition | old rules | new rules |\n");
+    out.push_str("| --- | ---: | ---: | --- | --- | --- |\n");
+    for (i, c) in changes.iter().enumerate() {
+        let outcomes = if c.old.outcome == c.new.outcome {
+            format!("{} (other rules)", md_code(outcome_text(&c.old)))
+        } else {
+            format!(
+                "{} → {}",
+                md_code(outcome_text(&c.old)),
+                md_code(outcome_text(&c.new))
+            )
+        };
+        let row = format!(
+            "| {outcomes} | {} | {} | {} | {} | {} |\n",
+            approximate(&c.region.cases),
+            share(&c.region.cases, whole),
+            md_code(&clip(&c.region.condition)),
+            md_rules(&c.old),
+            md_rules(&c.new),
+        );
+        if budget.rows == 0 || row.len() > budget.bytes {
+            let rest = &changes[i..];
+            let cases: Count = rest.iter().map(|c| &c.region.cases).sum();
+            let _ = writeln!(
+                out,
+                "\n… and {} more {what} ({}) not shown; `writ diff --format json` lists them all.",
+                rest.len(),
+                crate::diag::cases(&cases)
+            );
+            budget.rows = 0;
+            return;
+        }
+        budget.rows -= 1;
+        budget.bytes -= row.len();
+        out.push_str(&row);
+        for side in [&c.old, &c.new] {
+            for (id, because) in &side.rules {
+                if let Some(b) = because
+                    && !rules.iter().any(|&(i, w)| i == id && w == b)
+                {
+                    rules.push((id, b));
+                }
+            }
+        }
+    }
+}
+
+/// A side's explaining rules for a table cell.
+fn md_rules(s: &Side) -> String {
+    if s.outcome.is_none() {
+        return "no rule matches".to_string();
+    }
+    if s.default {
+        return "default".to_string();
+    }
+    let mut ids: Vec<String> = s
+        .rules
+        .iter()
+        .take(MARKDOWN_MAX_RULES)
+        .map(|(id, _)| md_code(&clip(id)))
+        .collect();
+    if s.rules.len() > MARKDOWN_MAX_RULES {
+        ids.push(format!("and {} more", s.rules.len() - MARKDOWN_MAX_RULES));
+    }
+    ids.join(", ")
+}
+
+/// `s` cut to [`MARKDOWN_MAX_CELL`] bytes (at a character boundary), with
+/// `…` where it was cut.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= MARKDOWN_MAX_CELL {
+        return s.into();
+    }
+    let mut end = MARKDOWN_MAX_CELL;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end]).into()
+}
+
+/// `s` as a code span inside a table cell: fenced with one more backtick
+/// than its longest run of them, padded when it starts or ends with one,
+/// with `|` escaped (a table cell ends at an unescaped pipe, even in code)
+/// and line breaks made spaces.
+fn md_code(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in s.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.starts_with(' ') && s.ends_with(' ') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+/// `s` as plain Markdown text, never at the start of a line: the
+/// characters of inline markup backslash-escaped and those of HTML as
+/// entities (so nothing becomes emphasis, code, a link or a tag), line
+/// breaks made spaces, and `@` and `#` followed by a zero-width space so
+/// that a policy cannot mention people or teams, or link issues, in a
+/// comment.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\n' | '\r' => out.push(' '),
+            '@' => out.push_str("@\u{200B}"),
+            '#' => out.push_str("\\#\u{200B}"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            // The characters that start or end inline markup (emphasis,
+            // code, links, strikethrough, math, table cells); the block
+            // markers cannot start a line here.
+            c @ ('\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' | '!') => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_code_and_text_show_what_is_written() {
+        assert_eq!(md_code("a = b"), "`a = b`");
+        // A pipe would end the table cell, even inside code.
+        assert_eq!(md_code("a | b"), "`a \\| b`");
+        // The fence outgrows the longest run of backticks inside.
+        assert_eq!(md_code("x `` y"), "```x `` y```");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(md_code("a\nb"), "`a b`");
+        assert_eq!(md_text("*a* <b>"), "\\*a\\* &lt;b&gt;");
+        assert_eq!(md_text("@team #1"), "@\u{200B}team \\#\u{200B}1");
+        let long = "é".repeat(MARKDOWN_MAX_CELL);
+        let cut = clip(&long);
+        assert!(cut.len() <= MARKDOWN_MAX_CELL + '…'.len_utf8() && cut.ends_with('…'));
+    }
+
+    /// A report of `n` regions, each with a condition of `len` bytes and
+    /// its own rule with a long `because`.
+    fn report(n: usize, len: usize) -> Report {
+        let change = |i: usize| Change {
+            region: crate::diag::Region {
+                label: String::new(),
+                when: Vec::new(),
+                condition: format!("a{i} = {}", "x".repeat(len)),
+                cases: Count::from(1u8),
+                witness: Vec::new(),
+            },
+            old: Side {
+                outcome: Some("yes".to_string()),
+                rules: (0..12)
+                    .map(|j| {
+                        (
+                            format!("r{i}_{j}_{}", "y".repeat(60)),
+                            Some("why ".repeat(len / 4)),
+                        )
+                    })
+                    .collect(),
+                default: false,
+            },
+            new: Side {
+                outcome: None,
+                rules: Vec::new(),
+                default: false,
+            },
+        };
+        Report {
+            old: "old".to_string(),
+            new: "new".to_string(),
+            cases: Count::from(n * 2),
+            differing: Count::from(n),
+            changes: (0..n).map(change).collect(),
+            same_outcome_other_reasons: Count::from(0u8),
+            reasons: Vec::new(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn markdown_stays_within_its_byte_budget() {
+        // 45 rows of 2,000-byte conditions and twelve long rule names:
+        // under the row budget, over the byte budget. Conditions and
+        // reasons are clipped to 1,000 bytes, rules to ten.
+        let md = markdown(&report(45, 2_000));
+        assert!(md.len() <= MARKDOWN_MAX_BYTES, "{}", md.len());
+        let rows = md.lines().filter(|l| l.starts_with("| `yes`")).count();
+        assert!((20..45).contains(&rows), "{rows} rows");
+        assert!(
+            md.contains(&format!(
+                "… and {} more regions ({} cases) not shown",
+                45 - rows,
+                45 - rows
+            )),
+            "{md}"
+        );
+        assert!(md.contains("… and ") && md.ends_with("</details>\n"));
+        // Small regions: the row budget cuts.
+        let md = markdown(&report(60, 10));
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with("| `yes`")).count(),
+            MARKDOWN_MAX_ROWS
+        );
+        assert!(
+            md.contains("… and 10 more regions (10 cases) not shown"),
+            "{md}"
+        );
+    }
 
     #[test]
     fn shares_round_to_hundredths() {

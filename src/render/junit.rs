@@ -27,18 +27,22 @@
 //!   policy's covered share is under the minimum, so the reason for the
 //!   exit status shows in the report.
 //!
-//! No `time` or `timestamp` is written: the output is the same on every
-//! run, and the consumers above treat both as optional.
+//! Tests are not timed (they all run on one diagram, most in microseconds),
+//! and the output is the same on every run: `time` is written as `0` on
+//! every suite and case, since dorny/test-reporter's java-junit parser reads
+//! it with `parseFloat` and would show `NaN` without it. No `timestamp`.
 
 use super::test::{FileReport, counterexample, expected_got, failure, location};
 use crate::analysis::coverage::MinCoverage;
 use crate::source::SourceMap;
 use crate::testing::Failure;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
 
 /// The JUnit XML document of `writ test`, ending in a newline.
 pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCoverage>) -> String {
     let mut report = Report::new("writ test");
+    report.set_time(Duration::ZERO);
     for r in reports {
         if r.did_not_check() {
             report.add_test_suite(unchecked(files, r));
@@ -46,6 +50,7 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
         }
         let Some(policy) = r.policy else { continue };
         let mut suite = TestSuite::new(r.file);
+        suite.set_time(Duration::ZERO);
         for t in r.results {
             let (file, line) = location(files, policy, t);
             let status = match &t.failure {
@@ -81,7 +86,8 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
                 }
             };
             let mut case = TestCase::new(t.name.as_str(), status);
-            case.set_classname(policy.meta.name.as_str());
+            case.set_classname(policy.meta.name.as_str())
+                .set_time(Duration::ZERO);
             case.extra.insert("file".into(), file.into());
             case.extra.insert("line".into(), line.to_string().into());
             suite.add_test_case(case);
@@ -108,7 +114,8 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
                     s
                 };
                 let mut case = TestCase::new("coverage", status);
-                case.set_classname(policy.meta.name.as_str());
+                case.set_classname(policy.meta.name.as_str())
+                    .set_time(Duration::ZERO);
                 suite.add_test_case(case);
             }
         }
@@ -138,7 +145,7 @@ fn unchecked(files: &SourceMap, r: &FileReport<'_>) -> TestSuite {
         .set_type("check")
         .set_description(text);
     let mut case = TestCase::new("check", status);
-    case.set_classname(r.file);
+    case.set_classname(r.file).set_time(Duration::ZERO);
     case.extra.insert("file".into(), r.file.into());
     if let Some(label) = first.and_then(|d| d.primary.as_ref()) {
         let line = files
@@ -147,6 +154,6 @@ fn unchecked(files: &SourceMap, r: &FileReport<'_>) -> TestSuite {
         case.extra.insert("line".into(), line.to_string().into());
     }
     let mut suite = TestSuite::new(r.file);
-    suite.add_test_case(case);
+    suite.set_time(Duration::ZERO).add_test_case(case);
     suite
 }

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // Each test file uses part of the door.
 
+pub mod git;
 pub mod lsp;
 
 use std::ffi::OsStr;
