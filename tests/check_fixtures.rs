@@ -64,11 +64,11 @@ fn every_code_has_a_fixture() {
     // not one (`load::compiled`) are tested elsewhere, not as fixtures.
     // Lints have their own fixtures (`lint_fixtures.rs`), and E0043 needs
     // two policies (`diff.rs`). Arguments and cases are not files: E0047
-    // and E0048 are tested through the binary (`cli.rs`, `eval.rs`), and
+    // and E0048 are tested through the binary (`cli.rs`, `eval.rs`),
     // E0051 and E0052 (`REV:PATH` operands) in a git repository the test
-    // makes (`diff.rs`). A picture too large to draw (E0053) is `compile
-    // --emit svg`'s (`svg.rs`), and an output folder that is not one (E0054)
-    // is `doc.rs`'s.
+    // makes (`diff.rs`), a picture too large to draw (E0053) through
+    // `compile --emit svg` (`svg.rs`), and an output folder that is not one
+    // (E0054) through `writ doc` (`doc.rs`).
     let untestable_here = [
         Code::FILE_TOO_LARGE.code,
         Code::DIAGRAM_TOO_LARGE.code,

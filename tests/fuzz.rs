@@ -388,7 +388,7 @@ fn every_command(s: &mut Session, file: &str, other: Option<&str>, seed: u64) ->
     ]);
 
     let tree = s.run(&["compile", file]);
-    for emit in ["dag", "dot", "text"] {
+    for emit in ["dag", "dot", "text", "svg"] {
         s.run(&["compile", file, "--emit", emit]);
     }
     s.run(&[

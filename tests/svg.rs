@@ -104,6 +104,39 @@ fn texts_from_the_policy_are_escaped() {
 
 /// No two boxes overlap, no edge label overlaps a box or another label,
 /// and everything lies inside the picture, below the heading.
+fn assert_no_overlap(what_policy: &str, p: &svg::Picture) {
+    let all: Vec<(&str, &Rect)> = p
+        .boxes
+        .iter()
+        .map(|r| ("box", r))
+        .chain(p.labels.iter().map(|r| ("label", r)))
+        .collect();
+    assert_eq!(
+        p.labels.len() + 1,
+        p.boxes.len(),
+        "{what_policy}: one label per edge"
+    );
+    for (i, (what, r)) in all.iter().enumerate() {
+        assert!(r.w > 0 && r.h > 0, "{what_policy}: empty {what} {r:?}");
+        assert!(
+            r.x >= 0 && r.y >= 0 && r.x + r.w <= p.width && r.y + r.h <= p.height,
+            "{what_policy}: {what} {r:?} outside {}x{}",
+            p.width,
+            p.height
+        );
+        assert!(
+            !r.overlaps(&p.heading),
+            "{what_policy}: {what} {r:?} on the heading"
+        );
+        for (other, s) in &all[i + 1..] {
+            assert!(
+                !r.overlaps(s),
+                "{what_policy}: {what} {r:?} overlaps {other} {s:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn nothing_overlaps() {
     for path in policies() {
@@ -111,38 +144,53 @@ fn nothing_overlaps() {
         let policy = checked.policy.unwrap();
         let diagram = writ::compile::compile(&policy, &writ::compile::Options::default()).unwrap();
         let header = writ::names::Header::from_policy(&policy, &checked.map);
-        let p = svg::picture(&header, &diagram).unwrap();
-        let all: Vec<(&str, &Rect)> = p
-            .boxes
-            .iter()
-            .map(|r| ("box", r))
-            .chain(p.labels.iter().map(|r| ("label", r)))
-            .collect();
-        assert_eq!(
-            p.labels.len() + 1,
-            p.boxes.len(),
-            "{path}: one label per edge"
-        );
-        for (i, (what, r)) in all.iter().enumerate() {
-            assert!(r.w > 0 && r.h > 0, "{path}: empty {what} {r:?}");
-            assert!(
-                r.x >= 0 && r.y >= 0 && r.x + r.w <= p.width && r.y + r.h <= p.height,
-                "{path}: {what} {r:?} outside {}x{}",
-                p.width,
-                p.height
-            );
-            assert!(
-                !r.overlaps(&p.heading),
-                "{path}: {what} {r:?} on the heading"
-            );
-            for (other, s) in &all[i + 1..] {
-                assert!(
-                    !r.overlaps(s),
-                    "{path}: {what} {r:?} overlaps {other} {s:?}"
-                );
+        assert_no_overlap(&path, &svg::picture(&header, &diagram).unwrap());
+    }
+}
+
+/// Random policies of the benchmark generators: every one small enough is
+/// drawn without overlaps, as well-formed XML; every other is refused with
+/// its exact size.
+#[test]
+fn random_policies_never_overlap_or_are_refused() {
+    let (mut drawn, mut refused) = (0, 0);
+    for seed in 0..30u64 {
+        for rules in 1..5 {
+            for (kind, text) in [
+                ("decision_table", writ::synth::decision_table(seed, rules)),
+                ("wide", writ::synth::wide(seed, rules)),
+                ("strict", writ::synth::strict(seed, rules)),
+            ] {
+                let name = format!("{kind} seed {seed}, {rules} rules");
+                let checked = common::check(&format!("{kind}.policy"), &text);
+                let policy = checked.policy.unwrap_or_else(|| panic!("{name}"));
+                let diagram =
+                    writ::compile::compile(&policy, &writ::compile::Options::default()).unwrap();
+                let header = writ::names::Header::from_policy(&policy, &checked.map);
+                let size = writ::emit::tree_size(&diagram);
+                match svg::picture(&header, &diagram) {
+                    Ok(p) => {
+                        assert!(size <= u128::from(svg::MAX_PICTURE_NODES), "{name}");
+                        assert_eq!(p.boxes.len() as u128, size, "{name}");
+                        assert_no_overlap(&name, &p);
+                        let text = svg::tree(&header, &diagram).unwrap();
+                        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+                        drawn += 1;
+                    }
+                    Err(e) => {
+                        assert_eq!(e.nodes, size, "{name}");
+                        assert!(size > u128::from(svg::MAX_PICTURE_NODES), "{name}");
+                        refused += 1;
+                    }
+                }
             }
         }
     }
+    // The generators make both kinds.
+    assert!(
+        drawn > 50 && refused > 0,
+        "{drawn} drawn, {refused} refused"
+    );
 }
 
 #[test]

@@ -844,6 +844,7 @@ codes! {
     ///
     ///     cd my-policies && writ diff HEAD:policies/sca.policy policies/sca.policy
     NO_GIT = "E0052", "no-git";
+
     /// `writ compile --emit svg` was asked for a picture of a tree too
     /// large to draw.
     ///

@@ -1052,6 +1052,10 @@ fn nearest(
     }
 }
 
+/// A nearest case: the changes to the case, and a complete case that has
+/// them.
+type Nearest = (Vec<(AttrId, Value)>, Vec<Value>);
+
 /// The nearest cases of [`nearest`], each as its changes and a complete
 /// case that has them.
 fn nearest_with(
@@ -1060,7 +1064,7 @@ fn nearest_with(
     cells: &[u32],
     target: OutcomeId,
     s: &mut Scratch,
-) -> Vec<(Vec<(AttrId, Value)>, Vec<Value>)> {
+) -> Vec<Nearest> {
     s.next_epoch(flat.len());
     let want = target as u32 + 1;
     let root_cost = distance(flat, cells, want, flat.root, s);
@@ -1176,7 +1180,7 @@ fn collect_nearest(
     want: u32,
     r: Ref,
     s: &mut Scratch,
-    out: &mut Vec<(Vec<(AttrId, Value)>, Vec<Value>)>,
+    out: &mut Vec<Nearest>,
 ) {
     let mut frames = std::mem::take(&mut s.nearest_frames);
     frames.clear();

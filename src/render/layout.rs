@@ -1,7 +1,7 @@
 //! A tidy-tree layout: pure geometry, no text.
 //!
-//! In: a rooted tree in preorder (node 0 is the root, every child has a
-//! larger index than its parent, children in their drawing order) and
+//! In: a rooted tree (node 0 is the root, every child has a larger index
+//! than its parent, as in preorder; children in their drawing order) and
 //! each node's *extent*, the room it needs along the breadth axis (the
 //! axis along which siblings are spread: vertical in the left-to-right
 //! picture of [`super::svg`]). Out: each node's centre on that axis, in
@@ -35,8 +35,8 @@ type Contour = Vec<(i64, i64)>;
 ///
 /// # Panics
 ///
-/// When `children` is not in preorder (a child index not larger than its
-/// parent's) or `extent` has another length: a caller's bug.
+/// When a child's index is not larger than its parent's, or `extent` has
+/// another length: a caller's bug.
 pub fn tidy(children: &[Vec<usize>], extent: &[i64], gap: i64) -> Vec<i64> {
     let n = children.len();
     assert_eq!(extent.len(), n, "one extent per node");

@@ -263,7 +263,8 @@ struct Node {
     children: Vec<usize>,
 }
 
-/// Lays the tree out.
+/// The geometry of [`tree`]'s picture: the tree unfolded, every text
+/// measured, laid out. Refused like [`tree`].
 pub fn picture(header: &Header, diagram: &Diagram) -> Result<Picture, TooLarge> {
     let nodes = emit::tree_size(diagram);
     if nodes > u128::from(MAX_PICTURE_NODES) {
