@@ -128,6 +128,56 @@ fn every_command_refuses_every_way_out_and_shows_nothing_of_it() {
     }
 }
 
+/// `writ doc` too: through every way out, as `use` and as `extends`,
+/// with the project found and with `--root`, it reports E0050 and writes
+/// a site in which no file holds a byte of the target.
+#[test]
+fn doc_refuses_every_way_out_and_writes_nothing_of_it() {
+    let s = Setup::new("doc");
+    let root = s.project().display().to_string();
+    for (target, why) in s.targets() {
+        for keyword in ["use", "extends"] {
+            let policy = s.policy("leak.policy", keyword, &target);
+            let clean = s.policy("clean.policy", "use", "clean.vocab");
+            s.dir.file("project/clean.vocab", "attribute b: bool\n");
+            let site = s.dir.path().join("site");
+            let _ = std::fs::remove_dir_all(&site);
+            let site = site.to_str().unwrap();
+            let runs: Vec<Vec<&str>> = vec![
+                vec!["doc", &policy, "-o", site],
+                vec!["doc", &clean, &policy, "-o", site],
+                vec!["doc", "--root", &root, &clean, &policy, "-o", site],
+            ];
+            for args in runs {
+                let r = Writ::new(&args).run();
+                let shown = format!("{args:?} with {keyword} {target:?}");
+                assert_eq!(r.status, 1, "{shown}: {r:?}");
+                let all = format!("{}{}", r.stdout, r.stderr);
+                assert!(all.contains("E0050"), "{shown}: {all}");
+                assert!(all.contains(why), "{shown}: wanted {why:?} in {all}");
+                assert!(!all.contains(&s.marker), "{shown} leaked the target: {all}");
+                let mut pages = 0;
+                for entry in std::fs::read_dir(site).unwrap() {
+                    let path = entry.unwrap().path();
+                    let bytes = std::fs::read(&path).unwrap();
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(
+                        !text.contains(&s.marker),
+                        "{shown} wrote the target into {path:?}"
+                    );
+                    if text.contains("E0050") {
+                        pages += 1;
+                        assert!(text.contains(why), "{shown}: {path:?} lacks {why:?}");
+                    }
+                }
+                // The refusal is on the leaking policy's page, as its
+                // diagnostic.
+                assert_eq!(pages, 1, "{shown}");
+            }
+        }
+    }
+}
+
 #[test]
 fn root_sets_the_project() {
     let s = Setup::new("root");

@@ -6,6 +6,7 @@
 mod check;
 mod compile;
 mod diff;
+mod doc;
 mod eval;
 mod explain;
 mod fmt;
@@ -56,6 +57,8 @@ enum Command {
     Lint(lint::Args),
     /// The cases two policies decide differently, as regions, with both sides' rules.
     Diff(diff::Args),
+    /// Write a static HTML site: the policies, their rules, trees, tests and lints, and what changed between them.
+    Doc(doc::Args),
     /// Print the long explanation of a diagnostic code, with an example.
     Explain(explain::Args),
     /// Run a language server on standard input and output (LSP 3.17), for editors.
@@ -162,6 +165,7 @@ fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Doc(args) => doc::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Lsp => match writ::lsp::run_stdio() {
             Ok(()) => Exit::Ok,

@@ -870,6 +870,20 @@ codes! {
     /// (`--emit dag`). `--order auto` may find a smaller diagram, and so a
     /// smaller tree.
     PICTURE_TOO_LARGE = "E0053", "picture-too-large";
+    /// `writ doc -o DIR` writes a site of several files (`index.html`,
+    /// `style.css`, a page per policy and per comparison) into the folder
+    /// DIR, creating it if needed. A DIR that exists and is not a folder
+    /// (a policy file, a device) is refused before anything is written, so
+    /// that a mistyped command cannot replace a file with a site.
+    ///
+    /// Example:
+    ///
+    ///     writ doc magistrate_2014.policy -o magistrate_2014.policy
+    ///
+    /// Fixed: name a folder, new or existing,
+    ///
+    ///     writ doc magistrate_2014.policy -o site
+    SITE_OUTPUT = "E0054", "site-output-not-a-folder";
 }
 
 /// How a lint is reported.

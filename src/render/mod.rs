@@ -26,6 +26,7 @@ pub mod hover;
 pub mod junit;
 pub mod layout;
 pub mod sarif;
+pub mod site;
 pub mod summary;
 pub mod svg;
 pub mod test;
