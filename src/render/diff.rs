@@ -23,7 +23,9 @@ pub fn approximate(n: &Count) -> String {
 }
 
 /// The share as a percentage rounded to two decimals (`10.42%`), or
-/// `<0.01%` for a share that would round to zero but is not.
+/// `<0.01%` for a share that would round to zero but is not, and `>99.99%`
+/// for one that would round to all but is not: a reviewer must never read
+/// 100% of a part or 0% of something.
 pub fn share(part: &Count, whole: &Count) -> String {
     if *whole == Count::from(0u8) {
         return "0%".to_string();
@@ -33,6 +35,9 @@ pub fn share(part: &Count, whole: &Count) -> String {
     let scaled = u64::try_from(&scaled).unwrap_or(10_000);
     if scaled == 0 && *part > Count::from(0u8) {
         return "<0.01%".to_string();
+    }
+    if scaled == 10_000 && part < whole {
+        return ">99.99%".to_string();
     }
     match (scaled / 100, scaled % 100) {
         (w, 0) => format!("{w}%"),
@@ -570,5 +575,7 @@ mod tests {
         assert_eq!(share(&c(1), &c(1_000_000)), "<0.01%");
         assert_eq!(share(&c(0), &c(10)), "0%");
         assert_eq!(share(&c(10), &c(10)), "100%");
+        assert_eq!(share(&c(999_999), &c(1_000_000)), ">99.99%");
+        assert_eq!(share(&c(99_994), &c(100_000)), "99.99%");
     }
 }
