@@ -146,6 +146,15 @@ fn check_file(loaded: &Loaded, map: &SourceMap, root: FileId) -> Checked {
         attr_names: HashMap::new(),
         decisions: Vec::new(),
         rule_names: HashMap::new(),
+        lineage: base
+            .as_ref()
+            .map(|(b, _)| {
+                std::iter::once(b.meta.name.clone())
+                    .chain(b.lineage().into_iter().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        extends_at: base.as_ref().map(|(_, at)| *at),
         base,
         inherited: HashMap::new(),
         repealed_at: HashMap::new(),
@@ -206,6 +215,12 @@ struct Checker<'a> {
     rule_names: HashMap<&'a str, (usize, Span)>,
     /// The base this policy extends, checked, and the `extends` item.
     base: Option<(Policy, Span)>,
+    /// The names of the policies this one builds on, nearest first: kept
+    /// after [`Checker::inherit`] takes `base`, for the notes of
+    /// references to rules that resolve to none.
+    lineage: Vec<String>,
+    /// The `extends` item, kept for the same notes.
+    extends_at: Option<Span>,
     /// The inherited named rules that were not repealed, by their id here
     /// (`BASE.RULE`).
     inherited: HashMap<String, RuleId>,

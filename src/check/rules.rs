@@ -158,12 +158,7 @@ impl<'a> Checker<'a> {
         }
         let mut d = Diagnostic::error(Code::UNKNOWN_RULE, format!("cannot find rule `{text}`"))
             .at(r.span, "no rule has this name");
-        let lineage: Vec<String> = match &self.base {
-            Some((b, _)) => std::iter::once(b.meta.name.clone())
-                .chain(b.lineage().into_iter().map(str::to_string))
-                .collect(),
-            None => Vec::new(),
-        };
+        let lineage = &self.lineage;
         // An inherited rule of that name, written without its policy.
         let mut qualified: Vec<&String> = self
             .inherited
@@ -198,6 +193,14 @@ impl<'a> Checker<'a> {
                     text
                 ),
             });
+            // The policy's base was renamed, or the wrong one named: the
+            // rule itself may still be inherited under its base's name.
+            if let (Some(base), Some(at)) = (lineage.first(), self.extends_at) {
+                d = d.also(at, format!("this policy extends `{base}`"));
+            }
+            if let Some(q) = qualified.first() {
+                d = d.help(format!("did you mean `{q}`?"));
+            }
         } else if in_overrides {
             d = d.note(if lineage.is_empty() {
                 "only named rules (`rule NAME: ...`) of this policy can be overridden".to_string()
