@@ -236,7 +236,17 @@ fn a_bundled_policy_does_not_differ_from_itself() {
         assert_eq!(v["differing"], 0, "{p}");
         assert_eq!(v["regions"], Value::Array(Vec::new()), "{p}");
         assert_eq!(v["old"], v["new"], "{p}");
+        // Asked for, the reasons are there even when there are none, so
+        // that a script can read them without a special case.
+        assert_eq!(v["reasons"], Value::Array(Vec::new()), "{p}: {stdout}");
+        assert_eq!(v["same_outcome_other_reasons"], 0, "{p}: {stdout}");
+        let (_, stdout, _) = diff(p, p, &["--format", "json"]);
+        let v: Value = serde_json::from_str(&stdout).unwrap();
         assert!(v.get("reasons").is_none(), "{p}: {stdout}");
+        assert!(
+            v.get("same_outcome_other_reasons").is_none(),
+            "{p}: {stdout}"
+        );
     }
 }
 

@@ -88,6 +88,9 @@ pub struct Report {
     /// With [`Options::reasons`]: the regions where the outcome stays and the
     /// explanation changes.
     pub reasons: Vec<Change>,
+    /// Whether [`Options::reasons`] was given: the renderers then report
+    /// the two fields above even when they are zero and empty.
+    pub reasons_asked: bool,
     /// Whether every region is listed, merged; `false` when a set was too
     /// fragmented and only pieces of it are listed (the counts stay exact).
     pub complete: bool,
@@ -295,6 +298,14 @@ fn name_as_inherited(base: &mut Policy, child: &Policy) {
     }
 }
 
+/// The names of a group's values, as a set.
+fn group_values<'p>(p: &'p Policy, g: &crate::check::Group) -> std::collections::BTreeSet<&'p str> {
+    g.members
+        .iter()
+        .map(|&m| p.types[g.ty].values[m as usize].as_str())
+        .collect()
+}
+
 /// The new policy over the joined vocabulary.
 fn translate(new: &Policy, old: &Policy, j: &Joined) -> Policy {
     let mut p = new.clone();
@@ -380,7 +391,16 @@ pub fn prepare(old: &Policy, new: &Policy, options: &Options) -> Result<Prepared
     old_j.attributes = j.attributes.clone();
     old_j.tests.clear();
     old_j.extends = None;
+    // Regions are read against both policies: a group's name stands for
+    // its values only where it names the same values on both sides (a
+    // pull request may redefine a group of the shared vocabulary).
+    old_j.groups.retain(|g| {
+        new.groups
+            .iter()
+            .any(|n| n.name == g.name && group_values(new, n) == group_values(old, g))
+    });
     let mut new_j = translate(new, old, &j);
+    new_j.groups = old_j.groups.clone();
     // SPEC 4a: a rule keeps its identity through `extends`. When one side
     // builds on the other, the base's rules are named as the child names
     // them (`BASE.RULE`), so that the same rule reads the same on both
@@ -572,6 +592,7 @@ pub fn compare(p: &mut Prepared, options: &Options) -> Result<Report, Error> {
         changes,
         same_outcome_other_reasons: same_outcome,
         reasons: reason_changes,
+        reasons_asked: options.reasons,
         complete,
     })
 }

@@ -60,18 +60,22 @@ pub fn text(r: &Report) -> String {
         approximate(&r.cases),
         share(&r.differing, &r.cases)
     );
-    if !r.reasons.is_empty() || r.same_outcome_other_reasons > Count::from(0u8) {
+    if r.reasons_asked || r.same_outcome_other_reasons > Count::from(0u8) {
         let n = &r.same_outcome_other_reasons;
-        let _ = writeln!(
-            out,
-            "{} more {} the same outcome by different rules",
-            approximate(n),
-            if *n == Count::from(1u8) {
-                "case keeps"
-            } else {
-                "cases keep"
-            }
-        );
+        if *n == Count::from(0u8) {
+            out.push_str("no other case keeps its outcome by different rules\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "{} more {} the same outcome by different rules",
+                approximate(n),
+                if *n == Count::from(1u8) {
+                    "case keeps"
+                } else {
+                    "cases keep"
+                }
+            );
+        }
     }
     write_changes(&mut out, &r.changes);
     if !r.reasons.is_empty() {
@@ -140,7 +144,8 @@ fn side_text(s: &Side) -> String {
         .rules
         .iter()
         .map(|(id, because)| match because {
-            Some(b) => format!("{id} — {b}"),
+            // A line break in a `because` keeps the side's indentation.
+            Some(b) => format!("{id} — {}", b.replace('\n', "\n         ")),
             None => id.clone(),
         })
         .collect();
@@ -209,7 +214,7 @@ pub fn json(r: &Report) -> String {
             new: side(&c.new),
         }
     }
-    let asked = !r.reasons.is_empty() || r.same_outcome_other_reasons > Count::from(0u8);
+    let asked = r.reasons_asked;
     let doc = JsonReport {
         old: &r.old,
         new: &r.new,
@@ -277,17 +282,10 @@ pub fn markdown(r: &Report) -> String {
         // What the reasons and the closing lines take is kept back.
         bytes: MARKDOWN_MAX_BYTES.saturating_sub(out.len() + 4_000),
     };
-    let mut rules: Vec<(&str, &str)> = Vec::new();
+    let mut rules: Vec<(&str, &str, &str)> = Vec::new();
     if !r.changes.is_empty() {
         out.push('\n');
-        md_table(
-            &mut out,
-            &r.changes,
-            &r.cases,
-            &mut budget,
-            &mut rules,
-            "regions",
-        );
+        md_table(&mut out, &r.changes, &r.cases, &mut budget, &mut rules);
     }
     if !r.reasons.is_empty() {
         let _ = writeln!(
@@ -295,21 +293,22 @@ pub fn markdown(r: &Report) -> String {
             "\n**Same outcome, different rules**: {}\n",
             crate::diag::cases(&r.same_outcome_other_reasons)
         );
-        md_table(
-            &mut out,
-            &r.reasons,
-            &r.cases,
-            &mut budget,
-            &mut rules,
-            "regions",
-        );
+        md_table(&mut out, &r.reasons, &r.cases, &mut budget, &mut rules);
     }
     if !rules.is_empty() {
         out.push_str("\n<details><summary>Why: the rules' <code>because</code></summary>\n\n");
         let room = MARKDOWN_MAX_BYTES.saturating_sub(out.len() + 1_000);
         let mut used = 0;
-        for (i, (id, because)) in rules.iter().enumerate() {
-            let line = format!("* {}: {}\n", md_code(id), md_text(&clip(because)));
+        for (i, &(id, because, side)) in rules.iter().enumerate() {
+            // A rule of one name on both sides, with two reasons: say
+            // which is which.
+            let twice = rules.iter().filter(|&&(other, ..)| other == id).count() > 1;
+            let line = format!(
+                "* {}{}: {}\n",
+                md_code(id),
+                if twice { side } else { "" },
+                md_text(&clip(because))
+            );
             if used + line.len() > room {
                 let _ = writeln!(out, "* … and {} more", rules.len() - i);
                 break;
@@ -335,14 +334,14 @@ struct Budget {
 
 /// One table of regions, cut where `budget` runs out with a line counting
 /// the rest; the rules with a `because` on the rows shown are added to
-/// `rules` (each once, in order of appearance).
+/// `rules` (each once, in order of appearance, with the side that states
+/// it).
 fn md_table<'a>(
     out: &mut String,
     changes: &'a [Change],
     whole: &Count,
     budget: &mut Budget,
-    rules: &mut Vec<(&'a str, &'a str)>,
-    what: &str,
+    rules: &mut Vec<(&'a str, &'a str, &'static str)>,
 ) {
     use std::fmt::Write;
     out.push_str("| old → new | cases | share | condition | old rules | new rules |\n");
@@ -370,8 +369,9 @@ fn md_table<'a>(
             let cases: Count = rest.iter().map(|c| &c.region.cases).sum();
             let _ = writeln!(
                 out,
-                "\n… and {} more {what} ({}) not shown; `writ diff --format json` lists them all.",
+                "\n… and {} more {} ({}) not shown; `writ diff --format json` lists them all.",
                 rest.len(),
+                if rest.len() == 1 { "region" } else { "regions" },
                 crate::diag::cases(&cases)
             );
             budget.rows = 0;
@@ -380,12 +380,12 @@ fn md_table<'a>(
         budget.rows -= 1;
         budget.bytes -= row.len();
         out.push_str(&row);
-        for side in [&c.old, &c.new] {
+        for (side, label) in [(&c.old, " (old)"), (&c.new, " (new)")] {
             for (id, because) in &side.rules {
                 if let Some(b) = because
-                    && !rules.iter().any(|&(i, w)| i == id && w == b)
+                    && !rules.iter().any(|&(i, w, _)| i == id && w == b)
                 {
-                    rules.push((id, b));
+                    rules.push((id, b, label));
                 }
             }
         }
@@ -425,12 +425,26 @@ fn clip(s: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…", &s[..end]).into()
 }
 
+/// The controls that change the direction of the text after them: left
+/// in a comment, a policy's text could make the rest of the comment read
+/// otherwise than it is ("Trojan source"), so they are shown as U+FFFD.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `s` as a code span inside a table cell: fenced with one more backtick
 /// than its longest run of them, padded when it starts or ends with one,
 /// with `|` escaped (a table cell ends at an unescaped pipe, even in code)
 /// and line breaks made spaces.
 fn md_code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ");
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => ' ',
+            c if is_bidi_control(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
     let mut longest = 0;
     let mut run = 0;
     for ch in s.chars() {
@@ -451,10 +465,43 @@ fn md_code(s: &str) -> String {
 /// entities (so nothing becomes emphasis, code, a link or a tag), line
 /// breaks made spaces, and `@` and `#` followed by a zero-width space so
 /// that a policy cannot mention people or teams, or link issues, in a
-/// comment.
+/// comment. GitHub also links bare addresses (`https://…`, `www.…`) and
+/// `GH-12`: a zero-width space breaks each, so that an address shows as
+/// text and a link to an issue of another repository cannot be made.
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
+        let next = |k: usize| chars.get(i + k).copied();
+        if ch == ':' && next(1) == Some('/') && next(2) == Some('/') {
+            out.push_str(":\u{200B}");
+            continue;
+        }
+        if ch == '.'
+            && i >= 3
+            && chars[i - 3..i]
+                .iter()
+                .collect::<String>()
+                .eq_ignore_ascii_case("www")
+        {
+            out.push_str("\u{200B}.");
+            continue;
+        }
+        if ch == '-'
+            && i >= 2
+            && chars[i - 2..i]
+                .iter()
+                .collect::<String>()
+                .eq_ignore_ascii_case("gh")
+            && next(1).is_some_and(|c| c.is_ascii_digit())
+        {
+            out.push_str("\u{200B}-");
+            continue;
+        }
+        if is_bidi_control(ch) {
+            out.push('\u{FFFD}');
+            continue;
+        }
         match ch {
             '\n' | '\r' => out.push(' '),
             '@' => out.push_str("@\u{200B}"),
@@ -490,6 +537,12 @@ mod tests {
         assert_eq!(md_code("a\nb"), "`a b`");
         assert_eq!(md_text("*a* <b>"), "\\*a\\* &lt;b&gt;");
         assert_eq!(md_text("@team #1"), "@\u{200B}team \\#\u{200B}1");
+        assert_eq!(
+            md_text("see https://x.org/i/1, WWW.x.org and GH-12"),
+            "see https:\u{200B}//x.org/i/1, WWW\u{200B}.x.org and GH\u{200B}-12"
+        );
+        assert_eq!(md_text("a\u{202E}b"), "a\u{FFFD}b");
+        assert_eq!(md_code("a\u{2067}b"), "`a\u{FFFD}b`");
         let long = "é".repeat(MARKDOWN_MAX_CELL);
         let cut = clip(&long);
         assert!(cut.len() <= MARKDOWN_MAX_CELL + '…'.len_utf8() && cut.ends_with('…'));
@@ -532,6 +585,7 @@ mod tests {
             changes: (0..n).map(change).collect(),
             same_outcome_other_reasons: Count::from(0u8),
             reasons: Vec::new(),
+            reasons_asked: false,
             complete: true,
         }
     }
