@@ -384,3 +384,58 @@ fn tests_that_could_not_run_are_errors_in_junit() {
     let (_, stdout, _) = writ(&["test", "--max-nodes", "1000", file]);
     assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"));
 }
+
+/// Every testcase has its own key (classname and name), which GitLab
+/// keeps one of: a test named `coverage` beside the minimum's testcase,
+/// and names with control characters, which XML cannot hold as written.
+#[test]
+fn junit_keys_are_unique_and_names_keep_their_escapes() {
+    let dir = Scratch::new("junit-keys");
+    let file = dir.file(
+        "dup.policy",
+        "policy dup\n\
+         attribute instrument: { warrant, subpoena }\n\
+         decision outcome: { compel, quash }\n\
+         rule warrant: when instrument = warrant then compel\n\
+         test \"coverage\": given instrument = warrant expect compel\n\
+         test \"line\\nbreak\\ttab\": given instrument = warrant expect compel\n",
+    );
+    let file = file.to_str().unwrap();
+    let (status, xml, _) = writ(&[
+        "test",
+        "--format",
+        "junit",
+        "--coverage",
+        "--min-coverage",
+        "100",
+        file,
+    ]);
+    assert_eq!(status, 1, "{xml}");
+    let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    let cases = &report.test_suites[0].test_cases;
+    let keys: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| {
+            (
+                c.classname.as_ref().unwrap().to_string(),
+                c.name.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("dup".to_string(), "coverage".to_string()),
+            ("dup".to_string(), "line\\nbreak\\ttab".to_string()),
+            (file.to_string(), "coverage".to_string()),
+        ]
+    );
+    // The failing one is the minimum's, under the file.
+    assert!(matches!(
+        cases[2].status,
+        quick_junit::TestCaseStatus::NonSuccess { .. }
+    ));
+    // The text form shows the name the same way.
+    let (_, text, _) = writ(&["test", file]);
+    assert!(text.contains("\"line\\nbreak\\ttab\""), "{text}");
+}

@@ -55,8 +55,9 @@ pub fn text(cov: &Coverage, min: Option<&MinCoverage>) -> String {
     let regions = u.total.unwrap_or(u.regions.len());
     if u.complete {
         out.push_str(&format!(
-            "  uncovered: {} in {regions} {}, each a condition for a `given`:\n",
+            "  uncovered: {} in {} {}, each a condition for a `given`:\n",
             cases(&u.cases),
+            format_count(&Count::from(regions)),
             super::summary::plural(regions, "region", "regions"),
         ));
     } else {

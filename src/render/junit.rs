@@ -25,7 +25,11 @@
 //! * with `--coverage`, each suite carries `coverage.*` properties; with
 //!   `--min-coverage`, one more testcase, `coverage`, fails when the
 //!   policy's covered share is under the minimum, so the reason for the
-//!   exit status shows in the report.
+//!   exit status shows in the report. It and `check` are classed under the
+//!   file's name, which cannot be a policy's, so they never take the key
+//!   of a test.
+//! * a test's name has its control characters written as escapes (`\n`),
+//!   as in the text form.
 //!
 //! Tests are not timed (they all run on one diagram, most in microseconds),
 //! and the output is the same on every run: `time` is written as `0` on
@@ -85,7 +89,7 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
                     status
                 }
             };
-            let mut case = TestCase::new(t.name.as_str(), status);
+            let mut case = TestCase::new(visible(&t.name), status);
             case.set_classname(policy.meta.name.as_str())
                 .set_time(Duration::ZERO);
             case.extra.insert("file".into(), file.into());
@@ -113,9 +117,12 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
                     .set_description(super::coverage::text(cov, Some(min)));
                     s
                 };
+                // Classed under the file, as `check` is, not under the
+                // policy: a test of the policy may be named `coverage`, and
+                // consumers that key by classname and name would keep one.
                 let mut case = TestCase::new("coverage", status);
-                case.set_classname(policy.meta.name.as_str())
-                    .set_time(Duration::ZERO);
+                case.set_classname(r.file).set_time(Duration::ZERO);
+                case.extra.insert("file".into(), r.file.into());
                 suite.add_test_case(case);
             }
         }
@@ -128,6 +135,21 @@ pub fn junit(files: &SourceMap, reports: &[FileReport<'_>], min: Option<&MinCove
         xml.push('\n');
     }
     xml
+}
+
+/// A test's name with its control characters written as escapes (`\n`,
+/// `\t`, `\u{1b}`), as the text form shows them: XML cannot hold most of
+/// them, and a line break in an attribute would be read as a space.
+fn visible(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The suite of a file that failed to check (or to be read): one errored

@@ -219,7 +219,12 @@ pub fn text(
             ));
             continue;
         }
-        let Some(policy) = r.policy else { continue };
+        let Some(policy) = r.policy else {
+            // A vocabulary checks and holds no tests; naming it says it
+            // was read, as the JSON form's entry does.
+            out.push_str(&format!("{}: a vocabulary, no tests\n", r.file));
+            continue;
+        };
         let ran = r.results.len();
         if r.filtered_out > 0 {
             out.push_str(&format!(
