@@ -327,3 +327,246 @@ fn lints_and_vocabularies_have_their_place() {
     assert_eq!(files.len(), 4, "{:?}", files.keys());
     assert!(files["index.html"].contains("2 lint findings"));
 }
+
+/// Whether `c` must never reach a page or a picture: a bidirectional
+/// embedding, override or isolate, or a noncharacter.
+fn forbidden_char(c: char) -> bool {
+    let u = c as u32;
+    (0x202A..=0x202E).contains(&u)
+        || (0x2066..=0x2069).contains(&u)
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
+}
+
+#[test]
+fn bidi_controls_and_noncharacters_from_a_policy_never_reach_a_page() {
+    let out = Scratch::new("doc-bidi");
+    // An override never closed, isolates, noncharacters (U+FFFE makes a
+    // page not well formed) and the harmless marks U+200E and U+200F.
+    let p = out.file(
+        "b.policy",
+        "policy b_rlo\ntitle \"Base \u{202E} evil \u{2066}x\u{FFFE}\u{FFFF}\u{FDD0}\u{1FFFE}\"\n\
+         source \"s \u{202B}\u{2069}\"\n\
+         attribute a: bool \"doc \u{202D}\"\ndecision o: { yes, no }\ndefault no\n\
+         rule r: when a then yes because \"why \u{202E} \u{200F}mark\u{200E}\"\n\
+         test \"t \u{2067}\": given a expect yes\n",
+    );
+    let c = out.file(
+        "c.policy",
+        "policy c_child\nattribute a: bool\ndecision o: { yes, no }\ndefault no\n\
+         rule r: when a then no because \"other\"\n",
+    );
+    let r = doc(&[p.to_str().unwrap(), c.to_str().unwrap()], &out);
+    assert_eq!(r.status, 0, "{r:?}");
+    let files = site(&out.path().join("site"));
+    let found = problems(&files, &[]);
+    assert!(found.is_empty(), "{found:#?}");
+    for (name, text) in &files {
+        if let Some(c) = text.chars().find(|&c| forbidden_char(c)) {
+            panic!("{name} holds U+{:04X}", c as u32);
+        }
+    }
+    let page = &files["b_rlo.html"];
+    assert!(page.contains("<h1>Base \u{FFFD} evil \u{FFFD}x"), "{page}");
+    // The marks have no scope and stay.
+    assert!(page.contains("\u{200F}mark\u{200E}"), "{page}");
+}
+
+#[test]
+fn a_tree_too_large_to_draw_says_why() {
+    let out = Scratch::new("doc-large");
+    // Nine rules on nine flags: 1,023 boxes, too many to draw, few
+    // enough to show as text.
+    let mut text = String::from("policy nine\ndecision d: { yes, no }\ndefault no\n");
+    for i in 0..9 {
+        text.push_str(&format!("attribute f{i}: bool\n"));
+    }
+    for i in 0..9 {
+        text.push_str(&format!("rule r{i}: when f{i} then yes\n"));
+    }
+    let nine = out.file("nine.policy", text);
+    let r = doc(
+        &[
+            nine.to_str().unwrap(),
+            "tests/fixtures/svg/too_large.policy",
+        ],
+        &out,
+    );
+    assert_eq!(r.status, 0, "{r:?}");
+    let files = site(&out.path().join("site"));
+    assert!(problems(&files, &[]).is_empty());
+    let page = &files["nine.html"];
+    assert!(
+        page.contains("The tree is too large to draw: 1,023 boxes, more than 500."),
+        "{page}"
+    );
+    assert!(!page.contains("<svg"), "{page}");
+    assert!(page.contains("<pre class=\"tree-text\""), "{page}");
+    // Too large for the text too: said in a reader's words, the counts
+    // as the rest of the site writes them, and the command that prints it.
+    let page = &files["too_large.html"];
+    assert!(
+        page.contains("The tree is too large to draw: 2,047 boxes, more than 500."),
+        "{page}"
+    );
+    assert!(
+        page.contains("too large to show here as text: 2,047 nodes, more than the 2,000 a page shows. <code>writ compile tests/fixtures/svg/too_large.policy --emit dag</code> prints it"),
+        "{page}"
+    );
+    for no in ["--max-tree-nodes", "`"] {
+        assert!(!page.contains(no), "{no:?} on the page: {page}");
+    }
+}
+
+#[test]
+fn a_test_with_an_empty_given_sets_the_keyword_as_code() {
+    let out = Scratch::new("doc-empty-given");
+    let p = out.file(
+        "e.policy",
+        "policy e\nattribute n: int 0..9\ndecision o: { yes, no }\ndefault no\n\
+         rule r: when n > 3 then yes because \"line one\\nline two\"\n\
+         test \"empty\": given n > 5 and n < 3 expect yes\n",
+    );
+    let r = doc(&[p.to_str().unwrap()], &out);
+    assert_eq!(r.status, 1, "{r:?}");
+    let files = site(&out.path().join("site"));
+    assert!(problems(&files, &[]).is_empty());
+    let page = &files["e.html"];
+    assert!(
+        page.contains("failed</span>: no case satisfies <code>given</code>"),
+        "{page}"
+    );
+    assert!(!page.contains("`given`"), "{page}");
+    // A `\n` in a `because` is a line break, which the page keeps.
+    assert!(
+        page.contains("<blockquote class=\"because\"><p>line one\nline two</p></blockquote>"),
+        "{page}"
+    );
+    assert!(files["style.css"].contains(".because { white-space: pre-line; }"));
+}
+
+#[test]
+fn a_status_that_is_not_0_is_explained_and_not_called_ok() {
+    let out = Scratch::new("doc-status");
+    let p = out.file(
+        "many.policy",
+        "policy many\nattribute a: bool\ndecision o: { yes, no }\ndefault no\n\
+         rule r: when a then yes\n\
+         test \"right\": given a expect yes\n\
+         test \"wrong\": given a expect no\n\
+         test \"also wrong\": given not a expect yes\n",
+    );
+    let p = p.to_str().unwrap();
+    let r = doc(&[p], &out);
+    assert_eq!(r.status, 1, "{r:?}");
+    assert!(r.stdout.starts_with("wrote 3 files to "), "{r:?}");
+    assert!(!r.stdout.contains("ok"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("error: 2 of 3 tests failed in {p}")),
+        "{r:?}"
+    );
+    // A file that does not check, and one that cannot be read.
+    let bad = out.file(
+        "bad.policy",
+        "policy bad\nattribute a: bool\ndecision o: { yes, no }\nrule r: when b then yes\n",
+    );
+    let bad = bad.to_str().unwrap();
+    let missing = out.join("missing.policy");
+    let r = doc(&[bad, &missing, p], &out);
+    assert_eq!(r.status, 2, "{r:?}");
+    assert!(
+        r.stdout.starts_with("wrote 7 files to ")
+            && r.stdout.trim_end().ends_with("; 1 input could not be read"),
+        "{r:?}"
+    );
+    assert!(!r.stdout.contains("ok"), "{r:?}");
+    for want in [
+        format!("error: {bad} has 1 error"),
+        format!("error: {missing} could not be read"),
+        format!("error: 2 of 3 tests failed in {p}"),
+    ] {
+        assert!(r.stderr.contains(&want), "{want:?} not in {r:?}");
+    }
+}
+
+#[test]
+fn an_input_the_site_would_overwrite_is_refused_before_anything_is_written() {
+    let out = Scratch::new("doc-clobber");
+    std::fs::create_dir_all(out.path().join("s9")).unwrap();
+    let input = out.file(
+        "s9/base_pol.html",
+        "policy base_pol\nattribute a: bool\ndecision o: { yes, no }\ndefault no\nrule r: when a then yes\n",
+    );
+    let before = std::fs::read_to_string(&input).unwrap();
+    let r = Writ::new(["doc", "s9/base_pol.html", "-o", "s9"])
+        .dir(out.path())
+        .run();
+    assert_eq!(r.status, 2, "{r:?}");
+    assert!(
+        r.stderr.contains(
+            "`writ doc -o s9` would write its page `base_pol.html` over `s9/base_pol.html`, which it reads"
+        ),
+        "{r:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), before);
+    let left: Vec<String> = std::fs::read_dir(out.path().join("s9"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["base_pol.html"], "written before the refusal");
+}
+
+#[test]
+fn a_policy_without_tests_is_not_shown_as_passing() {
+    let out = Scratch::new("doc-no-tests");
+    let p = out.file(
+        "n.policy",
+        "policy n\nattribute a: bool\ndecision o: { yes, no }\ndefault no\nrule r: when a then yes\n",
+    );
+    let r = doc(&[p.to_str().unwrap()], &out);
+    assert_eq!(r.status, 0, "{r:?}");
+    let files = site(&out.path().join("site"));
+    let index = &files["index.html"];
+    assert!(
+        index.contains("<span class=\"none\">no tests</span>"),
+        "{index}"
+    );
+    assert!(!index.contains("0 tests passed"), "{index}");
+    assert!(files["n.html"].contains("Tests</a> (none)"));
+}
+
+#[test]
+fn long_names_break_on_screen_and_on_paper() {
+    let out = Scratch::new("doc-long");
+    let long = "Supercalifragilisticexpialidocious".repeat(3);
+    let p = out.file(
+        "l.policy",
+        format!(
+            "policy l\nattribute a: bool\ndecision o: {{ yes, no }}\ndefault no\n\
+             rule very_long_rule_{long}: when a then yes because \"{}\"\n",
+            "A".repeat(160)
+        ),
+    );
+    let r = doc(&[p.to_str().unwrap()], &out);
+    assert_eq!(r.status, 0, "{r:?}");
+    let files = site(&out.path().join("site"));
+    assert!(problems(&files, &[]).is_empty());
+    // Names break after `_` first.
+    assert!(
+        files["l.html"].contains(&format!("very_<wbr/>long_<wbr/>rule_<wbr/>{long}")),
+        "{}",
+        files["l.html"]
+    );
+    let style = &files["style.css"];
+    for want in [
+        "h1, h2, h3, code, dd, blockquote, tbody th, td, figcaption, .file { overflow-wrap: anywhere; }",
+        "grid-template-columns: minmax(0, max-content) minmax(0, 1fr);",
+        "grid-template-columns: 8rem minmax(0, 1fr);",
+    ] {
+        assert!(style.contains(want), "{want:?} not in {style}");
+    }
+    // The rule is outside `@media`: it holds on paper too.
+    let print = style.find("@media print").unwrap();
+    assert!(style.find("overflow-wrap: anywhere").unwrap() < print);
+}

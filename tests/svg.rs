@@ -209,3 +209,65 @@ fn a_tree_too_large_to_draw_is_refused_naming_the_other_forms() {
     assert_eq!(status, 0);
     assert!(stdout.contains("picture-too-large"), "{stdout}");
 }
+
+/// The picture of a policy written to a scratch file.
+fn svg_of_text(tag: &str, text: &str) -> String {
+    let dir = common::Scratch::new(tag);
+    let path = dir.file("p.policy", text);
+    svg_of(path.to_str().unwrap())
+}
+
+fn desc_of(svg: &str) -> String {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .find(|n| n.has_tag_name("desc"))
+        .and_then(|n| n.text())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_description_counts_in_good_english() {
+    let one = svg_of_text(
+        "svg-desc-one",
+        "policy one\nattribute a: bool\ndecision d: { yes, no }\ndefault no\nrule r: when a then yes\n",
+    );
+    let desc = desc_of(&one);
+    assert!(desc.contains(": 1 question about attributes,"), "{desc}");
+    assert!(desc.contains("and 2 leaves giving"), "{desc}");
+    let constant = svg_of_text(
+        "svg-desc-const",
+        "policy c\ndecision d: { yes, no }\nrule r: when true then yes\n",
+    );
+    let desc = desc_of(&constant);
+    assert_eq!(
+        desc,
+        "How policy c decides d: the same way for every case, one leaf giving the outcome \
+         and the rules that explain it (yes 1)."
+    );
+    for bad in ["1 questions", "1 leaves", "0 questions"] {
+        assert!(!desc.contains(bad), "{desc}");
+    }
+}
+
+#[test]
+fn bidi_controls_and_noncharacters_never_reach_the_picture() {
+    let svg = svg_of_text(
+        "svg-bidi",
+        "policy b\ntitle \"Base \u{202E} evil \u{2066}x\u{FFFE}\u{FDD0}\u{10FFFF}\"\n\
+         attribute b: bool\ndecision d: { yes, no }\ndefault no\n\
+         rule r: when b then yes\n",
+    );
+    roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("not well formed: {e}"));
+    for c in svg.chars() {
+        let u = c as u32;
+        assert!(
+            !((0x202A..=0x202E).contains(&u)
+                || (0x2066..=0x2069).contains(&u)
+                || (0xFDD0..=0xFDEF).contains(&u)
+                || u & 0xFFFE == 0xFFFE),
+            "U+{u:04X} in {svg}"
+        );
+    }
+    assert!(svg.contains("Base \u{FFFD} evil \u{FFFD}x"), "{svg}");
+}

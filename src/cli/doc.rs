@@ -14,7 +14,8 @@ use writ::analysis::coverage::{self, Coverage};
 use writ::analysis::{diff, lint, rules};
 use writ::api::Purpose;
 use writ::diag::{Code, Count, Diagnostic};
-use writ::render::site::{DiffDoc, PolicyDoc, RuleCases};
+use writ::render::site::{DiffDoc, Missing, PolicyDoc, RuleCases};
+use writ::render::summary::DocInput;
 
 /// The arguments of `writ doc`.
 #[derive(clap::Args)]
@@ -42,6 +43,8 @@ const MAX_TREE_NODES: u64 = 2_000;
 /// What was found about one file.
 struct Found {
     file: String,
+    /// The file could not be read at all.
+    unreadable: bool,
     policy: Option<writ::check::Policy>,
     is_vocabulary: bool,
     diagnostics: Vec<Diagnostic>,
@@ -49,8 +52,8 @@ struct Found {
     cases: Option<Count>,
     tests: Vec<writ::testing::TestResult>,
     lints: Option<Vec<Diagnostic>>,
-    tree_svg: Option<String>,
-    tree_text: Result<String, String>,
+    tree_svg: Result<String, Missing>,
+    tree_text: Result<String, Missing>,
     coverage: Option<Coverage>,
 }
 
@@ -81,7 +84,9 @@ pub fn run(args: Args) -> Exit {
             Ok(r) => r,
             Err(d) => {
                 exit = exit.max(Exit::Usage);
-                found.push(Found::failed(path, vec![*d], false));
+                let mut f = Found::failed(path, vec![*d], false);
+                f.unreadable = true;
+                found.push(f);
                 continue;
             }
         };
@@ -166,13 +171,19 @@ pub fn run(args: Args) -> Exit {
     if let Err(d) = write_site(&args.output, &pages, &rep.map) {
         return rep.fail(d, Exit::Usage);
     }
-    rep.ok.push(format!(
-        "wrote {} {} to {} (open {})",
+    let inputs: Vec<DocInput<'_>> = found.iter().map(Found::input).collect();
+    let written = writ::render::summary::site_written(
         pages.len(),
-        writ::render::summary::plural(pages.len(), "file", "files"),
-        args.output.display(),
-        args.output.join("index.html").display()
-    ));
+        &args.output.display().to_string(),
+        &args.output.join("index.html").display().to_string(),
+        inputs.iter().filter(|i| i.unreadable).count(),
+    );
+    if exit == Exit::Ok {
+        rep.ok.push(written);
+    } else {
+        rep.done.push(written);
+        rep.why = writ::render::summary::doc_problems(&inputs);
+    }
     rep.finish();
     exit
 }
@@ -185,6 +196,7 @@ impl Found {
     fn failed(path: &Path, diagnostics: Vec<Diagnostic>, is_vocabulary: bool) -> Found {
         Found {
             file: path.display().to_string(),
+            unreadable: false,
             policy: None,
             is_vocabulary,
             diagnostics,
@@ -192,8 +204,8 @@ impl Found {
             cases: None,
             tests: Vec::new(),
             lints: None,
-            tree_svg: None,
-            tree_text: Err(String::new()),
+            tree_svg: Err(Missing::NotCompiled),
+            tree_text: Err(Missing::NotCompiled),
             coverage: None,
         }
     }
@@ -208,9 +220,21 @@ impl Found {
             cases: self.cases.clone(),
             tests: &self.tests,
             lints: self.lints.as_deref(),
-            tree_svg: self.tree_svg.as_deref(),
-            tree_text: self.tree_text.as_deref().map_err(String::as_str),
+            tree_svg: self.tree_svg.as_deref().map_err(|m| *m),
+            tree_text: self.tree_text.as_deref().map_err(|m| *m),
             coverage: self.coverage.as_ref(),
+        }
+    }
+
+    /// What the exit status reads of this file.
+    fn input(&self) -> DocInput<'_> {
+        DocInput {
+            file: &self.file,
+            unreadable: self.unreadable,
+            errors: self.diagnostics.iter().filter(|d| d.is_error()).count(),
+            tests: self.tests.len(),
+            failed: self.tests.iter().filter(|t| !t.passed()).count(),
+            lint_errors: self.lints.iter().flatten().filter(|d| d.is_error()).count(),
         }
     }
 }
@@ -234,7 +258,7 @@ fn analyse(
         Err(e) => {
             diagnostics.push(writ::api::too_large(&policy, &e, Purpose::Compile(options)));
             f.diagnostics = diagnostics;
-            f.tree_text = Err("The decision diagram passed its budget, so the tree, the counts and the tests are not shown.".to_string());
+            f.tree_text = Err(Missing::NotCompiled);
             f.policy = Some(policy);
             return f;
         }
@@ -254,9 +278,10 @@ fn analyse(
             .product(),
     );
     f.tree_svg = tree_svg(&policy, &d, map);
-    f.tree_text = writ::emit::text::to_text(&policy, &d, map, MAX_TREE_NODES).map_err(|e| {
-        format!("The tree is not shown as text: {e}. `writ compile --emit text` prints it.")
-    });
+    f.tree_text =
+        writ::emit::text::to_text(&policy, &d, map, MAX_TREE_NODES).map_err(|e| match e {
+            writ::emit::EmitError::TreeTooLarge { nodes, max } => Missing::TooLarge { nodes, max },
+        });
     f.tests = writ::testing::run_tests(&policy, &mut d);
     f.coverage = coverage::coverage(&policy, &mut d).ok();
     let lint_options = lint::Options {
@@ -273,16 +298,19 @@ fn analyse(
     f
 }
 
-/// The decision tree as an inline SVG element (`writ::render::svg`);
-/// `None` past its size for a picture, where the page keeps the tree as
+/// The decision tree as an inline SVG element (`writ::render::svg`), or
+/// its size past what a picture shows, where the page keeps the tree as
 /// text.
 fn tree_svg(
     policy: &writ::check::Policy,
     diagram: &writ::compile::Diagram,
     map: &writ::source::SourceMap,
-) -> Option<String> {
+) -> Result<String, Missing> {
     let header = writ::names::Header::from_policy(policy, map);
-    writ::render::svg::tree(&header, diagram).ok()
+    writ::render::svg::tree(&header, diagram).map_err(|e| Missing::TooLarge {
+        nodes: e.nodes,
+        max: e.max,
+    })
 }
 
 /// E0054 for an output that exists and is not a folder (a policy file
@@ -313,6 +341,24 @@ fn write_site(
     map: &writ::source::SourceMap,
 ) -> Result<(), Box<Diagnostic>> {
     let cannot = |path: &Path, e: &std::io::Error| Box::new(io::cannot_write(path, e).0);
+    // Every page is checked against the inputs before any is written: a
+    // refusal leaves the folder as it was.
+    for page in pages {
+        if let Some(id) = io::input_at(&dir.join(&page.path), map) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::INVALID_ARGUMENT,
+                    format!(
+                        "`writ doc -o {}` would write its page `{}` over `{}`, which it reads",
+                        dir.display(),
+                        page.path,
+                        map.name(id)
+                    ),
+                )
+                .help("write the site into another folder"),
+            ));
+        }
+    }
     std::fs::create_dir_all(dir).map_err(|e| cannot(dir, &e))?;
     for page in pages {
         // The renderer's names are plain file names; anything else is a bug
@@ -325,7 +371,6 @@ fn write_site(
             && !page.path.starts_with('.');
         assert!(plain, "a page name that is not a plain file name");
         let path = dir.join(&page.path);
-        io::refuse_input(&path, map)?;
         let tmp = dir.join(format!(".{}.writ-{}", page.path, std::process::id()));
         let written = (|| {
             use std::io::Write;

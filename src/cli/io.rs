@@ -38,26 +38,29 @@ pub fn write_target(path: &Path) -> PathBuf {
 /// policy, or anything it `use`s or `extends`), so `-o` cannot overwrite
 /// its own source.
 pub fn refuse_input(output: &Path, map: &SourceMap) -> Result<(), Box<Diagnostic>> {
-    // An output that does not exist yet cannot be an input.
-    let Ok(target) = std::fs::canonicalize(output) else {
-        return Ok(());
-    };
-    for id in map.ids() {
-        if std::fs::canonicalize(map.name(id)).is_ok_and(|p| p == target) {
-            return Err(Box::new(
-                Diagnostic::error(
-                    Code::INVALID_ARGUMENT,
-                    format!(
-                        "`-o {}` would overwrite `{}`, which this command reads",
-                        output.display(),
-                        map.name(id)
-                    ),
-                )
-                .help("write the output to another file"),
-            ));
-        }
+    match input_at(output, map) {
+        Some(id) => Err(Box::new(
+            Diagnostic::error(
+                Code::INVALID_ARGUMENT,
+                format!(
+                    "`-o {}` would overwrite `{}`, which this command reads",
+                    output.display(),
+                    map.name(id)
+                ),
+            )
+            .help("write the output to another file"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The input a write to `output` would land on, if any: the same file,
+/// however it is spelled or linked.
+pub fn input_at(output: &Path, map: &SourceMap) -> Option<writ::source::FileId> {
+    // An output that does not exist yet cannot be an input.
+    let target = std::fs::canonicalize(output).ok()?;
+    map.ids()
+        .find(|&id| std::fs::canonicalize(map.name(id)).is_ok_and(|p| p == target))
 }
 
 /// Writes `text` to a temporary file beside `path`'s target and renames it

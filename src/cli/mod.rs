@@ -185,6 +185,12 @@ struct Reporter {
     diagnostics: Vec<Diagnostic>,
     format: Format,
     ok: Vec<String>,
+    /// Lines for stdout without `ok: ` (a command that did its work but
+    /// does not succeed), after the `ok:` lines.
+    done: Vec<String>,
+    /// Lines for stderr after the diagnostics: why the exit status is not
+    /// 0 when no diagnostic says it.
+    why: Vec<String>,
 }
 
 impl Reporter {
@@ -194,6 +200,8 @@ impl Reporter {
             diagnostics: Vec::new(),
             format,
             ok: Vec::new(),
+            done: Vec::new(),
+            why: Vec::new(),
         }
     }
 
@@ -227,6 +235,9 @@ impl Reporter {
                 for line in &self.ok {
                     let _ = writeln!(out, "ok: {line}");
                 }
+                for line in &self.done {
+                    let _ = writeln!(out, "{line}");
+                }
             }
         }
     }
@@ -245,6 +256,9 @@ impl Reporter {
         let _ = render::diagnostics::text(&mut err, &self.map, &self.diagnostics);
         let errors = self.errors();
         if let Some(line) = render::summary::error_count(errors, self.diagnostics.len() - errors) {
+            let _ = writeln!(err, "{line}");
+        }
+        for line in &self.why {
             let _ = writeln!(err, "{line}");
         }
         let _ = err.flush();

@@ -30,3 +30,23 @@ pub mod site;
 pub mod summary;
 pub mod svg;
 pub mod test;
+
+/// Whether a character from a policy (or a diagnostic quoting one) is
+/// shown as U+FFFD in HTML and SVG rather than as itself: the control
+/// characters XML cannot hold (all of C0 but tab, line feed and carriage
+/// return), C1 and DEL; the noncharacters (U+FDD0–U+FDEF and the last two
+/// of every plane: U+FFFE and U+FFFF make a page not well formed); and the
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), which open a scope that, left unclosed, reverses or
+/// reorders the page's own text after the policy's ("Trojan source").
+/// The marks U+200E, U+200F and U+061C are kept: they have no scope,
+/// only set the direction of the neutral characters beside them, and
+/// right-to-left titles need them.
+pub(crate) fn replaced(c: char) -> bool {
+    let u = c as u32;
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
+        || (0x202A..=0x202E).contains(&u)
+        || (0x2066..=0x2069).contains(&u)
+}

@@ -62,14 +62,30 @@ pub struct PolicyDoc<'a> {
     pub tests: &'a [TestResult],
     /// The lints that fired; `None` when the policy was not linted.
     pub lints: Option<&'a [Diagnostic]>,
-    /// The decision tree as an SVG element, made by the SVG renderer.
-    pub tree_svg: Option<&'a str>,
+    /// The decision tree as an SVG element, made by the SVG renderer, or
+    /// why it is not drawn.
+    pub tree_svg: Result<&'a str, Missing>,
     /// The decision tree in the text form of `writ compile --emit text`,
     /// or why it is not shown.
-    pub tree_text: Result<&'a str, &'a str>,
+    pub tree_text: Result<&'a str, Missing>,
     /// Which cases the tests are about, per rule and in all; `None` when
     /// not computed (the diagram passed its budget).
     pub coverage: Option<&'a Coverage>,
+}
+
+/// Why a form of the decision tree is not on a policy's page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// The diagram passed its budget: there is no tree.
+    NotCompiled,
+    /// The tree would have `nodes` boxes (the picture) or nodes (the
+    /// text), more than `max` (saturated at `u128::MAX`).
+    TooLarge {
+        /// The size of the tree.
+        nodes: u128,
+        /// The most the page shows.
+        max: u64,
+    },
 }
 
 /// The comparison of two consecutive inputs (indices into the policies).
@@ -206,10 +222,10 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Control characters other than whitespace are not allowed in
-            // XML; they cannot come from a policy that checks, but a
-            // diagnostic may quote one.
-            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => out.push('\u{FFFD}'),
+            // Control characters other than whitespace and noncharacters
+            // are not allowed in XML (a diagnostic may quote one), and
+            // bidirectional controls would reorder the page's own text.
+            c if super::replaced(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -233,6 +249,45 @@ fn message_html(message: &str) -> String {
         }
     }
     out
+}
+
+/// A name (a rule's id, a policy's or an attribute's name) as HTML:
+/// escaped, with a `<wbr/>` after each `.` and `_` inside it, so that a
+/// narrow column breaks it between its words rather than anywhere.
+fn name_html(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push_str(&escape(c.encode_utf8(&mut [0; 4])));
+        if matches!(c, '.' | '_') && chars.peek().is_some() {
+            out.push_str("<wbr/>");
+        }
+    }
+    out
+}
+
+/// A count of nodes with thousands separators (`u128::MAX` stands for
+/// more than it).
+fn nodes_text(nodes: u128) -> String {
+    let n = approximate(&Count::from(nodes));
+    if nodes == u128::MAX {
+        format!("more than {n}")
+    } else {
+        n
+    }
+}
+
+/// A file name as a shell word: as it is when it needs no quoting.
+fn shell_word(file: &str) -> String {
+    if !file.is_empty()
+        && file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/+,:@%=".contains(c))
+    {
+        file.to_string()
+    } else {
+        format!("'{}'", file.replace('\'', "'\\''"))
+    }
 }
 
 struct Context<'a> {
@@ -293,7 +348,7 @@ fn outcome_badge(outcome: &str) -> String {
         "undecided" => "undecided",
         _ => "outcome",
     };
-    format!("<span class=\"{class}\">{}</span>", escape(outcome))
+    format!("<span class=\"{class}\">{}</span>", name_html(outcome))
 }
 
 fn status_badge(passed: bool) -> &'static str {
@@ -483,7 +538,7 @@ impl Context<'_> {
                 self.policy_link(i),
                 escape(meta.and_then(|m| m.source.as_deref()).unwrap_or("")),
                 escape(meta.and_then(|m| m.date.as_deref()).unwrap_or("")),
-                escape(meta.map_or("", |m| m.name.as_str())),
+                name_html(meta.map_or("", |m| m.name.as_str())),
                 escape(p.file),
                 status(p, &self.policy_pages[i])
             );
@@ -622,7 +677,7 @@ impl Context<'_> {
         };
         row(
             "Policy",
-            format!("<code>{}</code>", escape(&policy.meta.name)),
+            format!("<code>{}</code>", name_html(&policy.meta.name)),
         );
         if let Some(s) = &policy.meta.source {
             row("Source", escape(s));
@@ -638,7 +693,7 @@ impl Context<'_> {
             let base = &e.base.meta.name;
             let shown = match self.page_of(base) {
                 Some(j) => self.policy_link(j),
-                None => format!("<code>{}</code>", escape(base)),
+                None => format!("<code>{}</code>", name_html(base)),
             };
             let repealed = if e.repealed.is_empty() {
                 "keeping all of its rules".to_string()
@@ -646,7 +701,7 @@ impl Context<'_> {
                 let ids: Vec<String> = e
                     .repealed
                     .iter()
-                    .map(|&r| format!("<code>{}</code>", escape(&e.base.rules[r].id)))
+                    .map(|&r| format!("<code>{}</code>", name_html(&e.base.rules[r].id)))
                     .collect();
                 format!("repealing {}", ids.join(", "))
             };
@@ -690,7 +745,7 @@ impl Context<'_> {
         let attrs: Vec<String> = policy
             .attributes
             .iter()
-            .map(|a| format!("<code>{}</code>", escape(&a.name)))
+            .map(|a| format!("<code>{}</code>", name_html(&a.name)))
             .collect();
         row(
             "Facts it reads",
@@ -723,10 +778,16 @@ impl Context<'_> {
         );
         out.push_str("<li><a href=\"#facts\">Facts</a></li>\n");
         out.push_str("<li><a href=\"#tree\">Decision tree</a></li>\n");
-        let _ = writeln!(
-            out,
-            "<li><a href=\"#tests\">Tests</a> ({passed} passed, {failed} failed)</li>"
-        );
+        if p.policy.is_some_and(|q| q.tests.is_empty()) {
+            out.push_str("<li><a href=\"#tests\">Tests</a> (none)</li>\n");
+        } else if p.tests.is_empty() {
+            out.push_str("<li><a href=\"#tests\">Tests</a> (not run)</li>\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#tests\">Tests</a> ({passed} passed, {failed} failed)</li>"
+            );
+        }
         match p.coverage {
             Some(c) => {
                 let _ = writeln!(
@@ -778,7 +839,7 @@ impl Context<'_> {
             let _ = writeln!(
                 out,
                 "<tr><th scope=\"row\"><a href=\"#rule-{r}\"><code>{}</code></a></th><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                escape(&rule.id),
+                name_html(&rule.id),
                 escape(&condition_as_written(self.map, policy, r)),
                 outcome_badge(&policy.decision.outcomes[rule.outcome]),
                 count_text(&counts.matched),
@@ -791,7 +852,7 @@ impl Context<'_> {
             let _ = writeln!(
                 out,
                 "<section class=\"rule\" aria-labelledby=\"rule-{r}\">\n<h3 id=\"rule-{r}\">Rule <code>{}</code></h3>",
-                escape(&rule.id)
+                name_html(&rule.id)
             );
             out.push_str("<dl>\n");
             let _ = writeln!(
@@ -811,7 +872,7 @@ impl Context<'_> {
                     .map(|&o| {
                         format!(
                             "<a href=\"#rule-{o}\"><code>{}</code></a>",
-                            escape(&policy.rules[o].id)
+                            name_html(&policy.rules[o].id)
                         )
                     })
                     .collect();
@@ -833,7 +894,10 @@ impl Context<'_> {
                 out,
                 "<dt>Because</dt><dd>{}</dd>",
                 match &rule.because {
-                    Some(b) => format!("<blockquote><p>{}</p></blockquote>", escape(b)),
+                    Some(b) => format!(
+                        "<blockquote class=\"because\"><p>{}</p></blockquote>",
+                        escape(b)
+                    ),
                     None => "<span class=\"missing\">no reason given</span>".to_string(),
                 }
             );
@@ -845,7 +909,7 @@ impl Context<'_> {
             if stated_by != policy.meta.name {
                 let by = match self.page_of(stated_by) {
                     Some(j) => self.policy_link(j),
-                    None => format!("<code>{}</code>", escape(stated_by)),
+                    None => format!("<code>{}</code>", name_html(stated_by)),
                 };
                 authority = format!("{authority} (inherited from {by})");
             }
@@ -950,8 +1014,8 @@ impl Context<'_> {
                 };
                 let _ = writeln!(
                     out,
-                    "<dt id=\"reason-{k}\"><code>{}</code>{link}</dt><dd>{}</dd>",
-                    escape(id),
+                    "<dt id=\"reason-{k}\"><code>{}</code>{link}</dt><dd class=\"because\">{}</dd>",
+                    name_html(id),
                     match because {
                         Some(b) => escape(b),
                         None => "<span class=\"missing\">no reason given</span>".to_string(),
@@ -1098,7 +1162,7 @@ fn short_name(p: &PolicyDoc<'_>) -> String {
 }
 
 fn status(p: &PolicyDoc<'_>, page: &str) -> String {
-    let Some(_) = p.policy else {
+    let Some(policy) = p.policy else {
         if p.is_vocabulary && !p.diagnostics.iter().any(Diagnostic::is_error) {
             return "vocabulary".to_string();
         }
@@ -1106,7 +1170,12 @@ fn status(p: &PolicyDoc<'_>, page: &str) -> String {
     };
     let passed = p.tests.iter().filter(|t| t.passed()).count();
     let failed = p.tests.len() - passed;
-    let tests = if failed == 0 {
+    // No tests is not a success: it is said in a neutral style.
+    let tests = if policy.tests.is_empty() {
+        "<span class=\"none\">no tests</span>".to_string()
+    } else if p.tests.is_empty() {
+        "<span class=\"none\">tests not run</span>".to_string()
+    } else if failed == 0 {
         format!(
             "<span class=\"pass\">{passed} {} passed</span>",
             crate::render::summary::plural(passed, "test", "tests")
@@ -1164,7 +1233,7 @@ fn side_html(s: &Side, side: &'static str, named: &mut Vec<Named>) -> String {
         };
         ids.push(format!(
             "<a href=\"#reason-{k}\"><code>{}</code></a>",
-            escape(id)
+            name_html(id)
         ));
     }
     format!("{} by {}", outcome_badge(o), ids.join(", "))
@@ -1205,7 +1274,7 @@ fn facts(out: &mut String, policy: &Policy) {
         let _ = writeln!(
             out,
             "<tr><th scope=\"row\"><code>{}</code></th><td>{values}</td><td>{meaning}</td></tr>",
-            escape(&a.name)
+            name_html(&a.name)
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -1231,7 +1300,7 @@ fn facts(out: &mut String, policy: &Policy) {
         let _ = writeln!(
             out,
             "<tr><th scope=\"row\"><code>{}</code></th><td>{}{more}</td></tr>",
-            escape(&g.name),
+            name_html(&g.name),
             members.join(", ")
         );
     }
@@ -1241,20 +1310,34 @@ fn facts(out: &mut String, policy: &Policy) {
 fn tree(out: &mut String, p: &PolicyDoc<'_>) {
     out.push_str("<h2 id=\"tree\">Decision tree</h2>\n");
     out.push_str("<p>How the policy decides a case: start at the top, follow the branch that matches the case, and read the outcome at the end, with the rules that explain it.</p>\n");
-    if let Some(svg) = p.tree_svg {
-        // Up to twice the page's width a picture is scaled to fit and stays
-        // legible; a wider one keeps its size and scrolls sideways.
-        let wide = svg_width(svg).is_some_and(|w| w > 2 * 1150);
-        let class = if wide { "tree wide" } else { "tree" };
-        let _ = writeln!(out, "<figure class=\"{class}\">");
-        // The SVG renderer escapes the policy's names itself.
-        out.push_str(svg);
-        let caption = if wide {
-            "The decision tree as a diagram, wider than the page: scroll sideways to see all of it. The same tree follows as text."
-        } else {
-            "The decision tree as a diagram; the same tree follows as text."
-        };
-        let _ = writeln!(out, "\n<figcaption>{caption}</figcaption>\n</figure>");
+    match p.tree_svg {
+        Ok(svg) => {
+            // Up to twice the page's width a picture is scaled to fit and
+            // stays legible; a wider one keeps its size and scrolls
+            // sideways on screen. On paper every picture is scaled to the
+            // page, so the caption says so there.
+            let wide = svg_width(svg).is_some_and(|w| w > 2 * 1150);
+            let class = if wide { "tree wide" } else { "tree" };
+            let _ = writeln!(out, "<figure class=\"{class}\">");
+            // The SVG renderer escapes the policy's names itself.
+            out.push_str(svg);
+            let caption = if wide {
+                "The decision tree as a diagram<span class=\"screen-only\">, wider than the page: scroll sideways to see all of it</span><span class=\"print-only\">, scaled down to fit the page</span>. The same tree follows as text."
+            } else {
+                "The decision tree as a diagram; the same tree follows as text."
+            };
+            let _ = writeln!(out, "\n<figcaption>{caption}</figcaption>\n</figure>");
+        }
+        Err(Missing::TooLarge { nodes, max }) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The tree is too large to draw: {} boxes, more than {}.</p>",
+                nodes_text(nodes),
+                nodes_text(u128::from(max))
+            );
+        }
+        // The text's note says why.
+        Err(Missing::NotCompiled) => {}
     }
     match p.tree_text {
         Ok(text) => {
@@ -1264,8 +1347,18 @@ fn tree(out: &mut String, p: &PolicyDoc<'_>) {
                 escape(text)
             );
         }
-        Err(why) => {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(why));
+        Err(Missing::TooLarge { nodes, max }) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The tree is too large to show here as text: {} nodes, more than the {} a page shows. \
+                 <code>writ compile {} --emit dag</code> prints it, writing each part that repeats once.</p>",
+                nodes_text(nodes),
+                nodes_text(u128::from(max)),
+                escape(&shell_word(p.file))
+            );
+        }
+        Err(Missing::NotCompiled) => {
+            out.push_str("<p class=\"note\">The decision diagram passed its budget, so the tree, the counts and the tests are not shown.</p>\n");
         }
     }
 }
@@ -1308,14 +1401,14 @@ fn tests(out: &mut String, map: &SourceMap, policy: &Policy, results: &[TestResu
             Expectation::Outcome { outcome, by } => {
                 let mut s = outcome_badge(&policy.decision.outcomes[*outcome]);
                 if let Some(r) = by {
-                    let _ = write!(s, " by <code>{}</code>", escape(&policy.rules[*r].id));
+                    let _ = write!(s, " by <code>{}</code>", name_html(&policy.rules[*r].id));
                 }
                 s
             }
         };
         let mut result = status_badge(t.passed()).to_string();
         if let Some(why) = crate::render::test::failure(policy, t) {
-            let _ = write!(result, ": {}", escape(&why));
+            let _ = write!(result, ": {}", message_html(&why));
         }
         let _ = writeln!(
             out,
@@ -1364,10 +1457,10 @@ fn coverage(out: &mut String, p: &PolicyDoc<'_>) {
                 format!(
                     "<a href=\"#rule-{}\"><code>{}</code></a>",
                     r.rule,
-                    escape(&r.id)
+                    name_html(&r.id)
                 )
             } else {
-                format!("<code>{}</code>", escape(&r.id))
+                format!("<code>{}</code>", name_html(&r.id))
             };
             let _ = writeln!(
                 out,
@@ -1424,14 +1517,24 @@ a { color: #0645ad; }
 a:visited { color: #551a8b; }
 a:focus { outline: 3px solid #f0b400; }
 code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
-pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: .75rem; overflow-x: auto; white-space: pre-wrap; }
+pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: .75rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+/* A name or a reason of a hundred letters without a space breaks where
+   it must rather than push the page wider than the screen or the paper;
+   names also break after `.` and `_` (`<wbr/>`), which is preferred. */
+h1, h2, h3, code, dd, blockquote, tbody th, td, figcaption, .file { overflow-wrap: anywhere; }
+/* A column's heading keeps its words; a row's heading (a rule, a fact) is
+   never squeezed below a few letters. */
+tbody th { min-width: 6em; }
+.screen-only { display: inline; }
+.print-only { display: none; }
 .skip { position: absolute; left: -999px; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
 nav ul { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; }
 body > nav { border-bottom: 1px solid #d0d7de; padding: .75rem 0; }
 nav.toc { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem 1rem; margin: 1rem 0; }
 nav.toc h2 { font-size: 1rem; border: 0; margin: 0 0 .3rem; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
+dl.meta { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: .3rem 1rem; }
+dl.meta > *, section.rule dl > * { min-width: 0; }
 dl.meta dt { font-weight: 600; }
 dl.meta dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: .75rem 0 1.25rem; font-size: .95rem; }
@@ -1439,7 +1542,6 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .4rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: #eef1f4; }
 tbody th { font-weight: normal; }
-th code, td code, .file { overflow-wrap: break-word; }
 /* A condition with a comment keeps its lines (see `collapse`). */
 td code, th code, dd code { white-space: pre-wrap; }
 td.name { min-width: 13em; }
@@ -1447,17 +1549,21 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 .nowrap { white-space: nowrap; }
 .file { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; color: #444; }
 section.rule { border: 1px solid #d0d7de; border-left: 4px solid #0645ad; padding: .75rem 1rem; margin: 1rem 0; }
-section.rule dl { display: grid; grid-template-columns: 8rem 1fr; gap: .3rem 1rem; margin: 0; }
+section.rule dl { display: grid; grid-template-columns: 8rem minmax(0, 1fr); gap: .3rem 1rem; margin: 0; }
 section.rule dt { font-family: system-ui, "Segoe UI", Helvetica, Arial, sans-serif; font-weight: 600; }
 section.rule dd { margin: 0; }
 blockquote { margin: 0; padding: 0 0 0 .75rem; border-left: 3px solid #d0d7de; }
 blockquote p { margin: 0; }
+/* A `because` keeps the line breaks its `\n`s make. */
+.because { white-space: pre-line; }
 .outcome, .undecided, .pass, .fail, .warn { font-family: system-ui, "Segoe UI", Helvetica, Arial, sans-serif; font-weight: 600; padding: 0 .35rem; border-radius: 3px; border: 1px solid; white-space: nowrap; }
+.outcome, .undecided { white-space: normal; overflow-wrap: break-word; }
 .outcome { color: #0b3d91; background: #e8f0fe; border-color: #0b3d91; }
 .undecided { color: #4a4a4a; background: #f1f1f1; border-color: #6a6a6a; font-style: italic; }
 .pass { color: #0f5323; background: #e6f4ea; border-color: #0f5323; }
 .fail { color: #8a1010; background: #fdecea; border-color: #8a1010; }
 .warn { color: #6b4200; background: #fff4d6; border-color: #6b4200; }
+.none { font-family: system-ui, "Segoe UI", Helvetica, Arial, sans-serif; color: #4a4a4a; font-style: italic; }
 .missing { color: #555; font-style: italic; }
 .note { color: #333; font-size: .95rem; }
 .problem { font-size: 1.05rem; }
@@ -1473,15 +1579,25 @@ figure.tree svg { display: block; max-width: 100%; height: auto; }
 figure.tree.wide svg { max-width: none; }
 figcaption { font-size: .9rem; color: #333; }
 footer { margin-top: 3rem; border-top: 1px solid #d0d7de; font-size: .85rem; color: #444; }
+/* A narrow screen: the header's terms above their values. */
+@media (max-width: 32rem) {
+  body { padding: 0 .75rem 2rem; }
+  dl.meta, section.rule dl { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  dl.meta dd, section.rule dd { margin-bottom: .4rem; }
+  table { font-size: .8rem; }
+  th, td { padding: .25rem .3rem; }
+  tbody th { min-width: 4em; }
+  td.name { min-width: 0; }
+  .pass, .fail, .warn { white-space: normal; }
+}
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   body > nav, nav.toc, .skip { display: none; }
   a { color: #000; text-decoration: none; }
   main a[href$=".html"]::after { content: " (" attr(href) ")"; font-size: .85em; }
   table { font-size: 9pt; }
-  /* Paper is narrower: long names may break anywhere rather than run
-     off the page. */
-  th code, td code, .file { overflow-wrap: anywhere; }
+  .screen-only { display: none; }
+  .print-only { display: inline; }
   section.rule, figure, tr { break-inside: avoid; }
   thead { display: table-header-group; }
   h2, h3 { break-after: avoid; }
@@ -1502,6 +1618,124 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn bidi_controls_and_noncharacters_become_replacement_characters() {
+        for c in [
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+            '\u{7F}',
+            '\u{85}',
+        ] {
+            assert_eq!(
+                escape(&format!("a{c}b")),
+                "a\u{FFFD}b",
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        // The marks have no scope, and right-to-left text needs them.
+        assert_eq!(
+            escape("\u{200E}\u{200F}\u{061C}"),
+            "\u{200E}\u{200F}\u{061C}"
+        );
+        assert_eq!(
+            escape("\u{FDCF}\u{FDF0}\u{FFFD}"),
+            "\u{FDCF}\u{FDF0}\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn names_break_after_dots_and_underscores() {
+        assert_eq!(
+            name_html("sca_2703.warrant_for_content"),
+            "sca_<wbr/>2703.<wbr/>warrant_<wbr/>for_<wbr/>content"
+        );
+        assert_eq!(name_html("a_"), "a_");
+        assert_eq!(name_html("<x>_y"), "&lt;x&gt;_<wbr/>y");
+    }
+
+    fn doc_with_tree<'a>(
+        svg: Result<&'a str, Missing>,
+        text: Result<&'a str, Missing>,
+    ) -> PolicyDoc<'a> {
+        PolicyDoc {
+            file: "dir/a b.policy",
+            policy: None,
+            is_vocabulary: false,
+            diagnostics: &[],
+            rules: &[],
+            cases: None,
+            tests: &[],
+            lints: None,
+            tree_svg: svg,
+            tree_text: text,
+            coverage: None,
+        }
+    }
+
+    #[test]
+    fn a_wide_tree_is_scrolled_on_screen_and_scaled_on_paper() {
+        let mut out = String::new();
+        tree(
+            &mut out,
+            &doc_with_tree(Ok("<svg width=\"3000\" height=\"9\"></svg>"), Ok("t")),
+        );
+        assert!(out.contains("<span class=\"screen-only\">, wider than the page: scroll sideways to see all of it</span><span class=\"print-only\">, scaled down to fit the page</span>"), "{out}");
+        let print = &STYLE[STYLE.find("@media print").unwrap()..];
+        assert!(print.contains(".screen-only { display: none; }"));
+        assert!(print.contains(".print-only { display: inline; }"));
+        assert!(
+            STYLE[..STYLE.find("@media print").unwrap()].contains(".print-only { display: none; }")
+        );
+    }
+
+    #[test]
+    fn a_tree_too_large_says_so_in_a_readers_words() {
+        let mut out = String::new();
+        let large = Missing::TooLarge {
+            nodes: 12_345,
+            max: 2_000,
+        };
+        tree(
+            &mut out,
+            &doc_with_tree(
+                Err(Missing::TooLarge {
+                    nodes: 12_345,
+                    max: 500,
+                }),
+                Err(large),
+            ),
+        );
+        assert!(
+            out.contains("too large to draw: 12,345 boxes, more than 500."),
+            "{out}"
+        );
+        assert!(out.contains("12,345 nodes, more than the 2,000 a page shows. <code>writ compile &#39;dir/a b.policy&#39; --emit dag</code>"), "{out}");
+        let mut out = String::new();
+        let huge = Missing::TooLarge {
+            nodes: u128::MAX,
+            max: 500,
+        };
+        tree(
+            &mut out,
+            &doc_with_tree(Err(huge), Err(Missing::NotCompiled)),
+        );
+        assert!(out.contains("draw: more than 340,282,366,920,938,463,463,374,607,431,768,211,455 (≈3.4e38) boxes"), "{out}");
     }
 
     #[test]

@@ -182,7 +182,12 @@ const FONT: &str =
 /// The widest text shown on one line, in characters; longer texts are cut
 /// with `…` (the whole text is in the element's `<title>`).
 const MAX_LINE_CHARS: usize = 40;
-/// The most characters of a tooltip.
+/// The most characters of a tooltip (a box's `<title>`), of the picture's
+/// `<title>` and of its `<desc>`. Not the whole text: an edge's values can
+/// run to the size of an enumeration (hundreds of thousands of names), and
+/// a tree repeats an edge in every sub-tree it is in, so whole texts could
+/// make a picture of 500 boxes gigabytes long; cut, a picture stays under
+/// about a megabyte.
 const MAX_TOOLTIP_CHARS: usize = 1000;
 /// The most lines of an edge label and of a leaf's rules.
 const MAX_LINES: usize = 4;
@@ -707,7 +712,8 @@ fn heading_size(header: &Header, nodes: &[Node], legend_w: i64) -> (i64, i64) {
 }
 
 /// Escapes text for XML content and attribute values. Characters XML 1.0
-/// does not allow (most control characters) become U+FFFD.
+/// does not allow (most control characters), noncharacters and
+/// bidirectional controls become U+FFFD (see [`super::replaced`]).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -718,7 +724,7 @@ fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if super::replaced(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -932,17 +938,28 @@ fn desc(header: &Header, p: &Picture) -> String {
         .take(MAX_LEGEND)
         .map(|(n, c)| format!("{n} {c}"))
         .collect();
-    clip(
-        &format!(
-            "How policy {} decides {}, as a tree read from the left: {questions} questions \
-             about attributes, edges labelled with the values that lead along them, and \
-             {leaves} leaves giving the outcome and the rules that explain it ({}).",
+    let plural = super::summary::plural;
+    let text = if questions == 0 {
+        format!(
+            "How policy {} decides {}: the same way for every case, one leaf giving the \
+             outcome and the rules that explain it ({}).",
             header.policy.name,
             header.decision,
             list.join(", ")
-        ),
-        MAX_TOOLTIP_CHARS,
-    )
+        )
+    } else {
+        format!(
+            "How policy {} decides {}, as a tree read from the left: {questions} {} \
+             about attributes, edges labelled with the values that lead along them, and \
+             {leaves} {} giving the outcome and the rules that explain it ({}).",
+            header.policy.name,
+            header.decision,
+            plural(questions, "question", "questions"),
+            plural(leaves, "leaf", "leaves"),
+            list.join(", ")
+        )
+    };
+    clip(&text, MAX_TOOLTIP_CHARS)
 }
 
 #[cfg(test)]
