@@ -3,7 +3,7 @@
 //! with each node's runs in two parallel arrays (`ends`, `kids`).
 //!
 //! Deciding a case walks from the root, scanning each node's short list of
-//! run ends (a binary search only past [`LINEAR_SCAN`] runs), with the
+//! run ends (a binary search only past `LINEAR_SCAN` runs), with the
 //! case's cells computed once. Nothing is created and nothing allocated,
 //! so any number of threads can read one [`Flat`] at once.
 

@@ -8,7 +8,7 @@
 //!
 //! * **The diagram**, laid out read-only ([`flat::Flat`]): a complete case
 //!   is one walk from the root; its path is that walk; its sufficient
-//!   reason and its `--why-not` are further walks ([`reason`], [`nearest`])
+//!   reason and its `--why-not` are further walks ([`reason`], `nearest`)
 //!   over the same nodes. Nothing is created, so the compile budget is
 //!   never charged and any number of threads can share the evaluator.
 //! * **The rule index** ([`RuleIndex`]), for policies whose diagram is too

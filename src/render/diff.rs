@@ -425,13 +425,6 @@ fn clip(s: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…", &s[..end]).into()
 }
 
-/// The controls that change the direction of the text after them: left
-/// in a comment, a policy's text could make the rest of the comment read
-/// otherwise than it is ("Trojan source"), so they are shown as U+FFFD.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// `s` as a code span inside a table cell: fenced with one more backtick
 /// than its longest run of them, padded when it starts or ends with one,
 /// with `|` escaped (a table cell ends at an unescaped pipe, even in code)
@@ -441,7 +434,10 @@ fn md_code(s: &str) -> String {
         .chars()
         .map(|c| match c {
             '\n' | '\r' => ' ',
-            c if is_bidi_control(c) => '\u{FFFD}',
+            // As on the site and in SVG: controls, noncharacters and the
+            // direction controls that could make the rest of the comment
+            // read otherwise than it is.
+            c if super::replaced(c) => '\u{FFFD}',
             c => c,
         })
         .collect();
@@ -468,6 +464,7 @@ fn md_code(s: &str) -> String {
 /// comment. GitHub also links bare addresses (`https://…`, `www.…`) and
 /// `GH-12`: a zero-width space breaks each, so that an address shows as
 /// text and a link to an issue of another repository cannot be made.
+/// What [`super::replaced`] names is shown as U+FFFD, as on the site.
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
@@ -477,28 +474,22 @@ fn md_text(s: &str) -> String {
             out.push_str(":\u{200B}");
             continue;
         }
-        if ch == '.'
-            && i >= 3
-            && chars[i - 3..i]
-                .iter()
-                .collect::<String>()
-                .eq_ignore_ascii_case("www")
-        {
+        let before = |word: &str| {
+            i >= word.len()
+                && chars[i - word.len()..i]
+                    .iter()
+                    .map(char::to_ascii_lowercase)
+                    .eq(word.chars())
+        };
+        if ch == '.' && before("www") {
             out.push_str("\u{200B}.");
             continue;
         }
-        if ch == '-'
-            && i >= 2
-            && chars[i - 2..i]
-                .iter()
-                .collect::<String>()
-                .eq_ignore_ascii_case("gh")
-            && next(1).is_some_and(|c| c.is_ascii_digit())
-        {
+        if ch == '-' && before("gh") && next(1).is_some_and(|c| c.is_ascii_digit()) {
             out.push_str("\u{200B}-");
             continue;
         }
-        if is_bidi_control(ch) {
+        if super::replaced(ch) {
             out.push('\u{FFFD}');
             continue;
         }
