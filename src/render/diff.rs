@@ -430,6 +430,11 @@ fn clip(s: &str) -> std::borrow::Cow<'_, str> {
 /// with `|` escaped (a table cell ends at an unescaped pipe, even in code)
 /// and line breaks made spaces.
 fn md_code(s: &str) -> String {
+    code_span(s, true)
+}
+
+/// `s` as a code span; `|` escaped when `in_table`.
+fn code_span(s: &str, in_table: bool) -> String {
     let s: String = s
         .chars()
         .map(|c| match c {
@@ -453,7 +458,8 @@ fn md_code(s: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+    let body = if in_table { s.replace('|', "\\|") } else { s };
+    format!("{fence}{pad}{body}{pad}{fence}")
 }
 
 /// `s` as plain Markdown text, never at the start of a line: the
@@ -461,31 +467,58 @@ fn md_code(s: &str) -> String {
 /// entities (so nothing becomes emphasis, code, a link or a tag), line
 /// breaks made spaces, and `@` and `#` followed by a zero-width space so
 /// that a policy cannot mention people or teams, or link issues, in a
-/// comment. GitHub also links bare addresses (`https://…`, `www.…`) and
-/// `GH-12`: a zero-width space breaks each, so that an address shows as
-/// text and a link to an issue of another repository cannot be made.
-/// What [`super::replaced`] names is shown as U+FFFD, as on the site.
+/// comment. Renderers also link bare addresses (`https://…`, `www.…`,
+/// `name@host.org`), each by its own rules (GitHub's autolinks take
+/// `www.` only at a word's start; markdown-it's linkify takes a zero-width
+/// space as part of a domain): a word that holds one is set as code, which
+/// none links. `GH-12`, GitHub's short issue reference, gets a zero-width
+/// space. What [`super::replaced`] names is shown as U+FFFD, as on the
+/// site.
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let chars: Vec<char> = s.chars().collect();
+    let mut word = String::new();
+    for ch in s.chars().chain(std::iter::once(' ')) {
+        if !ch.is_whitespace() {
+            word.push(ch);
+            continue;
+        }
+        if is_address(&word) {
+            out.push_str(&code_span(&word, false));
+        } else {
+            md_word(&mut out, &word);
+        }
+        word.clear();
+        match ch {
+            '\n' | '\r' => out.push(' '),
+            c if super::replaced(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    // The space that ended the last word.
+    out.pop();
+    out
+}
+
+/// Whether a renderer could make `word` a link of its own.
+fn is_address(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.contains("://")
+        || lower.contains("www.")
+        || word
+            .find('@')
+            .is_some_and(|at| at > 0 && word[at + 1..].contains('.'))
+}
+
+/// One word of [`md_text`], escaped.
+fn md_word(out: &mut String, word: &str) {
+    let chars: Vec<char> = word.chars().collect();
     for (i, &ch) in chars.iter().enumerate() {
-        let next = |k: usize| chars.get(i + k).copied();
-        if ch == ':' && next(1) == Some('/') && next(2) == Some('/') {
-            out.push_str(":\u{200B}");
-            continue;
-        }
-        let before = |word: &str| {
-            i >= word.len()
-                && chars[i - word.len()..i]
-                    .iter()
-                    .map(char::to_ascii_lowercase)
-                    .eq(word.chars())
-        };
-        if ch == '.' && before("www") {
-            out.push_str("\u{200B}.");
-            continue;
-        }
-        if ch == '-' && before("gh") && next(1).is_some_and(|c| c.is_ascii_digit()) {
+        let gh = i >= 2
+            && chars[i - 2..i]
+                .iter()
+                .map(char::to_ascii_lowercase)
+                .eq("gh".chars());
+        if ch == '-' && gh && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
             out.push_str("\u{200B}-");
             continue;
         }
@@ -494,7 +527,6 @@ fn md_text(s: &str) -> String {
             continue;
         }
         match ch {
-            '\n' | '\r' => out.push(' '),
             '@' => out.push_str("@\u{200B}"),
             '#' => out.push_str("\\#\u{200B}"),
             '<' => out.push_str("&lt;"),
@@ -510,7 +542,6 @@ fn md_text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -529,10 +560,11 @@ mod tests {
         assert_eq!(md_text("*a* <b>"), "\\*a\\* &lt;b&gt;");
         assert_eq!(md_text("@team #1"), "@\u{200B}team \\#\u{200B}1");
         assert_eq!(
-            md_text("see https://x.org/i/1, WWW.x.org and GH-12"),
-            "see https:\u{200B}//x.org/i/1, WWW\u{200B}.x.org and GH\u{200B}-12"
+            md_text("see https://x.org/i/1, WWW.x.org, a@b.org and GH-12"),
+            "see `https://x.org/i/1,` `WWW.x.org,` `a@b.org` and GH\u{200B}-12"
         );
         assert_eq!(md_text("a\u{202E}b"), "a\u{FFFD}b");
+        assert_eq!(md_text("a\u{B}b\nc"), "a\u{FFFD}b c");
         assert_eq!(md_code("a\u{2067}b"), "`a\u{FFFD}b`");
         let long = "é".repeat(MARKDOWN_MAX_CELL);
         let cut = clip(&long);
